@@ -1,0 +1,106 @@
+"""The one settings tree. Read once here and handed down as plain arguments.
+
+Every knob is an environment variable with the `DOSSIER_` prefix (or a line in `.env`), except the
+OpenAI client's own `OPENAI_BASE_URL` / `OPENAI_API_KEY`, which keep their usual names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_home() -> Path:
+    return Path(user_data_dir("dossier", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DOSSIER_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(
+        default_factory=default_home,
+        description="Folder holding the store: Chroma, the BM25 index and the document registry.",
+    )
+
+    # Embeddings
+    embedding_backend: Literal["local", "openai"] = Field(
+        "local",
+        description="'local': all-MiniLM-L6-v2 on onnxruntime, offline. 'openai': an "
+        "OpenAI-compatible /v1/embeddings endpoint at embedding_base_url.",
+    )
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="Embedding model name. For the local backend only all-MiniLM-L6-v2 ships.",
+    )
+    embedding_base_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible embeddings server (defaults to "
+        "OPENAI_BASE_URL).",
+    )
+    embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    embedding_threads: int = Field(
+        0, ge=0, description="onnxruntime intra-op threads; 0 lets onnxruntime decide."
+    )
+
+    # Chunking
+    chunk_tokens: int = Field(
+        200,
+        ge=32,
+        le=254,
+        description="Largest chunk, in the embedding model's tokens (MiniLM truncates at 256 "
+        "including its two special tokens).",
+    )
+    chunk_overlap_tokens: int = Field(
+        24, ge=0, description="Tokens of trailing sentences repeated at the start of the next chunk."
+    )
+
+    # Retrieval and answering
+    k: int = Field(8, ge=1, le=100, description="Passages retrieved per question.")
+    fusion: Literal["rrf", "dense", "bm25"] = Field(
+        "rrf", description="How dense and BM25 rankings are combined."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    bm25_weight: float = Field(
+        1.0, ge=0.0, description="Weight of the BM25 ranking in reciprocal-rank fusion."
+    )
+    answer_sentences: int = Field(
+        4, ge=1, le=12, description="Most quoted sentences in an offline (extractive) answer."
+    )
+    min_support: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the question's key terms the quoted evidence must contain; below "
+        "it the assistant says it cannot answer.",
+    )
+
+    # Ingest
+    max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are refused.")
+    url_timeout_s: float = Field(20.0, gt=0, description="Timeout for fetching a URL.")
+
+    # LLM (used by the generated-answer mode)
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "DOSSIER_OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint (OpenAI, vLLM, llama.cpp, Ollama).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "DOSSIER_OPENAI_API_KEY"),
+        description="API key for the endpoint. Never logged or stored.",
+    )
+    llm_model: str | None = Field(None, description="Chat model name at the endpoint.")
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_model and (self.openai_base_url or self.openai_api_key))
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
