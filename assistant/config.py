@@ -28,6 +28,12 @@ class Settings(BaseSettings):
         description="Folder holding the store: Chroma, the BM25 index and the document registry.",
     )
 
+    chroma_url: str | None = Field(
+        None,
+        description="Chroma server (`chroma run`, or a cluster) as http://host:port. Unset: an "
+        "embedded Chroma under `home`.",
+    )
+
     # Embeddings
     embedding_backend: Literal["local", "openai"] = Field(
         "local",

@@ -1,0 +1,107 @@
+"""The offline answer: the sentences of the top passages that best answer the question, quoted
+verbatim, each followed by its citation; or the fixed cannot-answer sentence when the evidence
+does not cover the question's key terms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import prompts
+from assistant.answer.terms import coverage, key_terms, stems
+from assistant.models import Answer, Citation, Passage
+from ingest.chunking import split_sentences
+from ingest.embeddings import Embedder
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    start: int  # offset of the sentence inside passage.text
+    text: str
+    score: float = 0.0
+
+
+def extractive_answer(
+    question: str,
+    passages: Sequence[Passage],
+    embedder: Embedder,
+    *,
+    max_sentences: int = 4,
+    min_support: float = 0.5,
+    min_similarity: float = 0.2,
+) -> Answer:
+    terms = key_terms(question)
+    candidates = _candidates(passages)
+    if candidates:
+        vectors = embedder.embed([question] + [c.text for c in candidates])
+        similarity = vectors[1:] @ vectors[0]
+        for cand, sim in zip(candidates, similarity, strict=True):
+            lexical = coverage(terms, cand.text)
+            cand.score = float(sim) + 0.5 * lexical + 0.05 / cand.passage.rank
+    chosen = _select(candidates, max_sentences)
+    evidence = " ".join(c.text for c in chosen)
+    best_similarity = max((c.score for c in chosen), default=0.0)
+    if not chosen or coverage(terms, evidence) < min_support or best_similarity < min_similarity:
+        return Answer(question=question, answer=prompts.cannot_answer(), cannot_answer=True,
+                      mode="extractive", passages=list(passages))
+    citations, lines = [], []
+    for n, cand in enumerate(_reading_order(chosen), start=1):
+        p = cand.passage
+        citations.append(Citation(
+            n=n, chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, source=p.source, url=p.url,
+            page=p.page, section=p.section, date=p.published or p.filed, quote=cand.text,
+        ))
+        lines.append(f"{cand.text} [{n}]")
+    return Answer(question=question, answer=" ".join(lines), cannot_answer=False,
+                  mode="extractive", citations=citations, passages=list(passages))
+
+
+def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
+    seen: set[str] = set()
+    out = []
+    for p in passages:
+        for start, end in split_sentences(p.text):
+            raw = p.text[start:end]
+            text = raw.strip()
+            key = " ".join(text.lower().split())
+            if len(text.split()) < 4 or key in seen:  # overlapping chunks repeat sentences
+                continue
+            seen.add(key)
+            out.append(Candidate(p, start + len(raw) - len(raw.lstrip()), text))
+    return out
+
+
+def _select(candidates: list[Candidate], limit: int) -> list[Candidate]:
+    """Best-scoring sentences near the top score, skipping near-duplicates."""
+    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+    if not ranked:
+        return []
+    floor = ranked[0].score - 0.25
+    chosen: list[Candidate] = []
+    chosen_stems: list[set[str]] = []
+    for cand in ranked:
+        if cand.score < floor or len(chosen) == limit:
+            break
+        words = stems(cand.text)
+        if any(_jaccard(words, other) > 0.7 for other in chosen_stems):
+            continue
+        chosen.append(cand)
+        chosen_stems.append(words)
+    return chosen
+
+
+def _reading_order(chosen: list[Candidate]) -> list[Candidate]:
+    """Documents in order of their best sentence; sentences in document order within each."""
+    first_seen: dict[str, int] = {}
+    for i, cand in enumerate(chosen):
+        first_seen.setdefault(cand.passage.doc_id, i)
+    return sorted(
+        chosen,
+        key=lambda c: (first_seen[c.passage.doc_id], c.passage.start + c.start),
+    )
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, len(a | b))
+

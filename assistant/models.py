@@ -1,0 +1,125 @@
+"""The objects every interface shares: the CLI prints them as JSON, notebooks render them, the
+chat shows them. A citation looks and checks the same everywhere."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Filters(BaseModel):
+    """What retrieval is restricted to. Matching is case-insensitive; None means any."""
+
+    doc_ids: list[str] | None = None
+    company: str | None = None
+    ticker: str | None = None
+    form: str | None = None
+    date_from: str | None = Field(None, description="ISO date; published or filed on/after.")
+    date_to: str | None = Field(None, description="ISO date; published or filed on/before.")
+
+    def is_empty(self) -> bool:
+        return not any(self.model_dump().values())
+
+
+class Passage(BaseModel):
+    rank: int
+    score: float
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    url: str | None = None
+    page: int | None = None
+    section: str | None = None
+    company: str | None = None
+    ticker: str | None = None
+    form: str | None = None
+    period: str | None = None
+    published: str | None = None
+    filed: str | None = None
+    start: int = 0
+    end: int = 0
+    text: str
+
+    def place(self) -> str:
+        """Where the passage is, for a reader: 'Title, Item 7, p. 23'."""
+        parts = [self.title or self.source]
+        if self.section:
+            parts.append(self.section)
+        if self.page is not None:
+            parts.append(f"p. {self.page}")
+        return ", ".join(parts)
+
+    def json_contract(self) -> dict[str, object]:
+        return self.model_dump(
+            include={"rank", "score", "chunk_id", "doc_id", "title", "source", "page", "section",
+                     "company", "ticker", "form", "period", "published", "text"}
+        )
+
+
+class Citation(BaseModel):
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    url: str | None = None
+    page: int | None = None
+    section: str | None = None
+    date: str | None = None
+    quote: str = Field(description="Verbatim text of the cited passage.")
+
+    def place(self) -> str:
+        parts = [self.title or self.source]
+        if self.section:
+            parts.append(self.section)
+        if self.page is not None:
+            parts.append(f"p. {self.page}")
+        return ", ".join(parts)
+
+    def json_contract(self) -> dict[str, object]:
+        return self.model_dump(
+            include={"n", "chunk_id", "doc_id", "title", "source", "page", "section", "quote"}
+        )
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    cannot_answer: bool
+    mode: Literal["extractive", "llm"]
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list, description="What retrieval returned.")
+
+    def json_contract(self) -> dict[str, object]:
+        return {
+            "answer": self.answer,
+            "cannot_answer": self.cannot_answer,
+            "mode": self.mode,
+            "citations": [c.json_contract() for c in self.citations],
+        }
+
+    def sources_markdown(self) -> str:
+        lines = []
+        for c in self.citations:
+            link = c.url or c.source
+            date = f" ({c.date})" if c.date else ""
+            lines.append(f"[{c.n}] [{c.place()}]({link}){date}")
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        body = f"**Q:** {self.question}\n\n{self.answer}"
+        if self.citations:
+            body += "\n\n**Sources**\n\n" + "\n".join(
+                f"- {line}" for line in self.sources_markdown().splitlines()
+            )
+        return body
+
+    def __str__(self) -> str:
+        text = self.answer
+        if self.citations:
+            text += "\n\nSources:\n" + "\n".join(
+                f"  [{c.n}] {c.place()} — {c.url or c.source}" for c in self.citations
+            )
+        return text

@@ -1,0 +1,147 @@
+"""Hybrid search: dense (Chroma) and BM25 (bm25s), fused by reciprocal rank, with filters.
+
+Filters are resolved once against the registry into a set of documents and applied on both sides
+(a Chroma `where` on doc_id, a BM25 weight mask), so both rankings see the same candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.models import Filters, Passage
+from ingest.documents import DocMeta
+from ingest.registry import ChunkRecord
+from ingest.store import Store, date_number
+
+
+class HybridSearcher:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        fusion: str = "rrf",
+        rrf_k: int = 60,
+        bm25_weight: float = 1.0,
+        candidates: int = 40,
+    ) -> None:
+        self.store = store
+        self.fusion = fusion
+        self.rrf_k = rrf_k
+        self.bm25_weight = bm25_weight
+        self.candidates = candidates
+
+    def search(self, query: str, k: int = 8, filters: Filters | None = None) -> list[Passage]:
+        metas = self.store.registry.metas()
+        doc_ids = matching_documents(metas, filters) if filters and not filters.is_empty() else None
+        if doc_ids is not None and not doc_ids:
+            return []
+        pool = max(self.candidates, k)
+        rankings: list[tuple[list[str], float]] = []
+        dense_scores: dict[str, float] = {}
+        if self.fusion in ("rrf", "dense"):
+            where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids is not None else None
+            vector = self.store.embedder.embed([query])[0]
+            dense = self.store.dense_search(vector, pool, where)
+            dense_scores = dict(dense)
+            rankings.append(([cid for cid, _ in dense], 1.0))
+        if self.fusion in ("rrf", "bm25"):
+            lexical = self.store.lexical()
+            allowed = None
+            if doc_ids is not None:
+                allowed = {cid for d in doc_ids for cid in self.store.registry.chunk_ids_of(d)}
+            hits = lexical.search(query, pool, allowed)
+            rankings.append(([cid for cid, _ in hits], self.bm25_weight))
+        fused = reciprocal_rank_fusion(rankings, self.rrf_k)
+        records = self.store.registry.chunks_by_id(cid for cid, _ in fused[: k * 2])
+        passages: list[Passage] = []
+        for cid, score in fused:
+            record = records.get(cid)
+            if record is None:  # in Chroma but not (or no longer) in the registry: ignore
+                continue
+            passages.append(
+                to_passage(record, metas[record.doc_id], len(passages) + 1,
+                           dense_scores.get(cid, score) if self.fusion == "dense" else score)
+            )
+            if len(passages) == k:
+                break
+        return passages
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[tuple[Sequence[str], float]], k: int = 60
+) -> list[tuple[str, float]]:
+    scores: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, cid in enumerate(ids, start=1):
+            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def matching_documents(metas: dict[str, DocMeta], filters: Filters) -> set[str]:
+    def same(a: str | None, b: str | None) -> bool:
+        return b is None or (a is not None and a.casefold() == b.casefold())
+
+    start, end = date_number(filters.date_from), date_number(filters.date_to)
+    out = set()
+    for doc_id, meta in metas.items():
+        if filters.doc_ids is not None and doc_id not in filters.doc_ids:
+            continue
+        if filters.company and not (meta.company and filters.company.casefold()
+                                    in meta.company.casefold()):
+            continue
+        if not (same(meta.ticker, filters.ticker) and same(meta.form, filters.form)):
+            continue
+        if start or end:
+            date = date_number(meta.published or meta.filed)
+            if date is None or (start and date < start) or (end and date > end):
+                continue
+        out.add(doc_id)
+    return out
+
+
+def to_passage(record: ChunkRecord, meta: DocMeta, rank: int, score: float) -> Passage:
+    return Passage(
+        rank=rank,
+        score=round(score, 6),
+        chunk_id=record.chunk_id,
+        doc_id=record.doc_id,
+        title=meta.title,
+        source=meta.source,
+        url=meta.url,
+        page=record.page,
+        section=record.section,
+        company=meta.company,
+        ticker=meta.ticker,
+        form=meta.form,
+        period=meta.period,
+        published=meta.published,
+        filed=meta.filed,
+        start=record.start,
+        end=record.end,
+        text=record.text,
+    )
+
+
+class DossierRetriever(BaseRetriever):
+    """The hybrid searcher as a LangChain retriever (for chains and for comparison)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: HybridSearcher
+    k: int = 8
+    filters: Filters | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[LCDocument]:
+        passages = self.searcher.search(query, self.k, self.filters)
+        return [
+            LCDocument(page_content=p.text, metadata=p.model_dump(exclude={"text"}), id=p.chunk_id)
+            for p in passages
+        ]

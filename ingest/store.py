@@ -1,0 +1,240 @@
+"""The store: Chroma (vectors) + BM25 (words) + the SQLite registry (truth).
+
+Write order, so that a kill at any moment leaves a store a rerun repairs to exactly what one clean
+run gives:
+1. vectors for the new chunks are upserted into Chroma (ids are content hashes: idempotent);
+2. the registry replaces the document and its chunks in one transaction: the commit point;
+3. chunks the registry no longer names are deleted from Chroma;
+4. the BM25 index is rebuilt from the registry and swapped in atomically.
+Opening a store for writing removes Chroma entries the registry does not name (left by a kill
+between 1 and 3), and readers ignore them; a BM25 index behind the registry is rebuilt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+from ingest.documents import Chunk, DocMeta, Document, sha256
+from ingest.lexical import LexicalIndex
+from ingest.lock import WriterLock
+from ingest.registry import Registry
+
+if TYPE_CHECKING:
+    from ingest.embeddings import Embedder
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "dossier"
+WriteOutcome = Literal["added", "replaced", "unchanged"]
+
+
+class StoreMismatchError(RuntimeError):
+    """The store was built with another embedding model or dimension."""
+
+
+def date_number(iso: str | None) -> int | None:
+    """'2024-11-01' -> 20241101, so Chroma can compare dates ($gte/$lte need numbers)."""
+    if not iso or len(iso) < 10:
+        return None
+    digits = iso[:10].replace("-", "")
+    return int(digits) if digits.isdigit() else None
+
+
+def chroma_metadata(chunk: Chunk, meta: DocMeta) -> dict[str, Any]:
+    out = chunk.metadata(meta)
+    date = date_number(meta.published or meta.filed)
+    if date is not None:
+        out["date"] = date
+    return out
+
+
+class Store:
+    def __init__(self, home: Path, embedder: Embedder, chroma_url: str | None = None) -> None:
+        self.home = home
+        self.embedder = embedder
+        home.mkdir(parents=True, exist_ok=True)
+        self.registry = Registry(home / "registry.sqlite3")
+        self._check_embedding_model()
+        self.client = _chroma_client(home, chroma_url)
+        # No embedding function on purpose: Dossier always passes vectors itself, so Chroma never
+        # falls back to its default model (which would download weights).
+        self.collection = self.client.get_or_create_collection(
+            COLLECTION,
+            embedding_function=None,
+            metadata={
+                "hnsw:space": "cosine",
+                "embedding_model": embedder.model_name,
+                "dimension": embedder.dimension,
+            },
+        )
+        self._lexical: LexicalIndex | None = None
+
+    def close(self) -> None:
+        self.registry.close()
+
+    def writer(self, wait_s: float = 0.0) -> WriterLock:
+        """The store's one-writer lock; hold it around any write."""
+        return WriterLock(self.home, wait_s)
+
+    # ------------------------------------------------------------------------------------------
+    def _check_embedding_model(self) -> None:
+        model, dim = self.registry.info("embedding_model"), self.registry.info("dimension")
+        wanted_model, wanted_dim = self.embedder.model_name, str(self.embedder.dimension)
+        if model is None:
+            self.registry.set_info("embedding_model", wanted_model)
+            self.registry.set_info("dimension", wanted_dim)
+        elif (model, dim) != (wanted_model, wanted_dim):
+            raise StoreMismatchError(
+                f"the store at {self.home} was built with embedding model {model} "
+                f"({dim} dimensions), not {wanted_model} ({wanted_dim}); set "
+                f"DOSSIER_EMBEDDING_MODEL={model}, or use another DOSSIER_HOME for the new model"
+            )
+
+    # writing --------------------------------------------------------------------------------
+    def write(self, doc: Document, chunks: Sequence[Chunk]) -> WriteOutcome:
+        existing = self.registry.document_by_source(doc.meta.source)
+        if existing and existing.content_hash == doc.content_hash and existing.meta == doc.meta:
+            return "unchanged"
+        old_ids = set(self.registry.chunk_ids_of(existing.doc_id)) if existing else set()
+        new = [c for c in chunks if c.chunk_id not in old_ids]
+        vectors = self.vectors([c.text for c in new])
+        self._upsert(new, vectors, doc.meta)
+        if existing and existing.meta != doc.meta:  # metadata changed: refresh kept chunks too
+            kept = [c for c in chunks if c.chunk_id in old_ids]
+            if kept:
+                self.collection.update(
+                    ids=[c.chunk_id for c in kept],
+                    metadatas=[chroma_metadata(c, doc.meta) for c in kept],  # type: ignore[misc]
+                )
+        self.registry.put_document(doc, chunks)
+        stale = old_ids - {c.chunk_id for c in chunks}
+        self._delete_vectors(stale)
+        return "replaced" if existing else "added"
+
+    def delete(self, doc_id: str) -> bool:
+        ids = self.registry.chunk_ids_of(doc_id)
+        if not self.registry.delete_document(doc_id):
+            return False
+        self._delete_vectors(ids)
+        return True
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings for texts, never computing one the cache already holds."""
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        hashes = [sha256(t) for t in texts]
+        model = self.embedder.model_name
+        cached = self.registry.cached_vectors(model, list(dict.fromkeys(hashes)))
+        missing = list(dict.fromkeys(h for h in hashes if h not in cached))
+        if missing:
+            text_of = dict(zip(hashes, texts, strict=True))
+            fresh = self.embedder.embed([text_of[h] for h in missing])
+            self.registry.cache_vectors(model, zip(missing, fresh, strict=True))
+            cached.update(zip(missing, fresh, strict=True))
+        return np.stack([cached[h] for h in hashes]).astype(np.float32)
+
+    def _upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, meta: DocMeta) -> None:
+        step = max(1, min(self.client.get_max_batch_size(), 2000))
+        for i in range(0, len(chunks), step):
+            part = chunks[i : i + step]
+            self.collection.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[i : i + step],
+                documents=[c.text for c in part],
+                metadatas=[chroma_metadata(c, meta) for c in part],  # type: ignore[misc]
+            )
+
+    def _delete_vectors(self, ids: Sequence[str] | set[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), 2000):
+            self.collection.delete(ids=ids[i : i + 2000])
+
+    def repair(self) -> int:
+        """Remove Chroma entries the registry does not name; bring BM25 up to date."""
+        known = self.registry.all_chunk_ids()
+        stored = set(self.collection.get(include=[])["ids"])
+        orphans = stored - known
+        self._delete_vectors(orphans)
+        missing = known - stored
+        if missing:
+            log.warning("%d chunks missing from Chroma; re-adding them", len(missing))
+            self._readd(missing)
+        self.refresh_lexical()
+        return len(orphans) + len(missing)
+
+    def _readd(self, ids: set[str]) -> None:
+        records = self.registry.chunks_by_id(ids)
+        metas = self.registry.metas()
+        for rec in records.values():
+            chunk = Chunk(chunk_id=rec.chunk_id, doc_id=rec.doc_id, text=rec.text, start=rec.start,
+                          end=rec.end, page=rec.page, section=rec.section)
+            self._upsert([chunk], self.vectors([rec.text]), metas[rec.doc_id])
+
+    # BM25 -----------------------------------------------------------------------------------
+    @property
+    def _lexical_dir(self) -> Path:
+        return self.home / "bm25"
+
+    def refresh_lexical(self) -> LexicalIndex:
+        """For writers: bring the BM25 index up to the registry and save it."""
+        index = self.lexical()
+        saved = LexicalIndex.load(self._lexical_dir)
+        if saved is None or saved.generation != index.generation:
+            index.save(self._lexical_dir)
+        return index
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index at the registry's generation (rebuilt in memory if the saved one lags)."""
+        generation = self.registry.generation
+        if self._lexical is None or self._lexical.generation != generation:
+            loaded = LexicalIndex.load(self._lexical_dir)
+            if loaded is None or loaded.generation != generation:
+                records = list(self.registry.iter_chunks())
+                loaded = LexicalIndex.build(
+                    [r.chunk_id for r in records], [r.text for r in records], generation
+                )
+            self._lexical = loaded
+        return self._lexical
+
+    # reading --------------------------------------------------------------------------------
+    def dense_search(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top k (chunk id, cosine similarity)."""
+        count = self.collection.count()
+        if count == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector.astype(np.float32)],
+            n_results=min(k, count),
+            where=where or None,  # type: ignore[arg-type]
+            include=["distances"],
+        )
+        ids = result["ids"][0]
+        distances = (result.get("distances") or [[]])[0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
+
+    def count_chunks(self) -> int:
+        return self.collection.count()
+
+
+def _chroma_client(home: Path, url: str | None) -> Any:
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url)
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
