@@ -25,11 +25,11 @@ from ingest.store import Store
 
 class Assistant:
     def __init__(self, home: str | Path | None = None, settings: Settings | None = None,
-                 **overrides: Any) -> None:
+                 *, embedder: Embedder | None = None, **overrides: Any) -> None:
         if home is not None:
             overrides["home"] = Path(home).expanduser()
         self.settings = settings.model_copy(update=overrides) if settings else Settings(**overrides)
-        self._embedder: Embedder | None = None
+        self._embedder: Embedder | None = embedder
         self._store: Store | None = None
 
     # lazily built parts ------------------------------------------------------------------------

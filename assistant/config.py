@@ -101,7 +101,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("OPENAI_API_KEY", "DOSSIER_OPENAI_API_KEY"),
         description="API key for the endpoint. Never logged or stored.",
     )
-    llm_model: str | None = Field(None, description="Chat model name at the endpoint.")
+    llm_model: str | None = Field(default=None, description="Chat model name at the endpoint.")
 
     @property
     def llm_configured(self) -> bool:

@@ -15,8 +15,8 @@ class Filters(BaseModel):
     company: str | None = None
     ticker: str | None = None
     form: str | None = None
-    date_from: str | None = Field(None, description="ISO date; published or filed on/after.")
-    date_to: str | None = Field(None, description="ISO date; published or filed on/before.")
+    date_from: str | None = Field(default=None, description="ISO date; published or filed on/after.")
+    date_to: str | None = Field(default=None, description="ISO date; published or filed on/before.")
 
     def is_empty(self) -> bool:
         return not any(self.model_dump().values())

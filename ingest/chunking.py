@@ -55,6 +55,11 @@ _ABBREV_BEFORE_DIGIT = frozenset(
     "No NO no Nos nos Sec Art Para Reg Ex Exh pp p Pt pt".split()  # noqa: SIM905
 )
 _OPENERS = "(\"'\u201c\u2018["
+# "Item 7. Management's Discussion", "Note 5. Segment Information": a heading number, not an end.
+_HEADING_NUM_RE = re.compile(
+    r"(?<!\S)(?:Item|ITEM|Note|NOTE|Part|PART|Section|SECTION|Article|ARTICLE|Schedule|Exhibit)"
+    r"\s+(?:\d{1,3}[A-Z]?|[IVX]{1,5})$"
+)
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -94,6 +99,12 @@ def _ends_sentence(text: str, m: re.Match[str], lo: int) -> bool:
         return False
     if len(word) == 1 and word.isupper():
         return False  # an initial: "Timothy D. Cook", "J. P. Morgan"
+    if (
+        len(word) <= 5
+        and m.end("punct") == m.start("ws")  # "(See Note 5.) Next." does end at the ")"
+        and _HEADING_NUM_RE.search(text, max(lo, m.start() - 24), m.start())
+    ):
+        return False
     return _DOTTED_RE.fullmatch(word) is None
 
 

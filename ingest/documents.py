@@ -24,14 +24,14 @@ class DocMeta(BaseModel):
 
     title: str = ""
     source: str = Field("", description="Absolute file path or URL the document came from.")
-    url: str | None = Field(None, description="Link a reader can open (URL, or file:// for files).")
+    url: str | None = Field(default=None, description="Link a reader can open (URL, or file:// for files).")
     company: str | None = None
     ticker: str | None = None
     cik: str | None = None
-    form: str | None = Field(None, description="SEC form type: 10-K, 10-Q, 8-K, 20-F, 6-K ...")
-    period: str | None = Field(None, description="Fiscal period, e.g. 'FY2024' or 'Q2 FY2025'.")
-    filed: str | None = Field(None, description="Filing date, ISO 8601 (YYYY-MM-DD).")
-    published: str | None = Field(None, description="Publication date, ISO 8601 (YYYY-MM-DD).")
+    form: str | None = Field(default=None, description="SEC form type: 10-K, 10-Q, 8-K, 20-F, 6-K ...")
+    period: str | None = Field(default=None, description="Fiscal period, e.g. 'FY2024' or 'Q2 FY2025'.")
+    filed: str | None = Field(default=None, description="Filing date, ISO 8601 (YYYY-MM-DD).")
+    published: str | None = Field(default=None, description="Publication date, ISO 8601 (YYYY-MM-DD).")
     author: str | None = None
     site: str | None = None
     language: str | None = None
@@ -46,8 +46,8 @@ class Block(BaseModel):
 
     start: int
     end: int
-    page: int | None = Field(None, description="1-based page number, for paged sources.")
-    section: str | None = Field(None, description="e.g. 'Item 1A. Risk Factors'.")
+    page: int | None = Field(default=None, description="1-based page number, for paged sources.")
+    section: str | None = Field(default=None, description="e.g. 'Item 1A. Risk Factors'.")
 
 
 class Document(BaseModel):

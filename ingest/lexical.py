@@ -23,6 +23,7 @@ import Stemmer
 log = logging.getLogger(__name__)
 
 _STEMMER = Stemmer.Stemmer("english")
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
 
 
 def _tokenize(texts: Sequence[str]) -> list[list[str]]:

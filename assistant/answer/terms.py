@@ -10,15 +10,18 @@ _STEMMER = Stemmer.Stemmer("english")
 
 # Words that carry the form of a question, not its subject.
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them themselves
-    then there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself yourselves much many tell
-    describe explain say said says give list show according company company's companies report
-    reported mention mentioned please does did do doing was were been being there any""".split()
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if
+    in into is it its itself just me more most my myself no nor not now of off on once only
+    or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until
+    up very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves much many tell describe explain say said says give list show
+    according company company's companies report reported mention mentioned please does did
+    do doing was were been being there any
+    """.split()  # noqa: SIM905
 )
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]{2,}|\d[\d,.]*\d|\d")

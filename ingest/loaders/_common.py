@@ -74,6 +74,36 @@ def decode_text(data: bytes, source: str) -> str:
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""",
+    re.I,
+)
+
+
+def decode_html(data: bytes, source: str, charset: str | None = None) -> str:
+    """Valid UTF-8 wins (declarations often lie); else the charset from the HTTP header or the
+    page's own declaration; else cp1252 / latin-1 (with a warning)."""
+    if looks_binary(data) or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return decode_text(data, source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    found = _DECLARED.search(data[:4096])
+    declared = (found.group(1) or found.group(2)).decode("ascii") if found else None
+    for name in (charset, declared):
+        if not name:
+            continue
+        name = name.lower()
+        if name in ("iso-8859-1", "latin1", "latin-1", "ascii", "us-ascii"):
+            name = "cp1252"  # what browsers do
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return decode_text(data, source)
+
+
 def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -105,8 +135,20 @@ def build(segments: Iterable[Segment], sep: str = "\n\n") -> tuple[str, list[Blo
     return "".join(parts), blocks
 
 
+def human_size(size: int) -> str:
+    """1536 -> '1.5 KB' (binary units, as file managers show them)."""
+    if size < 1024:
+        return f"{size} bytes"
+    value = float(size)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}"
+
+
 def no_text_error(source: str, what: str) -> LoadError:
-    return LoadError(source, f"contains no text after extraction ({what}); check the file")
+    return LoadError(source, f"contains no text ({what}); check that it is the document you meant")
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%m/%d/%Y", "%Y%m%d")

@@ -19,7 +19,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 
 
 def load_pdf(data: bytes, source: str) -> Document:
-    if not data.lstrip()[:5].startswith(b"%PDF"):
+    if b"%PDF-" not in data[:1024]:  # the header may follow up to 1 KB of junk
         raise LoadError(source, f"cannot be opened as a PDF: {_what_instead(data)}")
     with _PDFIUM_LOCK:
         pages, title = _extract(data, source)

@@ -1,0 +1,1 @@
+"""Benchmarks: `python bench/ingest.py`, `python bench/query.py` (results in docs/benchmarks.md)."""

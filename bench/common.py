@@ -1,0 +1,163 @@
+"""Shared helpers for the benchmarks: machine description, timing, tables, docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from ingest.embeddings import MINILM_MAX_TOKENS, Embedder
+
+REPO = Path(__file__).resolve().parent.parent
+DOC = REPO / "docs" / "benchmarks.md"
+DEFAULT_PDFS = Path("/work/shared/eval/docugami_sec10q/docs")
+DEFAULT_FILINGS = Path("/work/shared/corpus/filings")
+DEFAULT_QUESTIONS = Path("/work/shared/eval/docugami_sec10q/qna_data.csv")
+console = Console() if sys.stdout.isatty() else Console(width=140)
+
+DOC_HEADER = """# Benchmarks
+
+Dossier against the plain LangChain + Chroma pipeline (PyPDFLoader → RecursiveCharacterTextSplitter
+→ `langchain_chroma.Chroma`), both embedding with the same model (all-MiniLM-L6-v2, int8 ONNX on
+onnxruntime, `ingest.embeddings.LocalMiniLM`), measured in the same run on the same machine.
+Each section is written by its script (`bench/ingest.py`, `bench/query.py`) and rewritten whole
+when the script runs again.
+"""
+
+
+# machine -------------------------------------------------------------------------------------
+def _pkg(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def cpu_model() -> str:
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return platform.processor() or "unknown"
+    match = re.search(r"^Model name:\s*(.+)$", out, re.MULTILINE)
+    return match.group(1).strip() if match else "unknown"
+
+
+def ram_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 2**20
+    return float("nan")
+
+
+def loadavg() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine_lines() -> list[str]:
+    return [
+        f"- CPU: {cpu_model()}, {os.cpu_count()} cores; RAM {ram_gib():.1f} GiB; "
+        f"load average (1, 5, 15 min) at start {loadavg()}",
+        f"- Python {platform.python_version()}, onnxruntime {_pkg('onnxruntime')}, "
+        f"chromadb {_pkg('chromadb')}, langchain-chroma {_pkg('langchain-chroma')}, "
+        f"pypdf {_pkg('pypdf')}, pypdfium2 {_pkg('pypdfium2')}, numpy {_pkg('numpy')}",
+        f"- Command (from the repository root): `{command()}`",
+    ]
+
+
+def command() -> str:
+    exe = sys.executable
+    if exe.startswith(str(REPO)):
+        exe = os.path.relpath(exe, REPO)
+    script = os.path.relpath(os.path.abspath(sys.argv[0]), REPO)
+    return shlex.join([exe, script, *sys.argv[1:]])
+
+
+# timing ----------------------------------------------------------------------------------------
+class TimedEmbedder:
+    """Wraps an Embedder and adds up the time spent in embed() and count_tokens()."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.embed_s = 0.0
+        self.count_s = 0.0
+        self.texts = 0
+
+    @property
+    def model_name(self) -> str:
+        return self.inner.model_name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self.inner.max_tokens
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        start = time.perf_counter()
+        try:
+            return self.inner.count_tokens(texts)
+        finally:
+            self.count_s += time.perf_counter() - start
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        start = time.perf_counter()
+        try:
+            return self.inner.embed(texts)
+        finally:
+            self.embed_s += time.perf_counter() - start
+            self.texts += len(texts)
+
+
+def model_positions(token_counts: Sequence[int]) -> int:
+    """Positions MiniLM actually runs on: content tokens up to its window, plus [CLS] and [SEP]."""
+    return sum(min(n, MINILM_MAX_TOKENS) + 2 for n in token_counts)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+# output ------------------------------------------------------------------------------------------
+def show(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Print a table to the terminal and return it as Markdown."""
+    table = Table(title=title)
+    for h in headers:
+        table.add_column(h, justify="left" if h == headers[0] else "right")
+    for row in rows:
+        table.add_row(*(str(c) for c in row))
+    console.print(table)
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|",
+    ]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_section(name: str, body: str, path: Path = DOC) -> None:
+    """Replace the text between <!-- bench:name --> and <!-- /bench:name --> (or append it)."""
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = path.read_text() if path.exists() else DOC_HEADER
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        text = before + block + after
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    console.print(f"wrote the {name} section of {path}")

@@ -1,0 +1,250 @@
+"""Query latency at >= 10,000 chunks: Dossier search/ask against plain LangChain + Chroma.
+
+    .venv/bin/python bench/query.py                                   # full run
+    .venv/bin/python bench/query.py --limit-files 3 --min-chunks 1000 --queries 20   # quick run
+
+Builds, in temporary folders, a Dossier store from the docugami 10-Q PDFs plus the filings
+folder (topped up with renamed copies of the same files until it holds --min-chunks chunks), and
+a plain store from the same files: PDFs through PyPDFLoader, HTML through lxml's text_content(),
+.txt read as is, RecursiveCharacterTextSplitter(1024, 30), Chroma.from_documents. Then, in this
+warm process, times --queries questions (docugami's qna_data.csv, cycled) against each.
+Results go to the `query` section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    # `python bench/query.py` puts bench/ first on sys.path; the repository root is needed there.
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import itertools  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+
+import lxml.html  # noqa: E402
+import numpy as np  # noqa: E402
+from chromadb.config import Settings as ChromaSettings  # noqa: E402
+from langchain_core.documents import Document as LCDocument  # noqa: E402
+from rich.progress import track  # noqa: E402
+
+from assistant import Assistant  # noqa: E402
+from bench.common import (  # noqa: E402
+    DEFAULT_FILINGS,
+    DEFAULT_PDFS,
+    DEFAULT_QUESTIONS,
+    TimedEmbedder,
+    console,
+    loadavg,
+    machine_lines,
+    percentile,
+    show,
+    write_section,
+)
+from ingest.embeddings import LangChainEmbeddings, LocalMiniLM  # noqa: E402
+from ingest.loaders import discover  # noqa: E402
+
+CHROMA = ChromaSettings(anonymized_telemetry=False)
+
+
+class MemoEmbedder(TimedEmbedder):
+    """Embeds each distinct text once: renamed copies cost the plain build no embedding time.
+
+    Only the plain store's build uses it; its queries run on a fresh, plain LocalMiniLM."""
+
+    def __init__(self, inner: LocalMiniLM) -> None:
+        super().__init__(inner)
+        self.memo: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if new:
+            self.memo.update(zip(new, super().embed(new), strict=True))
+        return np.stack([self.memo[t] for t in texts]) if texts else np.zeros((0, 384))
+
+
+# building the stores --------------------------------------------------------------------------
+def top_up(sources: list[str], chunks_of: dict[str, int], have: int, want: int,
+           folder: Path) -> list[str]:
+    """Renamed copies of the sources, round-robin, until the store would hold `want` chunks."""
+    copies: list[str] = []
+    usable = [s for s in sources if chunks_of.get(s)]
+    for n, source in enumerate(itertools.cycle(usable)):
+        if have >= want or not usable:
+            break
+        path = Path(source)
+        copy = folder / f"copy{n // len(usable) + 1}-{path.name}"
+        shutil.copyfile(path, copy)
+        copies.append(str(copy))
+        have += chunks_of[source]
+    return copies
+
+
+def build_dossier(sources: list[str], home: Path, want: int,
+                  copies_dir: Path) -> tuple[list[str], list[str], dict[str, float], int]:
+    """(sources, copies, seconds per step, texts embedded for the copies)."""
+    timings: dict[str, float] = {}
+    embedder = TimedEmbedder(LocalMiniLM())
+    with Assistant(home=home, embedder=embedder) as assistant:
+        start = time.perf_counter()
+        report = assistant.ingest(sources, progress=True)
+        timings["Dossier: ingest the files"] = time.perf_counter() - start
+        console.print(f"Dossier: {report.summary()}, {assistant.store.count_chunks()} chunks")
+        for source, reason in report.failed:
+            console.print(f"  [yellow]failed[/] {source}: {reason}")
+        chunks_of = {d.source: d.n_chunks for d in assistant.documents()}
+        copies = top_up(report.added, chunks_of, assistant.store.count_chunks(), want, copies_dir)
+        embedded_before = embedder.texts
+        if copies:
+            start = time.perf_counter()
+            report = assistant.ingest(copies, progress=True)
+            timings[f"Dossier: ingest {len(copies)} renamed copies"] = time.perf_counter() - start
+            console.print(f"Dossier copies: {report.summary()}, "
+                          f"{assistant.store.count_chunks()} chunks")
+    return sources, copies, timings, embedder.texts - embedded_before
+
+
+def plain_load(path: Path) -> list[LCDocument]:
+    if path.suffix.lower() == ".pdf":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's notice
+            from langchain_community.document_loaders import PyPDFLoader
+        return PyPDFLoader(path).load()
+    if path.suffix.lower() in {".html", ".htm", ".xhtml"}:
+        text = lxml.html.fromstring(path.read_bytes()).text_content()
+    else:
+        text = path.read_text(errors="replace")
+    return [LCDocument(page_content=text, metadata={"source": str(path)})]
+
+
+def build_plain(sources: list[str], copies: list[str], home: Path) -> tuple[int, dict[str, float]]:
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    start = time.perf_counter()
+    loaded = {s: plain_load(Path(s)) for s in track(sources, "plain: loading")}
+    for copy in copies:  # a copy's text is its original's: load once, relabel
+        original = next(s for s in sources if Path(copy).name.split("-", 1)[1] == Path(s).name)
+        loaded[copy] = [LCDocument(page_content=d.page_content, metadata={**d.metadata,
+                                   "source": copy}) for d in loaded[original]]
+    load_s = time.perf_counter() - start
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1024, chunk_overlap=30)
+    docs = splitter.split_documents([d for group in loaded.values() for d in group])
+    embedder = MemoEmbedder(LocalMiniLM())
+    with console.status(f"plain: Chroma.from_documents, {len(docs)} chunks"):
+        Chroma.from_documents(docs, embedding=LangChainEmbeddings(embedder),
+                              persist_directory=str(home), client_settings=CHROMA)
+    total = time.perf_counter() - start
+    console.print(f"plain: {len(docs)} chunks in {total:.0f} s")
+    return len(docs), {"plain: load (PyPDFLoader, lxml)": load_s,
+                       "plain: split + embed + Chroma add": total - load_s}
+
+
+# timing queries -------------------------------------------------------------------------------
+def latencies(label: str, call: Callable[[str], object], questions: list[str],
+              n: int) -> list[float]:
+    for q in questions[:3]:  # warm-up, not counted
+        call(q)
+    out: list[float] = []
+    for q in track(list(itertools.islice(itertools.cycle(questions), n)), label):
+        start = time.perf_counter()
+        call(q)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def row(label: str, chunks: int, ms: list[float]) -> list[object]:
+    return [label, f"{chunks:,}", len(ms), f"{percentile(ms, 50):.1f}", f"{percentile(ms, 95):.1f}",
+            f"{np.mean(ms):.1f}", f"{max(ms):.1f}"]
+
+
+def read_questions(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [r["Question"].strip() for r in csv.DictReader(f) if r.get("Question", "").strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pdfs", type=Path, default=DEFAULT_PDFS, help="folder of PDFs")
+    parser.add_argument("--filings", type=Path, default=DEFAULT_FILINGS,
+                        help="folder of filings (HTML, PDF, text)")
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS,
+                        help="CSV with a Question column")
+    parser.add_argument("--queries", type=int, default=200, help="queries timed per pipeline")
+    parser.add_argument("--min-chunks", type=int, default=10_000,
+                        help="top the Dossier store up with renamed copies to this many chunks")
+    parser.add_argument("--limit-files", type=int, default=0,
+                        help="use only the first N files of each folder")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    args = parser.parse_args()
+
+    limit = args.limit_files or None
+    pdfs = sorted(str(p.resolve()) for p in args.pdfs.glob("*.pdf"))[:limit]
+    sources = pdfs + discover([args.filings])[:limit]
+    questions = read_questions(args.questions)
+    machine = machine_lines()
+    console.print(f"{len(sources)} files, {len(questions)} questions")
+
+    with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp_name:
+        tmp = Path(tmp_name)
+        (tmp / "copies").mkdir()
+        sources, copies, timings, copy_embeds = build_dossier(
+            sources, tmp / "dossier", args.min_chunks, tmp / "copies")
+        plain_chunks, plain_timings = build_plain(sources, copies, tmp / "plain")
+        timings.update(plain_timings)
+
+        assistant = Assistant(home=tmp / "dossier")  # a fresh, plain one, as a user's process
+        chunks = assistant.store.count_chunks()
+        search_ms = latencies("Dossier search", lambda q: assistant.search(q, k=8), questions,
+                              args.queries)
+        ask_ms = latencies("Dossier ask", assistant.ask, questions, args.queries)
+        from langchain_chroma import Chroma
+
+        plain = Chroma(persist_directory=str(tmp / "plain"), client_settings=CHROMA,
+                       embedding_function=LangChainEmbeddings(LocalMiniLM()))
+        plain_ms = latencies("plain similarity_search", lambda q: plain.similarity_search(q, k=4),
+                             questions, args.queries)
+        embed_ms = latencies("query embedding alone",
+                             lambda q: assistant.embedder.embed([q]), questions, args.queries)
+        assistant.close()
+
+    headers = ["call", "chunks in store", "queries", "p50 ms", "p95 ms", "mean ms", "max ms"]
+    rows = [row("Dossier `search(q, k=8)` (dense + BM25, RRF)", chunks, search_ms),
+            row("Dossier `ask(q)` (search + extractive answer)", chunks, ask_ms),
+            row("plain `Chroma.similarity_search(q, k=4)`", plain_chunks, plain_ms),
+            row("(MiniLM query embedding alone)", chunks, embed_ms)]
+    md = [f"## Query latency: {chunks:,} Dossier chunks, {plain_chunks:,} plain chunks", "",
+          *machine, ""]
+    md += [show("Query latency", headers, rows), ""]
+    ratio = percentile(search_ms, 50) / percentile(plain_ms, 50)
+    p95 = percentile(search_ms, 95)
+    md.append(f"Dossier search p50 is {ratio:.2f}x the plain similarity_search p50. Target: search "
+              f"p95 < 100 ms at 10k chunks: {p95:.1f} ms, "
+              f"{'met' if p95 < 100 else 'NOT met'}.\n")
+    md += [show("Building the stores", ["step", "seconds"],
+                [[k, f"{v:.0f}"] for k, v in timings.items()]), ""]
+    md.append(
+        f"Stores: {len(sources)} files ({len(pdfs)} docugami PDFs + the filings folder's "
+        "supported files)"
+        + (f", plus {len(copies)} renamed copies of the same files to pass "
+           f"{args.min_chunks:,} chunks (Dossier embedded {copy_embeds} new texts for them: "
+           "its embedding cache served the rest; the plain build reused its vectors for the "
+           "copies' identical texts, so its build time is not comparable)" if copies else "")
+        + ". Plain store: PDFs via PyPDFLoader (one document per page), HTML via "
+        "`lxml.html.fromstring(...).text_content()`, .txt read as is, then "
+        "RecursiveCharacterTextSplitter(1024, 30) and `Chroma.from_documents` with the same "
+        f"MiniLM. Questions: {args.questions.name}, cycled. Each timing follows 3 warm-up "
+        f"queries in this process. Load average at the end: {loadavg()}.\n")
+    if not args.no_write:
+        write_section("query", "\n".join(md))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The `dossier` command as a user runs it: a real process, a real store, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+PASSAGE_KEYS = {"rank", "score", "chunk_id", "doc_id", "title", "source", "page", "section",
+                "company", "ticker", "form", "period", "published", "text"}
+
+
+def dossier(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DOSSIER_HOME": str(home)}
+    env.pop("OPENAI_API_KEY", None)
+    env.pop("OPENAI_BASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copy(FIXTURES / "alibaba-ai-investment-2025.txt", folder)
+    (folder / "nested").mkdir()
+    (folder / "nested" / "note.md").write_text(
+        "# Oracle vote\n\nOracle stockholders elected all twelve director nominees in 2024.\n"
+    )
+    (folder / "broken.pdf").write_bytes(b"this is not a pdf at all")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+    home = tmp_path_factory.mktemp("cli") / "home"
+    result = dossier(home, "ingest", str(corpus))
+    assert result.returncode == 1, result.stderr  # one input failed, the rest stored
+    assert "2 added, 0 unchanged, 0 replaced, 1 failed" in result.stdout
+    assert "broken.pdf" in result.stderr and "Traceback" not in result.stderr
+    return home
+
+
+def test_reingest_is_unchanged(home: Path, corpus: Path) -> None:
+    result = dossier(home, "ingest", str(corpus / "nested"))
+    assert result.returncode == 0, result.stderr
+    assert "0 added, 1 unchanged" in result.stdout
+
+
+def test_search_json_contract(home: Path) -> None:
+    result = dossier(home, "search", "Oracle director election", "--json", "--k", "3")
+    assert result.returncode == 0, result.stderr
+    passages = json.loads(result.stdout)
+    assert 1 <= len(passages) <= 3
+    assert set(passages[0]) == PASSAGE_KEYS
+    assert [p["rank"] for p in passages] == list(range(1, len(passages) + 1))
+    assert "twelve director nominees" in passages[0]["text"]
+
+
+def test_ask_json_contract(home: Path) -> None:
+    result = dossier(home, "ask", "How much is Alibaba investing in AI and cloud infrastructure?",
+                     "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["mode"] == "extractive" and data["cannot_answer"] is False
+    assert any("380 billion yuan" in c["quote"] for c in data["citations"])
+
+
+def test_ask_cannot_answer(home: Path) -> None:
+    result = dossier(home, "ask", "What was Alibaba's dividend in 2019?", "--json")
+    data = json.loads(result.stdout)
+    assert data["cannot_answer"] is True and data["citations"] == []
+
+
+def test_status_and_delete(home: Path, corpus: Path) -> None:
+    status = json.loads(dossier(home, "status", "--json").stdout)
+    assert status["documents"] == 2
+    assert status["embedding_model"] == "all-MiniLM-L6-v2"
+    note = str((corpus / "nested" / "note.md").resolve())
+    assert dossier(home, "delete", note).returncode == 0
+    assert json.loads(dossier(home, "status", "--json").stdout)["documents"] == 1
+    missing = dossier(home, "delete", note)
+    assert missing.returncode == 2 and "no document" in missing.stderr
+    passages = json.loads(dossier(home, "search", "Oracle director election", "--json").stdout)
+    assert all("Oracle" not in p["text"] for p in passages)

@@ -1,0 +1,146 @@
+"""The store: content-hash ids, no re-embedding, replace/delete, repair after an interrupted write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.chunking import chunk_document
+from ingest.documents import DocMeta, Document
+from ingest.store import Store, StoreMismatchError
+from tests.conftest import CountingEmbedder
+
+PARAGRAPHS = [
+    "Total net sales were $81,797 million in the third quarter. Services net sales grew 8%.",
+    "The Company faces supply-chain risk from single-source suppliers in Asia.",
+    "Research and development expense rose to $7,442 million.",
+]
+
+
+def make_doc(source: str, paragraphs: list[str], company: str = "Apple Inc.") -> Document:
+    text = "\n\n".join(paragraphs)
+    meta = DocMeta(title=f"Doc {source}", source=source, company=company, form="10-Q",
+                   filed="2023-08-04")
+    return Document.single_block(text, "text", meta)
+
+
+def write(store: Store, doc: Document, max_tokens: int = 24) -> str:
+    chunks = chunk_document(doc, store.embedder.count_tokens, max_tokens, 0)
+    with store.writer():
+        outcome = store.write(doc, chunks)
+        store.refresh_lexical()
+    return outcome
+
+
+def state(store: Store) -> tuple[set[str], set[str], set[str]]:
+    """(registry chunk ids, Chroma ids, BM25 ids)."""
+    return (
+        store.registry.all_chunk_ids(),
+        set(store.collection.get(include=[])["ids"]),
+        set(store.lexical().ids),
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path, embedder: CountingEmbedder) -> Store:
+    return Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+
+
+def test_add_then_unchanged_does_nothing(store: Store, embedder: CountingEmbedder) -> None:
+    doc = make_doc("/a.txt", PARAGRAPHS)
+    assert write(store, doc) == "added"
+    embedded = len(embedder.embedded)
+    assert embedded > 0
+    assert write(store, make_doc("/a.txt", PARAGRAPHS)) == "unchanged"
+    assert len(embedder.embedded) == embedded
+    registry, chroma, bm25 = state(store)
+    assert registry == chroma == bm25 and len(registry) >= 3
+
+
+def test_changed_document_replaces_chunks_and_embeds_only_new_text(
+    store: Store, embedder: CountingEmbedder
+) -> None:
+    write(store, make_doc("/a.txt", PARAGRAPHS))
+    before = store.registry.all_chunk_ids()
+    embedder.embedded.clear()
+    changed = [*PARAGRAPHS[:2], "Research and development expense fell to $6,000 million."]
+    assert write(store, make_doc("/a.txt", changed)) == "replaced"
+    after = store.registry.all_chunk_ids()
+    assert before & after  # unchanged paragraphs keep their content-hash ids
+    assert before - after  # the changed one is gone
+    assert embedder.embedded == ["Research and development expense fell to $6,000 million."]
+    registry, chroma, bm25 = state(store)
+    assert registry == chroma == bm25
+    assert store.lexical().search("6,000 fell", 5)
+    assert not store.lexical().search("7,442", 5)
+
+
+def test_identical_text_in_two_documents_is_embedded_once(
+    store: Store, embedder: CountingEmbedder
+) -> None:
+    write(store, make_doc("/a.txt", PARAGRAPHS))
+    embedder.embedded.clear()
+    write(store, make_doc("/b.txt", PARAGRAPHS))
+    assert embedder.embedded == []
+    assert len(store.registry.documents()) == 2
+    registry, chroma, _ = state(store)
+    assert registry == chroma and len(registry) >= 6  # ids differ per document
+
+
+def test_delete_removes_everything(store: Store) -> None:
+    doc = make_doc("/a.txt", PARAGRAPHS)
+    write(store, doc)
+    write(store, make_doc("/b.txt", ["Oracle stockholders elected all directors."]))
+    with store.writer():
+        assert store.delete(doc.doc_id)
+        store.refresh_lexical()
+    registry, chroma, bm25 = state(store)
+    assert registry == chroma == bm25
+    assert [d.source for d in store.registry.documents()] == ["/b.txt"]
+    assert not store.delete(doc.doc_id)
+
+
+def test_store_refuses_another_embedding_model(tmp_path: Path, embedder: CountingEmbedder) -> None:
+    Store(tmp_path / "home", embedder).close()  # type: ignore[arg-type]
+    embedder.model_name = "some-other-model"
+    with pytest.raises(StoreMismatchError, match="all-MiniLM-L6-v2"):
+        Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+
+
+def test_interrupted_write_is_repaired_to_a_clean_state(
+    tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Vectors reach Chroma, then the process dies before the registry commit."""
+    crashed = Store(tmp_path / "crashed", embedder)  # type: ignore[arg-type]
+    write(crashed, make_doc("/a.txt", PARAGRAPHS))
+
+    def die(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(crashed.registry, "put_document", die)
+    with pytest.raises(KeyboardInterrupt):
+        write(crashed, make_doc("/b.txt", ["Nordstrom changed executive pay."]))
+    monkeypatch.undo()
+    assert set(crashed.collection.get(include=[])["ids"]) != crashed.registry.all_chunk_ids()
+    crashed.close()
+
+    reopened = Store(tmp_path / "crashed", embedder)  # type: ignore[arg-type]
+    with reopened.writer():
+        assert reopened.repair() > 0
+    write(reopened, make_doc("/b.txt", ["Nordstrom changed executive pay."]))
+
+    clean = Store(tmp_path / "clean", embedder)  # type: ignore[arg-type]
+    write(clean, make_doc("/a.txt", PARAGRAPHS))
+    write(clean, make_doc("/b.txt", ["Nordstrom changed executive pay."]))
+    assert state(reopened) == state(clean)
+    assert state(reopened)[0] == state(reopened)[1] == state(reopened)[2]
+
+
+def test_stale_bm25_index_is_rebuilt(store: Store) -> None:
+    write(store, make_doc("/a.txt", PARAGRAPHS))
+    with store.writer():
+        store.registry.put_document(
+            make_doc("/c.txt", ["Buckle comparable store sales rose."]), []
+        )  # registry moved on without a BM25 save
+    assert store.lexical().generation == store.registry.generation
