@@ -83,9 +83,12 @@ class Assistant:
 
     def ask(self, question: str, k: int | None = None, **filters: Any) -> Answer:
         passages = self.search(question, k, **filters)
+        registry = self.store.registry
+        texts = {p.doc_id: registry.document_text(p.doc_id) or "" for p in passages}
         return extractive_answer(
             question, passages, self.embedder,
             max_sentences=self.settings.answer_sentences, min_support=self.settings.min_support,
+            document_texts=texts,
         )
 
     def documents(self) -> list[DocRecord]:

@@ -193,7 +193,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdfs", type=Path, default=DEFAULT_PDFS, help="folder of PDFs")
     parser.add_argument("--limit-files", type=int, default=0, help="use only the first N PDFs")
-    parser.add_argument("--embed-sample", type=int, default=1024,
+    parser.add_argument("--embed-sample", type=int, default=512,
                         help="chunks embedded alone to measure the embedder's own speed")
     parser.add_argument("--profile", action="store_true", help="cProfile one more Dossier ingest")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")

@@ -148,15 +148,19 @@ def build_plain(sources: list[str], copies: list[str], home: Path) -> tuple[int,
 
 
 # timing queries -------------------------------------------------------------------------------
-def latencies(label: str, call: Callable[[str], object], questions: list[str],
-              n: int) -> list[float]:
+def latencies(label: str, calls: dict[str, Callable[[str], object]], questions: list[str],
+              n: int) -> dict[str, list[float]]:
+    """Milliseconds per call; the calls take turns on each question, so a change in the
+    machine's load during the run hits them alike."""
     for q in questions[:3]:  # warm-up, not counted
-        call(q)
-    out: list[float] = []
+        for call in calls.values():
+            call(q)
+    out: dict[str, list[float]] = {name: [] for name in calls}
     for q in track(list(itertools.islice(itertools.cycle(questions), n)), label):
-        start = time.perf_counter()
-        call(q)
-        out.append((time.perf_counter() - start) * 1000)
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call(q)
+            out[name].append((time.perf_counter() - start) * 1000)
     return out
 
 
@@ -202,24 +206,24 @@ def main() -> None:
 
         assistant = Assistant(home=tmp / "dossier")  # a fresh, plain one, as a user's process
         chunks = assistant.store.count_chunks()
-        search_ms = latencies("Dossier search", lambda q: assistant.search(q, k=8), questions,
-                              args.queries)
-        ask_ms = latencies("Dossier ask", assistant.ask, questions, args.queries)
         from langchain_chroma import Chroma
 
         plain = Chroma(persist_directory=str(tmp / "plain"), client_settings=CHROMA,
                        embedding_function=LangChainEmbeddings(LocalMiniLM()))
-        plain_ms = latencies("plain similarity_search", lambda q: plain.similarity_search(q, k=4),
-                             questions, args.queries)
-        embed_ms = latencies("query embedding alone",
-                             lambda q: assistant.embedder.embed([q]), questions, args.queries)
+        ms = latencies("search: Dossier, plain, embedding alone", {
+            "search": lambda q: assistant.search(q, k=8),
+            "plain": lambda q: plain.similarity_search(q, k=4),
+            "embed": lambda q: assistant.embedder.embed([q]),
+        }, questions, args.queries)
+        ms |= latencies("Dossier ask", {"ask": assistant.ask}, questions, args.queries)
         assistant.close()
 
     headers = ["call", "chunks in store", "queries", "p50 ms", "p95 ms", "mean ms", "max ms"]
+    search_ms, plain_ms = ms["search"], ms["plain"]
     rows = [row("Dossier `search(q, k=8)` (dense + BM25, RRF)", chunks, search_ms),
-            row("Dossier `ask(q)` (search + extractive answer)", chunks, ask_ms),
+            row("Dossier `ask(q)` (search + extractive answer)", chunks, ms["ask"]),
             row("plain `Chroma.similarity_search(q, k=4)`", plain_chunks, plain_ms),
-            row("(MiniLM query embedding alone)", chunks, embed_ms)]
+            row("(MiniLM query embedding alone)", chunks, ms["embed"])]
     md = [f"## Query latency: {chunks:,} Dossier chunks, {plain_chunks:,} plain chunks", "",
           *machine, ""]
     md += [show("Query latency", headers, rows), ""]
@@ -241,7 +245,8 @@ def main() -> None:
         "`lxml.html.fromstring(...).text_content()`, .txt read as is, then "
         "RecursiveCharacterTextSplitter(1024, 30) and `Chroma.from_documents` with the same "
         f"MiniLM. Questions: {args.questions.name}, cycled. Each timing follows 3 warm-up "
-        f"queries in this process. Load average at the end: {loadavg()}.\n")
+        "queries in this process; search, plain search and the embedding alone take turns on "
+        f"each question. Load average at the end: {loadavg()}.\n")
     if not args.no_write:
         write_section("query", "\n".join(md))
 

@@ -71,9 +71,18 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + len(stripped.rstrip())
 
 
+_NUMBER_RE = re.compile(r"\d[\d,.]*")
+
+
 def _is_soft_wrap(prev_line: str, line: str) -> bool:
     """True if `line` continues the sentence of `prev_line` (a hard-wrapped paragraph)."""
     if not line[0].islower() or "|" in line or "|" in prev_line:
+        return False
+    first_word = line.split(maxsplit=1)[0]
+    if not first_word.islower():  # "iPhone", "eBay": a new line that starts with a name
+        return False
+    numbers = len(_NUMBER_RE.findall(prev_line))
+    if numbers >= 2 and numbers >= 0.3 * len(prev_line.split()):  # a row of figures
         return False
     return _LOWER_BULLET_RE.match(line) is None
 

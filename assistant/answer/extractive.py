@@ -4,14 +4,23 @@ does not cover the question's key terms."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import prompts
-from assistant.answer.terms import coverage, key_terms, stems
+from assistant.answer.terms import coverage, key_terms, named_terms, stems
 from assistant.models import Answer, Citation, Passage
 from ingest.chunking import split_sentences
 from ingest.embeddings import Embedder
+
+# Questions that ask for a figure, and sentences that hold one.
+_QUANTITY = re.compile(
+    r"\b(how (much|many)|what (was|were|is|are) (the )?(total|amount|number)|total|amount|"
+    r"revenue|sales|income|margin|capex|expenses?|cash|eps|percent|rate)\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d[\d,]*(\.\d+)?\s*(%|percent|million|billion|bn|m\b)|\$\s?\d|\d{1,3}(,\d{3})+")
 
 
 @dataclass
@@ -30,15 +39,20 @@ def extractive_answer(
     max_sentences: int = 4,
     min_support: float = 0.5,
     min_similarity: float = 0.2,
+    document_texts: Mapping[str, str] | None = None,
 ) -> Answer:
+    """`document_texts` (doc id -> full text) lets names in the question ("Apple") rule out
+    sentences from documents that never mention them."""
     terms = key_terms(question)
-    candidates = _candidates(passages)
+    candidates = _candidates(_about_named(question, passages, document_texts))
+    wants_figure = _QUANTITY.search(question) is not None
     if candidates:
         vectors = embedder.embed([question] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
         for cand, sim in zip(candidates, similarity, strict=True):
             lexical = coverage(terms, cand.text)
-            cand.score = float(sim) + 0.5 * lexical + 0.05 / cand.passage.rank
+            figure = 0.1 if wants_figure and _FIGURE.search(cand.text) else 0.0
+            cand.score = float(sim) + 0.5 * lexical + figure + 0.05 / cand.passage.rank
     chosen = _select(candidates, max_sentences)
     evidence = " ".join(c.text for c in chosen)
     best_similarity = max((c.score for c in chosen), default=0.0)
@@ -55,6 +69,22 @@ def extractive_answer(
         lines.append(f"{cand.text} [{n}]")
     return Answer(question=question, answer=" ".join(lines), cannot_answer=False,
                   mode="extractive", citations=citations, passages=list(passages))
+
+
+def _about_named(
+    question: str, passages: Sequence[Passage], document_texts: Mapping[str, str] | None
+) -> list[Passage]:
+    names = named_terms(question)
+    if not names or document_texts is None:
+        return list(passages)
+    mentions: dict[str, bool] = {}
+    for p in passages:
+        if p.doc_id not in mentions:
+            haystack = " ".join(
+                [p.title, p.company or "", document_texts.get(p.doc_id, p.text)]
+            ).casefold()
+            mentions[p.doc_id] = all(name in haystack for name in names)
+    return [p for p in passages if mentions[p.doc_id]]
 
 
 def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
@@ -77,14 +107,14 @@ def _select(candidates: list[Candidate], limit: int) -> list[Candidate]:
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     if not ranked:
         return []
-    floor = ranked[0].score - 0.25
+    floor = ranked[0].score - 0.15
     chosen: list[Candidate] = []
     chosen_stems: list[set[str]] = []
     for cand in ranked:
         if cand.score < floor or len(chosen) == limit:
             break
         words = stems(cand.text)
-        if any(_jaccard(words, other) > 0.7 for other in chosen_stems):
+        if any(_jaccard(words, other) > 0.85 for other in chosen_stems):
             continue
         chosen.append(cand)
         chosen_stems.append(words)

@@ -51,3 +51,21 @@ def coverage(terms: set[str], evidence: str) -> float:
         return 1.0
     found = stems(evidence)
     return len(terms & found) / len(terms)
+
+
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:['’]s)?\b")
+
+
+def named_terms(question: str) -> set[str]:
+    """Capitalised words after the first ("Apple", "Oracle's" -> "oracle"): the names a cited
+    document must mention for its sentences to answer the question."""
+    words = question.split()
+    rest = " ".join(words[1:])
+    names = {re.sub(r"['’]s$", "", m.group(0)).lower() for m in _NAME.finditer(rest)}
+    return {n for n in names if n not in STOPWORDS and n not in _COMMON_CAPITALISED}
+
+
+_COMMON_CAPITALISED = frozenset(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday item part note form total net""".split()  # noqa: SIM905
+)
