@@ -149,9 +149,8 @@ def test_stale_bm25_index_is_rebuilt(store: Store) -> None:
 def test_second_writer_is_told_who_holds_the_lock(store: Store) -> None:
     from ingest.lock import StoreBusyError
 
-    with store.writer():
-        with pytest.raises(StoreBusyError, match=r"another ingest is writing .*pid \d+"):
-            with store.writer(wait_s=0.3):
-                pass
+    busy = pytest.raises(StoreBusyError, match=r"another ingest is writing .*pid \d+")
+    with store.writer(), busy, store.writer(wait_s=0.3):
+        pass
     with store.writer():  # released: the next writer gets in
         pass
