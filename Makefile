@@ -1,11 +1,12 @@
-# Dossier: `make demo` (ingest the demo corpus and ask it a question), `make test` (lint + tests).
+# Dossier: `make demo` (ingest the demo corpus, ask it a question, open the chat), `make test`
+# (lint + tests, with a headless chromium for the browser test).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOME_DEMO ?= .demo-home
 QUESTION ?= What were Apple's total net sales in the third quarter of fiscal 2023?
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo chat browser test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -19,12 +20,27 @@ demo: install
 	rm -rf $(HOME_DEMO)
 	DOSSIER_HOME=$(HOME_DEMO) $(BIN)/dossier ingest demo/corpus
 	DOSSIER_HOME=$(HOME_DEMO) $(BIN)/dossier ask "$(QUESTION)"
+	DOSSIER_HOME=$(HOME_DEMO) $(BIN)/dossier chat
+
+chat: install
+	DOSSIER_HOME=$(HOME_DEMO) $(BIN)/dossier chat
+
+# The browser test drives Debian's chromium (never a downloaded browser); install it when root.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium for the browser test (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "note: /usr/bin/chromium is missing and this is not root: the browser test will skip" \
+		     "(install it with: sudo apt-get install chromium)"; \
+	fi
 
 lint: install
 	$(BIN)/ruff check assistant ingest prompts tests bench
 	$(BIN)/mypy
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest
 
 bench: install

@@ -119,8 +119,32 @@ class Assistant:
             "llm": self.settings.llm_model if self.settings.llm_configured else None,
         }
 
+    def chat(self, **launch_kwargs: Any) -> Any:
+        """Open the research chat on this assistant's store: inline in a notebook, else a local
+        server on 127.0.0.1:7860. Keyword arguments go to Gradio's `launch` (server_port,
+        height, inline, auth...); share links are not offered. Returns the `ChatApp`: call
+        `.close()` on it to stop the server."""
+        from assistant.ui.app import ChatApp
+
+        app = ChatApp(self)
+        if _in_notebook():
+            launch_kwargs.setdefault("inline", True)
+            launch_kwargs.setdefault("height", 720)
+            launch_kwargs.setdefault("prevent_thread_lock", True)
+        app.launch(**launch_kwargs)
+        return app
+
     def __enter__(self) -> Assistant:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ != "TerminalInteractiveShell"

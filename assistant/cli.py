@@ -145,5 +145,36 @@ def delete(doc: Annotated[str, typer.Argument(help="Document id, file path or UR
     out.print(f"deleted {doc}", highlight=False)
 
 
+@app.command()
+def chat(
+    host: Annotated[str, typer.Option(help="Interface to bind; 0.0.0.0 exposes the chat to the "
+                                      "network (set DOSSIER_AUTH first).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+) -> None:
+    """Open the research chat in the browser (Gradio) at http://HOST:PORT."""
+    from assistant.ui.safety import AuthError
+
+    out.print("Starting the chat (loading Gradio, the model and the store)…", highlight=False)
+    try:
+        assistant = _assistant()
+        from assistant.ui.app import ChatApp
+
+        chat_app = ChatApp(assistant)
+        if host not in ("127.0.0.1", "localhost", "::1") and not assistant.settings.auth:
+            err.print(f"[yellow]warning:[/yellow] the chat is exposed on {host} without a login; "
+                      "set DOSSIER_AUTH=user:password (or a file of such lines)", highlight=False)
+        chat_app.launch(server_name=host, server_port=port, quiet=True, prevent_thread_lock=True)
+    except (AuthError, StoreMismatchError) as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        busy = "empty port" in str(exc)
+        _fail(f"port {port} is in use: choose another with --port" if busy else str(exc))
+        return
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    out.print(f"Dossier chat: [bold]http://{shown}:{port}[/bold]  (Ctrl+C to stop)", highlight=False)
+    chat_app.demo.block_thread()
+
+
 if __name__ == "__main__":
     app()

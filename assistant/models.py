@@ -3,6 +3,7 @@ chat shows them. A citation looks and checks the same everywhere."""
 
 from __future__ import annotations
 
+import html
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -115,6 +116,32 @@ class Answer(BaseModel):
                 f"- {line}" for line in self.sources_markdown().splitlines()
             )
         return body
+
+    def _repr_html_(self) -> str:
+        """The answer with its sources, for Jupyter: each [n] links to its numbered source, which
+        shows where the passage is, a link to the original and the quoted sentence."""
+        esc = html.escape
+        question = f'<p style="margin:0 0 6px 0"><b>Q:</b> {esc(self.question)}</p>'
+        if self.cannot_answer:
+            return (f'<div class="dossier-answer">{question}<p style="border-left:4px solid #d97706;'
+                    f'padding:6px 10px;margin:0"><b>Not in the sources.</b> {esc(self.answer)}</p></div>')
+        uid = f"dossier-{id(self):x}"
+        sentences = " ".join(
+            f'{esc(" ".join(c.quote.split()))} <a href="#{uid}-{c.n}" title="{esc(c.place())}">'
+            f"[{c.n}]</a>" for c in self.citations
+        )
+        items = []
+        for c in self.citations:
+            link = esc(c.url or c.source)
+            date = f" ({esc(c.date)})" if c.date else ""
+            items.append(
+                f'<li id="{uid}-{c.n}" value="{c.n}"><a href="{link}" target="_blank" '
+                f'rel="noopener noreferrer">{esc(c.place())}</a>{date}<blockquote style="margin:4px 0 '
+                f'8px 0;padding-left:8px;border-left:3px solid #c7d2fe;color:#444">'
+                f"{esc(c.quote)}</blockquote></li>"
+            )
+        sources = f'<p style="margin:10px 0 4px 0"><b>Sources</b></p><ol>{"".join(items)}</ol>'
+        return f'<div class="dossier-answer">{question}<p>{sentences}</p>{sources}</div>'
 
     def __str__(self) -> str:
         text = self.answer

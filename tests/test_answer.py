@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 import prompts
 from assistant import Assistant
+from assistant.answer.extractive import display_quote
 from assistant.answer.terms import coverage, key_terms
 from ingest.embeddings import LocalMiniLM
 
@@ -34,7 +36,8 @@ def test_alibaba_investment_is_answered_with_the_380_billion_yuan_quote(alibaba:
     for citation in answer.citations:
         passage = next(p for p in answer.passages if p.chunk_id == citation.chunk_id)
         assert citation.quote in passage.text  # every quote verbatim in the passage it cites
-        assert f"{citation.quote} [{citation.n}]" in answer.answer
+        assert f"{display_quote(citation.quote)} [{citation.n}]" in answer.answer
+    assert re.findall(r"\[(\d+)\]", answer.answer) == [str(c.n) for c in answer.citations]
 
 
 def test_every_citation_number_resolves(alibaba: Assistant) -> None:
@@ -80,3 +83,5 @@ def test_key_terms_drop_question_words_and_keep_numbers() -> None:
     assert coverage({"alibaba", "dividend", "2019"}, "Alibaba paid no dividend.") == pytest.approx(
         2 / 3
     )
+    assert coverage({"regul"}, "U.S.-China regulatory friction") == 1.0  # prefix of a stem
+    assert coverage({"ai"}, "air travel") == 0.0  # short stems match exactly only

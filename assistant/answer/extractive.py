@@ -23,6 +23,10 @@ _QUANTITY = re.compile(
 _FIGURE = re.compile(r"\d[\d,]*(\.\d+)?\s*(%|percent|million|billion|bn|m\b)|\$\s?\d|\d{1,3}(,\d{3})+")
 
 
+_URL = re.compile(r"https?://|www\.")
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
 @dataclass
 class Candidate:
     passage: Passage
@@ -66,9 +70,16 @@ def extractive_answer(
             n=n, chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, source=p.source, url=p.url,
             page=p.page, section=p.section, date=p.published or p.filed, quote=cand.text,
         ))
-        lines.append(f"{cand.text} [{n}]")
+        lines.append(f"{display_quote(cand.text)} [{n}]")
     return Answer(question=question, answer=" ".join(lines), cannot_answer=False,
                   mode="extractive", citations=citations, passages=list(passages))
+
+
+def display_quote(quote: str) -> str:
+    """The quote as shown in the answer: a source's own reference markers ("[2]" in an analyst
+    article) become "(ref. 2)" so they cannot be mistaken for Dossier's citations. The
+    citation's `quote` keeps the exact text."""
+    return _MARKER.sub(r"(ref. \1)", quote)
 
 
 def _about_named(
@@ -97,6 +108,8 @@ def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
             key = " ".join(text.lower().split())
             if len(text.split()) < 4 or key in seen:  # overlapping chunks repeat sentences
                 continue
+            if _URL.search(text) or key == " ".join(p.title.lower().split()):
+                continue  # a reference list or the title line: not a claim to quote
             seen.add(key)
             out.append(Candidate(p, start + len(raw) - len(raw.lstrip()), text))
     return out

@@ -47,10 +47,20 @@ def key_terms(question: str) -> set[str]:
 
 
 def coverage(terms: set[str], evidence: str) -> float:
+    """Share of `terms` the evidence mentions. Stems of four letters or more also match by
+    prefix, so "regulation" (regul) is found in "regulatory" (regulatori)."""
     if not terms:
         return 1.0
     found = stems(evidence)
-    return len(terms & found) / len(terms)
+    return sum(1 for t in terms if _mentioned(t, found)) / len(terms)
+
+
+def _mentioned(term: str, found: set[str]) -> bool:
+    if term in found:
+        return True
+    if len(term) < 4:
+        return False
+    return any(len(f) >= 4 and (f.startswith(term) or term.startswith(f)) for f in found)
 
 
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:['’]s)?\b")

@@ -1,0 +1,387 @@
+"""The research chat: a Gradio Blocks app over one `Assistant`.
+
+    from assistant import Assistant
+    from assistant.ui import ChatApp
+    ChatApp(Assistant()).launch()          # what `dossier chat` and `Assistant.chat()` run
+
+Research tab: the chat (answers stream sentence by sentence, each [n] links to its source card),
+filters retrieval honours, and the sources panel. Library tab: upload files or paste URLs to
+ingest, the documents in the store, delete. Safe defaults: 127.0.0.1, optional login
+(DOSSIER_AUTH), a concurrency limit, upload size and type limits, sanitised upload names, and
+only the ingested files themselves served as originals.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry, no version check
+
+import gradio as gr  # noqa: E402
+from gradio.components.chatbot import ExampleMessage  # noqa: E402
+
+from assistant.api import Assistant  # noqa: E402
+from assistant.ui import render  # noqa: E402
+from assistant.ui.assets import CSS, HEAD, SandboxOriginals, theme  # noqa: E402
+from assistant.ui.followup import rewrite_followup  # noqa: E402
+from assistant.ui.safety import UPLOAD_SUFFIXES, check_upload, parse_auth, sanitize_filename  # noqa: E402
+from ingest.lock import StoreBusyError  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+STREAM_DELAY_S = 0.04  # between streamed sentences: enough to read as streaming, never a wait
+
+
+class FilterError(ValueError):
+    pass
+
+
+def new_state() -> dict[str, Any]:
+    """Per-session chat state: the answered turns (for the sources panel) and the last question
+    as searched (for follow-ups)."""
+    return {"turns": [], "last": None}
+
+
+class ChatApp:
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.settings = assistant.settings
+        self.uploads = Path(self.settings.home) / "uploads"
+        self._write = threading.Lock()
+        # Load the model and open the store now: the first question should not pay for it, and
+        # the worker threads then share one embedder and one store.
+        self.assistant.store.lexical()
+        self.demo = self.build()
+
+    # ------------------------------------------------------------------------------------------
+    # what the store holds
+
+    def documents(self) -> list[Any]:
+        return self.assistant.documents()
+
+    def original_paths(self) -> list[str]:
+        """The files the app may serve: exactly the ingested ones that still exist."""
+        return [d.source for d in self.documents()
+                if not is_url(d.source) and Path(d.source).is_file()]
+
+    def status_line(self) -> str:
+        docs = self.documents()
+        chunks = sum(d.n_chunks for d in docs)
+        mode = "generated answers" if self.settings.llm_configured else "offline extractive answers"
+        if not docs:
+            return ("**Dossier** · the store is empty: add filings or articles in the "
+                    "**Library** tab")
+        return (f"**Dossier** · {len(docs)} document{'' if len(docs) == 1 else 's'} · "
+                f"{chunks} passage{'' if chunks == 1 else 's'} · {mode}")
+
+    def refresh(self) -> tuple[Any, ...]:
+        """Every view of the store: status, library table, delete choices, filter choices,
+        example questions. Also lets the file route serve newly ingested originals."""
+        docs = self.documents()
+        self.demo.allowed_paths[:] = self.original_paths()
+        companies = sorted({d.meta.company for d in docs if d.meta.company})
+        forms = sorted({d.meta.form for d in docs if d.meta.form})
+        doc_choices = [(render.document_label(d), d.doc_id) for d in docs]
+        examples = _examples(docs)
+        return (
+            self.status_line(),
+            {"headers": render.LIBRARY_COLUMNS, "data": render.library_rows(docs)},
+            gr.Dropdown(choices=doc_choices, value=None),
+            gr.Dropdown(choices=companies),
+            gr.Dropdown(choices=forms),
+            gr.Dropdown(choices=doc_choices),
+            gr.Chatbot(examples=examples or None),
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # asking
+
+    def filters(self, company: str | None, form: str | None, date_from: str | None,
+                date_to: str | None, docs: list[str] | None) -> dict[str, Any]:
+        out: dict[str, Any] = {"company": company or None, "form": form or None,
+                               "doc_ids": list(docs) if docs else None}
+        for key, raw in (("date_from", date_from), ("date_to", date_to)):
+            value = (raw or "").strip()
+            if value:
+                try:
+                    date.fromisoformat(value)
+                except ValueError:
+                    raise FilterError(f"the date {value!r} is not YYYY-MM-DD") from None
+            out[key] = value or None
+        return out
+
+    def respond(self, question: str, history: list[dict[str, Any]], state: dict[str, Any],
+                company: str | None, form: str | None, date_from: str | None,
+                date_to: str | None, docs: list[str] | None) -> Iterator[tuple[Any, ...]]:
+        """Stream one answer: the question, a searching note, then the answer sentence by
+        sentence with the sources panel filled in at the first sentence."""
+        typed = " ".join((question or "").split())
+        if not typed:
+            yield history, gr.skip(), "", state
+            return
+        state = {"turns": list(state.get("turns", [])), "last": state.get("last")}
+        searched = rewrite_followup(typed, state["last"])
+        history = [*history, {"role": "user", "content": render.question_markdown(typed)},
+                   {"role": "assistant", "content": render.searching_markdown(len(self.documents()))}]
+        yield history, gr.skip(), "", state
+        try:
+            answer = self.assistant.ask(
+                searched, **self.filters(company, form, date_from, date_to, docs))
+        except FilterError as exc:
+            history[-1] = {"role": "assistant", "content": render.error_markdown(f"Filter: {exc}.")}
+            yield history, gr.skip(), "", state
+            return
+        except Exception as exc:  # shown as a message, never a stack trace
+            log.exception("question failed: %s", searched)
+            history[-1] = {"role": "assistant", "content": render.error_markdown(_reason(exc))}
+            yield history, gr.skip(), "", state
+            return
+        turn = len(state["turns"]) + 1
+        state["turns"].append((turn, answer))
+        state["last"] = searched
+        rewritten = searched if searched != typed else None
+        panel = render.sources_html(state["turns"])
+        if answer.cannot_answer:
+            history[-1] = {"role": "assistant",
+                           "content": render.answer_markdown(answer, turn, rewritten=rewritten)}
+            yield history, panel, "", state
+            return
+        for upto in range(1, len(answer.citations) + 1):
+            history[-1] = {"role": "assistant", "content": render.answer_markdown(
+                answer, turn, upto=upto, rewritten=rewritten)}
+            yield history, panel, "", state
+            if upto < len(answer.citations):
+                time.sleep(STREAM_DELAY_S)
+
+    # ------------------------------------------------------------------------------------------
+    # the library
+
+    def add(self, files: list[str] | None, urls: str | None,
+            progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
+        """Ingest uploaded files and pasted URLs, one at a time with progress."""
+        messages: list[tuple[str, str]] = []
+        inputs: list[str] = []
+        max_bytes = int(self.settings.upload_max_mb * 2**20)
+        for temp in files or []:
+            name = sanitize_filename(Path(temp).name)
+            refused = check_upload(name, Path(temp).stat().st_size, max_bytes)
+            if refused:
+                messages.append(("failed", refused))
+                continue
+            self.uploads.mkdir(parents=True, exist_ok=True)
+            target = self.uploads / name
+            shutil.copyfile(temp, target)
+            inputs.append(str(target.resolve()))
+        for line in (urls or "").splitlines():
+            url = line.strip()
+            if not url:
+                continue
+            if is_url(url):
+                inputs.append(url)
+            else:
+                messages.append(("failed", f"{url}: not an http(s) URL"))
+        if not inputs and not messages:
+            messages.append(("note", "Choose files or paste URLs first."))
+        counts = {"added": 0, "replaced": 0, "unchanged": 0}
+        with self._write:
+            for i, source in enumerate(inputs):
+                label = source if is_url(source) else Path(source).name
+                progress((i, len(inputs)), desc=f"Ingesting {label}")
+                try:
+                    report = self.assistant.ingest([source], progress=False, wait_for_lock_s=30)
+                except StoreBusyError as exc:
+                    messages.append(("failed", f"{label}: {exc}"))
+                    continue
+                except Exception as exc:
+                    log.exception("ingest failed: %s", source)
+                    messages.append(("failed", f"{label}: {_reason(exc)}"))
+                    continue
+                for _, reason in report.failed:
+                    messages.append(("failed", f"{label}: {reason}"))
+                for outcome in counts:
+                    if getattr(report, outcome):
+                        counts[outcome] += 1
+                        passages = f"{report.chunks} passage{'' if report.chunks == 1 else 's'}"
+                        messages.append((outcome, f"{label} ({passages})"))
+            progress((len(inputs), len(inputs)), desc="Done")
+        counts["failed"] = sum(1 for tag, _ in messages if tag == "failed")
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+        return (render.report_html(messages, f"{summary}." if summary else ""), None, "",
+                *self.refresh())
+
+    def delete(self, doc_id: str | None) -> tuple[Any, ...]:
+        if not doc_id:
+            return (render.report_html([("note", "Choose a document to delete first.")]),
+                    *self.refresh())
+        record = next((d for d in self.documents() if d.doc_id == doc_id), None)
+        if record is None:
+            return (render.report_html([("note", "That document is no longer in the store.")]),
+                    *self.refresh())
+        try:
+            with self._write:
+                deleted = self.assistant.delete(doc_id)
+        except Exception as exc:
+            log.exception("delete failed: %s", doc_id)
+            return (render.report_html([("failed", _reason(exc))]), *self.refresh())
+        uploaded = Path(record.source)
+        if deleted and uploaded.parent == self.uploads.resolve() and uploaded.is_file():
+            uploaded.unlink()
+        label = render.document_label(record)
+        line = ("deleted", label) if deleted else ("failed", f"could not delete {label}")
+        return (render.report_html([line]), *self.refresh())
+
+    # ------------------------------------------------------------------------------------------
+    # the app
+
+    def build(self) -> gr.Blocks:
+        docs = self.documents()
+        with gr.Blocks(title="Dossier", analytics_enabled=False) as demo:
+            self.demo = demo
+            state = gr.State(new_state())
+            with gr.Row(elem_id="topbar"):
+                status = gr.Markdown(self.status_line(), elem_id="status")
+            with gr.Tabs(elem_id="tabs"):
+                with gr.Tab("Research", id="research", elem_id="research-tab"), \
+                        gr.Row(equal_height=False):
+                    with gr.Column(scale=7, min_width=420):
+                        chatbot = gr.Chatbot(
+                            elem_id="chat", show_label=False, height=540,
+                            placeholder=render.CHAT_PLACEHOLDER,
+                            examples=_examples(docs) or None,
+                            feedback_options=None, latex_delimiters=[], buttons=["copy"],
+                            group_consecutive_messages=False, autoscroll=True,
+                        )
+                        with gr.Row(elem_id="ask-row"):
+                            question = gr.Textbox(
+                                placeholder="Ask about your filings and news… (Enter to send)",
+                                show_label=False, scale=8, lines=1, max_lines=4,
+                                elem_id="question", autofocus=True,
+                            )
+                            ask = gr.Button("Ask", variant="primary", scale=0, min_width=90,
+                                            elem_id="ask")
+                            clear = gr.Button("New chat", variant="secondary", scale=0,
+                                              min_width=120, elem_id="new-chat")
+                        with gr.Accordion("Filters", open=False, elem_id="filters"):
+                            with gr.Row():
+                                company = gr.Dropdown(label="Company", choices=[], value=None,
+                                                      allow_custom_value=True, elem_id="f-company")
+                                form = gr.Dropdown(label="Form", choices=[], value=None,
+                                                   allow_custom_value=True, elem_id="f-form")
+                                date_from = gr.Textbox(label="Published from",
+                                                       placeholder="YYYY-MM-DD", elem_id="f-from")
+                                date_to = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD",
+                                                     elem_id="f-to")
+                            only_docs = gr.Dropdown(label="Only these documents", choices=[],
+                                                    multiselect=True, elem_id="f-docs")
+                    with gr.Column(scale=5, min_width=340, elem_id="sources-col"):
+                        sources = gr.HTML(render.EMPTY_SOURCES, elem_id="sources")
+                with gr.Tab("Library", id="library", elem_id="library-tab"):
+                    with gr.Row(equal_height=False):
+                        with gr.Column(scale=3):
+                            upload = gr.File(
+                                label=f"Upload files ({', '.join(UPLOAD_SUFFIXES)}; at most "
+                                      f"{self.settings.upload_max_mb:g} MB each)",
+                                file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
+                                elem_id="upload", height=170,
+                            )
+                        with gr.Column(scale=2):
+                            urls = gr.Textbox(label="…or paste URLs, one a line", lines=3,
+                                              elem_id="urls",
+                                              placeholder="https://www.sec.gov/Archives/…")
+                            add = gr.Button("Add to library", variant="primary", elem_id="add")
+                    ingest_status = gr.HTML(elem_id="ingest-status")
+                    library = gr.Dataframe(
+                        value={"headers": render.LIBRARY_COLUMNS, "data": render.library_rows(docs)},
+                        headers=render.LIBRARY_COLUMNS, interactive=False, wrap=True,
+                        elem_id="library", show_label=False,
+                        column_widths=["34%", "13%", "7%", "10%", "7%", "13%", "16%"],
+                    )
+                    with gr.Row(equal_height=False, elem_id="delete-row"):
+                        to_delete = gr.Dropdown(label="Delete a document", choices=[], value=None,
+                                                scale=4, elem_id="to-delete")
+                        delete = gr.Button("Delete", variant="stop", scale=0, min_width=120,
+                                           elem_id="delete")
+                    delete_status = gr.HTML(elem_id="delete-status")
+
+            views = [status, library, to_delete, company, form, only_docs, chatbot]
+            ask_inputs = [question, chatbot, state, company, form, date_from, date_to, only_docs]
+            ask_outputs = [chatbot, sources, question, state]
+            question.submit(self.respond, ask_inputs, ask_outputs)
+            ask.click(self.respond, ask_inputs, ask_outputs)
+            chatbot.example_select(_example_text, None, question).then(
+                self.respond, ask_inputs, ask_outputs)
+            clear.click(lambda: ([], render.EMPTY_SOURCES, "", new_state()), None,
+                        [chatbot, sources, question, state], queue=False)
+            chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [sources, state],
+                          queue=False)
+            add.click(self.add, [upload, urls], [ingest_status, upload, urls, *views],
+                      concurrency_limit=1)
+            delete.click(self.delete, [to_delete], [delete_status, *views], concurrency_limit=1)
+            demo.load(self.refresh, None, views)
+        return demo
+
+    def launch_kwargs(self, **overrides: Any) -> dict[str, Any]:
+        """What `launch` passes to Gradio: the safe defaults, then `overrides`."""
+        auth = self.settings.auth.get_secret_value() if self.settings.auth else None
+        kwargs: dict[str, Any] = {
+            "server_name": "127.0.0.1",
+            "server_port": None,  # Gradio: GRADIO_SERVER_PORT, else the first free from 7860
+            "share": False,
+            "auth": parse_auth(auth),
+            "allowed_paths": self.original_paths(),
+            "max_file_size": int(self.settings.upload_max_mb * 2**20),
+            "show_error": False,
+            "footer_links": [],
+            "run_history": False,
+            "enable_monitoring": False,
+            "mcp_server": False,
+            "ssr_mode": False,
+            "pwa": False,
+            "theme": theme(),
+            "css": CSS,
+            "head": HEAD,
+            "app_kwargs": {"middleware": [SandboxOriginals.middleware()]},
+        }
+        if kwargs["auth"]:
+            kwargs["auth_message"] = "Dossier: sign in with the user and password you were given."
+        kwargs.update(overrides)
+        if kwargs.get("share"):
+            raise ValueError("share links are not offered: use --host to expose the chat")
+        return kwargs
+
+    def launch(self, **overrides: Any) -> Any:
+        self.demo.queue(default_concurrency_limit=self.settings.chat_concurrency)
+        return self.demo.launch(**self.launch_kwargs(**overrides))
+
+    def close(self) -> None:
+        self.demo.close()
+
+    def __repr__(self) -> str:
+        url = getattr(self.demo, "local_url", None)
+        return f"Dossier chat at {url} (.close() stops it)" if url else "Dossier chat (not running)"
+
+
+def is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def _examples(docs: list[Any]) -> list[ExampleMessage]:
+    return [ExampleMessage(text=q) for q in render.example_questions(docs)]
+
+
+def _example_text(evt: gr.SelectData) -> str:
+    value = evt.value
+    return str(value.get("text", "")) if isinstance(value, dict) else str(value)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

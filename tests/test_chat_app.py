@@ -1,0 +1,237 @@
+"""The chat's pure parts: upload names, login parsing, follow-up rewriting, source cards and
+highlighting, the notebook rendering of an Answer. No Gradio, no browser, no model."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+
+from assistant.models import Answer, Citation, Passage
+from assistant.ui import render
+from assistant.ui.followup import question_names, rewrite_followup
+from assistant.ui.safety import AuthError, check_upload, parse_auth, sanitize_filename
+from ingest.documents import DocMeta
+from ingest.registry import DocRecord
+
+# --- upload names and limits -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\Windows\\win.ini", "win.ini"),
+        ("/abs/path/10-K 2024.html", "10-K 2024.html"),
+        (".bashrc", "bashrc"),
+        ("..", "upload"),
+        ("", "upload"),
+        ("a<b>|c:d?.md", "a_b_c_d.md"),
+        ("résumé 年报.txt", "résumé 年报.txt"),
+        ("a\x00b.txt", "a_b.txt"),
+        ("x" * 300 + ".pdf", "x" * 116 + ".pdf"),
+    ],
+)
+def test_sanitize_filename(raw: str, safe: str) -> None:
+    assert sanitize_filename(raw) == safe
+    assert len(safe) <= 120
+    assert "/" not in safe and "\\" not in safe and not safe.startswith(".")
+
+
+def test_check_upload_type_and_size() -> None:
+    assert check_upload("a.md", 10, 100) is None
+    assert check_upload("A.PDF", 10, 100) is None
+    refused = check_upload("tool.exe", 10, 100)
+    assert refused is not None and ".exe is not supported" in refused
+    too_big = check_upload("big.pdf", 3 * 2**20, 2**20)
+    assert too_big is not None and "over the 1 MB upload limit" in too_big
+
+
+# --- login ---------------------------------------------------------------------------------------
+
+
+def test_parse_auth_inline_and_file(tmp_path: Path) -> None:
+    assert parse_auth(None) is None and parse_auth("  ") is None
+    assert parse_auth("alice:s3cr:et") == [("alice", "s3cr:et")]
+    users = tmp_path / "users.txt"
+    users.write_text("# analysts\nalice:one\n\n bob:two\n")
+    assert parse_auth(str(users)) == [("alice", "one"), ("bob", "two")]
+
+
+@pytest.mark.parametrize("value", ["alice", "alice:", ":secret", "/no/such/file"])
+def test_parse_auth_errors_never_show_password(value: str) -> None:
+    with pytest.raises(AuthError) as info:
+        parse_auth(value)
+    assert "secret" not in str(info.value)
+
+
+def test_parse_auth_file_with_bad_line(tmp_path: Path) -> None:
+    users = tmp_path / "users.txt"
+    users.write_text("alice:one\nbob\n")
+    with pytest.raises(AuthError, match="line 2"):
+        parse_auth(str(users))
+
+
+# --- follow-ups ----------------------------------------------------------------------------------
+
+PREVIOUS = "How much is Alibaba investing in AI and cloud infrastructure?"
+
+
+def test_followup_gets_previous_names() -> None:
+    assert rewrite_followup("What about free cash flow?", PREVIOUS) == (
+        "About Alibaba: what about free cash flow?")
+    # the rewritten question carries the names on to the next follow-up
+    again = rewrite_followup("And margins?", "About Alibaba: what about free cash flow?")
+    assert again == "About Alibaba: and margins?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What about Oracle?",                      # names its own company
+        "Apple's margin?",                         # ... as its first word
+        "Which risks does the annual report describe for the supply chain and for the "
+        "manufacturing partners?",                 # long: asked as typed
+    ],
+)
+def test_followup_left_alone(question: str) -> None:
+    assert rewrite_followup(question, PREVIOUS) == question
+
+
+def test_followup_without_history_or_names() -> None:
+    assert rewrite_followup("What about free cash flow?", None) == "What about free cash flow?"
+    assert rewrite_followup("What about margins?", "what is the total?") == "What about margins?"
+    assert question_names("What were The Buckle's comparable store sales?") == ["Buckle"]
+
+
+# --- source cards --------------------------------------------------------------------------------
+
+TEXT = ("Alibaba Group's AI plans are large.\nThe company's 380 billion yuan ($53 billion) "
+        "three-year AI and cloud\ninfrastructure plan <b>matters</b>. More text follows here.")
+QUOTE = ("The company's 380 billion yuan ($53 billion) three-year AI and cloud infrastructure "
+         "plan <b>matters</b>.")
+
+
+def _passage(**kw: object) -> Passage:
+    base: dict[str, object] = dict(
+        rank=1, score=0.5, chunk_id="c1", doc_id="d1", title="Alibaba <AI> note",
+        source="/data/filings/alibaba note.pdf", url="file:///data/filings/alibaba%20note.pdf",
+        page=3, section="Item 7", company="Alibaba Group", form="20-F", period="FY2025",
+        published="2025-05-15", text=TEXT,
+    )
+    base.update(kw)
+    return Passage(**base)  # type: ignore[arg-type]
+
+
+def _answer(cannot: bool = False) -> Answer:
+    citation = Citation(n=1, chunk_id="c1", doc_id="d1", title="Alibaba <AI> note",
+                        source="/data/filings/alibaba note.pdf",
+                        url="file:///data/filings/alibaba%20note.pdf", page=3, section="Item 7",
+                        date="2025-05-15", quote=QUOTE)
+    if cannot:
+        return Answer(question="Dividend in 2019?", answer="I cannot answer this from the ingested sources.",
+                      cannot_answer=True, mode="extractive", passages=[_passage()])
+    return Answer(question="How much is Alibaba investing?", answer=f"{QUOTE} [1]",
+                  cannot_answer=False, mode="extractive", citations=[citation], passages=[_passage()])
+
+
+def test_highlight_marks_quote_across_line_breaks_and_escapes() -> None:
+    out = render.highlight(TEXT, QUOTE)
+    assert out.count("<mark") == 1
+    marked = out.split('<mark class="quote">')[1].split("</mark>")[0]
+    assert "380 billion yuan" in marked and "cloud infrastructure" in marked  # newline collapsed
+    assert "&lt;b&gt;matters&lt;/b&gt;" in marked and "<b>" not in out
+    assert out.startswith("Alibaba Group") and "More text follows" in out
+
+
+def test_highlight_trims_long_passages_and_survives_a_missing_quote() -> None:
+    long_text = "word " * 400 + "The needle sentence is here. " + "tail " * 400
+    out = render.highlight(long_text, "The needle sentence is here.")
+    assert out.startswith("… ") and out.endswith(" …") and len(out) < 1200
+    assert "<mark" not in render.highlight("short text", "absent quote")
+
+
+def test_source_card_has_facts_link_and_highlight() -> None:
+    answer = _answer()
+    card = render.source_card(answer.citations[0], answer.passages[0], turn=2)
+    assert 'id="src-2-1"' in card
+    assert "Alibaba &lt;AI&gt; note" in card and "<AI>" not in card
+    for fact in ("Alibaba Group", "20-F", "period FY2025", "Item 7", "p. 3", "2025-05-15"):
+        assert html.escape(fact) in card
+    # an ingested file opens through the app's file route, at the cited page of a PDF
+    assert 'href="gradio_api/file=/data/filings/alibaba%20note.pdf#page=3"' in card
+    assert '<mark class="quote">' in card
+
+
+def test_original_link_for_urls_and_files() -> None:
+    assert render.original_link("https://x.com/a", "https://x.com/a") == "https://x.com/a"
+    assert render.original_link("/d/a.html", "file:///d/a.html", 2) == "gradio_api/file=/d/a.html"
+
+
+def test_answer_markdown_links_each_citation_and_streams() -> None:
+    answer = _answer()
+    full = render.answer_markdown(answer, turn=1)
+    assert '<a class="cite" href="#src-1-1"' in full and ">[1]</a>" in full
+    assert "&lt;b&gt;" in full and "<b>matters" not in full
+    assert render.answer_markdown(answer, turn=1, upto=0).count("cite") == 0
+    rewritten = render.answer_markdown(answer, turn=1, rewritten="About Alibaba: and margins?")
+    assert "searched as: About Alibaba: and margins?" in rewritten
+
+
+def test_cannot_answer_is_distinct_and_lists_closest_passages() -> None:
+    answer = _answer(cannot=True)
+    message = render.answer_markdown(answer, turn=1)
+    assert 'class="msg no-answer"' in message and "I cannot answer this" in message
+    panel = render.sources_html([(1, answer)])
+    assert "Nothing cited" in panel and "src-card uncited" in panel
+
+
+def test_sources_panel_folds_earlier_answers() -> None:
+    panel = render.sources_html([(1, _answer()), (2, _answer())])
+    assert panel.index('id="src-2-1"') < panel.index("<details")  # latest first, open
+    assert panel.index("<details") < panel.index('id="src-1-1"')
+    assert render.sources_html([]) == render.EMPTY_SOURCES
+
+
+def test_library_rows_and_examples() -> None:
+    def record(name: str, when: str, **meta: str) -> DocRecord:
+        return DocRecord(doc_id=name, source=f"/corpus/{name}", content_hash="h", kind="sec",
+                         meta=DocMeta(title=meta.pop("title", name), **meta), n_chunks=4,
+                         ingested_at=when)
+
+    records = [
+        record("ORCL_8-K_2024-11-14.html", "2025-01-01T10:00:00+00:00", company="ORACLE CORP",
+               form="8-K"),
+        record("x.html", "2025-01-02T10:00:00+00:00", company="BUCKLE, INC", form="8-K"),
+        record("note.md", "2025-01-03T10:00:00+00:00"),
+    ]
+    rows = render.library_rows(records)
+    assert [r[0] for r in rows] == ["note.md", "x.html", "ORCL_8-K_2024-11-14.html"]  # newest first
+    assert rows[1][1:5] == ["BUCKLE, INC", "8-K", "", 4]
+    assert render.example_questions(records) == [
+        "How did Oracle's stockholders vote?", "What did Buckle report in its 8-K?"]
+    assert render.short_company("Nordstrom, Inc.") == "Nordstrom"
+
+
+# --- the notebook rendering ------------------------------------------------------------------
+
+
+def test_answer_repr_html_escapes_and_links_sources() -> None:
+    out = _answer()._repr_html_()
+    assert "<b>matters</b>" not in out and "&lt;b&gt;matters&lt;/b&gt;" in out
+    assert "Sources" in out and ">[1]</a>" in out and "Item 7, p. 3" in out
+    assert 'href="file:///data/filings/alibaba%20note.pdf"' in out
+    cannot = _answer(cannot=True)._repr_html_()
+    assert "Not in the sources." in cannot and "Sources" not in cannot
+
+
+def test_chat_command_is_offered_without_share() -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    result = CliRunner().invoke(app, ["chat", "--help"])
+    assert result.exit_code == 0
+    assert "--host" in result.output and "--port" in result.output and "--share" not in result.output

@@ -1,0 +1,264 @@
+"""The chat in a real browser: Debian's chromium driven by Playwright, against one app served on
+127.0.0.1 over a two-document store. With DOSSIER_SCREENSHOTS=1 the screenshots refresh
+docs/screenshots/ (shown in the README).
+
+Needs /usr/bin/chromium (`make test` installs it when run as root); skips with the reason
+otherwise. Never runs `playwright install`: nothing is downloaded."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant import Assistant
+from ingest.embeddings import LocalMiniLM
+from tests.conftest import FIXTURES
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The README's screenshots are refreshed on request only (DOSSIER_SCREENSHOTS=1), so a test run
+# leaves the work tree clean.
+SCREENSHOTS = (
+    Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    if os.environ.get("DOSSIER_SCREENSHOTS") == "1"
+    else Path(os.environ.get("TMPDIR", "/tmp")) / "dossier-screenshots"
+)
+QUESTION = "How much is Alibaba investing in AI and cloud infrastructure?"
+TIMEOUT_MS = 90_000  # answers take seconds on a loaded two-core machine
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chat_assistant(tmp_path_factory: pytest.TempPathFactory,
+                   minilm: LocalMiniLM) -> Iterator[Assistant]:
+    home = tmp_path_factory.mktemp("chat") / "home"
+    with Assistant(home=home, embedder=minilm) as a:
+        report = a.ingest([FIXTURES / "alibaba-ai-investment-2025.txt",
+                           FIXTURES / "BKE_8-K_2024-11-22_EX-99.1.html"], progress=False)
+        assert report.ok, report.failed
+        yield a
+
+
+@pytest.fixture(scope="module")
+def chat_app(chat_assistant: Assistant) -> Any:
+    from assistant.ui.app import ChatApp
+
+    return ChatApp(chat_assistant)
+
+
+@pytest.fixture(scope="module")
+def server(chat_app: Any) -> Iterator[str]:
+    port = free_port()
+    chat_app.launch(server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        chat_app.close()
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[Any]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing: `make test` installs it as root "
+                    "(apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(server)
+        page.wait_for_selector("#chat")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        yield page
+        browser.close()
+
+
+def ask(page: Any, question: str) -> None:
+    page.fill("#question textarea", question)
+    page.keyboard.press("Enter")
+
+
+def wait_for_whole_answer(page: Any) -> None:
+    """The sources panel holds one card per citation from the first streamed sentence on; the
+    latest answer is complete when it has as many [n] links."""
+    page.wait_for_function("""() => {
+        const cards = document.querySelectorAll('#sources .src-turn.latest .src-card').length;
+        const answers = document.querySelectorAll('#chat .msg.answer');
+        const last = answers[answers.length - 1];
+        return cards > 0 && last && last.querySelectorAll('a.cite').length === cards;
+    }""")
+
+
+def test_answer_streams_with_citations_and_sources(page: Any, server: str) -> None:
+    page.wait_for_selector("#chat button.example")  # example questions from the store
+    examples = page.locator("#chat button.example").all_inner_texts()
+    assert QUESTION in examples
+    page.screenshot(path=str(SCREENSHOTS / "chat-start.png"))
+    # Count the citation links after every change to the chat: a streamed answer shows them
+    # arriving one sentence at a time.
+    page.evaluate("""() => {
+        window.__citeCounts = [];
+        const chat = document.querySelector('#chat');
+        new MutationObserver(() => window.__citeCounts.push(
+            chat.querySelectorAll('.msg.answer a.cite').length)).observe(
+            chat, {childList: true, subtree: true, characterData: true});
+    }""")
+    ask(page, QUESTION)
+    page.wait_for_selector("#chat .msg.searching")
+    page.wait_for_selector("#chat .msg.answer:has-text('380 billion yuan')")
+    wait_for_whole_answer(page)
+    answer = page.locator("#chat .msg.answer").last
+    cites = answer.locator("a.cite")
+    total = cites.count()
+    assert cites.first.inner_text() == "[1]"
+    assert cites.first.get_attribute("href") == "#src-1-1"
+    seen = set(page.evaluate("window.__citeCounts"))
+    assert total > 1 and seen & set(range(1, total)), f"not streamed: {sorted(seen)} of {total}"
+
+    # the sources panel: the quoted sentence highlighted in its passage
+    card = page.locator("#sources .src-card:has(mark.quote:has-text('380 billion yuan'))")
+    assert card.count() == 1
+    assert "Alibaba" in card.locator(".src-title").inner_text()
+    # the link opens the original, served by the app (only ingested files are)
+    href = card.locator("a.src-title").get_attribute("href")
+    assert href is not None and href.startswith("gradio_api/file=")
+    original = page.request.get(server + href.split("#", 1)[0])
+    assert original.ok and "380 billion yuan" in original.text()
+
+    # clicking [n] brings its card into view and marks it
+    n = card.get_attribute("data-n")
+    answer.locator(f"a.cite[href='#src-1-{n}']").click()
+    page.wait_for_selector(f"#src-1-{n}.active")
+    assert page.locator(".src-card.active").count() == 1
+    page.evaluate("window.scrollTo(0, 0)")
+    time.sleep(0.5)  # the smooth scroll of the sources panel
+    page.screenshot(path=str(SCREENSHOTS / "chat-citation.png"))
+
+
+def test_follow_up_cannot_answer_new_chat_and_examples(page: Any) -> None:
+    ask(page, "What was the dividend in 2019?")
+    reply = page.locator("#chat .msg.no-answer").last
+    reply.wait_for()
+    assert "I cannot answer this from the ingested sources." in reply.inner_text()
+    # a short follow-up without names is searched with the previous question's names
+    assert "searched as: About Alibaba: what was the dividend in 2019?" in reply.inner_text()
+    assert "Nothing cited" in page.inner_text("#sources .src-turn.latest")
+    page.screenshot(path=str(SCREENSHOTS / "chat-cannot-answer.png"))
+    page.click("#new-chat")
+    page.wait_for_selector("#chat button.example")
+    assert page.locator("#sources .src-card").count() == 0
+
+    # an example question asks itself
+    page.click("#chat button.example:has-text(\"The Buckle's comparable store sales\")")
+    page.wait_for_selector("#chat .msg.answer:has-text('0.7 percent')")
+    page.wait_for_selector("#src-1-1")  # a new chat numbers its answers from 1 again
+    wait_for_whole_answer(page)
+    page.screenshot(path=str(SCREENSHOTS / "chat-answer.png"))
+
+
+def test_upload_list_and_delete(page: Any, tmp_path: Path, chat_assistant: Assistant) -> None:
+    note = tmp_path / "Harbor Widgets note.md"
+    note.write_text("# Harbor Widgets outlook\n\nHarbor Widgets Corp. expects to open 14 new "
+                    "warehouses in fiscal 2026, its chief executive said.\n", encoding="utf-8")
+    page.click("#library-tab-button")
+    page.set_input_files("#upload input[type=file]", str(note))
+    page.wait_for_selector("#upload a[download='Harbor Widgets note.md']")  # uploaded
+    page.click("#add")
+    page.wait_for_selector("#ingest-status :text('1 added')")
+    row = page.locator("#library [role=row]:has-text('Harbor Widgets outlook')")
+    row.wait_for()
+    assert "Harbor Widgets note.md" in row.inner_text()
+    uploads = chat_assistant.settings.home / "uploads"
+    assert (uploads / "Harbor Widgets note.md").is_file()
+    page.screenshot(path=str(SCREENSHOTS / "library.png"), full_page=True)
+
+    page.click("#to-delete input")
+    page.keyboard.type("Harbor")
+    page.locator("[role=option]:has-text('Harbor Widgets outlook')").first.click()
+    page.click("#delete")
+    page.wait_for_selector("#delete-status li:has-text('deleted'):has-text('Harbor Widgets outlook')")
+    page.wait_for_selector("#library [role=row]:has-text('Harbor Widgets outlook')", state="detached")
+    assert not (uploads / "Harbor Widgets note.md").exists()  # the uploaded copy goes too
+    assert page.locator("#library [role=row]:has-text('Alibaba')").count() == 1
+    page.click("#research-tab-button")  # the conversation survives the library's refreshes
+    assert page.locator("#chat .msg.answer:has-text('0.7 percent')").count() == 1
+
+
+def test_only_ingested_files_are_served(chat_assistant: Assistant, server: str) -> None:
+    sources = {Path(d.source).name: d.source for d in chat_assistant.documents()}
+    html_original = sources["BKE_8-K_2024-11-22_EX-99.1.html"]
+    with httpx.Client(base_url=server, timeout=30) as client:
+        served = client.get(f"gradio_api/file={html_original}")
+        assert served.status_code == 200
+        # an HTML original cannot run scripts in the app's origin
+        assert served.headers["content-security-policy"] == "sandbox"
+        for path in ("/etc/passwd", str(FIXTURES / "MANIFEST.tsv"), html_original + "/../x"):
+            assert client.get(f"gradio_api/file={path}").status_code in (403, 404), path
+
+
+def test_login_required_when_auth_is_set(chat_assistant: Assistant) -> None:
+    from assistant.ui.app import ChatApp
+
+    app = ChatApp(chat_assistant)
+    port = free_port()
+    app.launch(server_port=port, prevent_thread_lock=True, quiet=True, auth=[("ana", "pw-1")])
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            assert client.get("/config").status_code == 401
+            assert client.post("/login", data={"username": "ana", "password": "bad"}).status_code == 400
+            assert client.post("/login", data={"username": "ana", "password": "pw-1"}).status_code == 200
+            assert client.get("/config").status_code == 200
+    finally:
+        app.close()
+
+
+def test_no_share_links(chat_assistant: Assistant) -> None:
+    from assistant.ui.app import ChatApp
+
+    app = ChatApp.__new__(ChatApp)  # launch_kwargs only needs the settings
+    app.settings = chat_assistant.settings
+    app.assistant = chat_assistant
+    kwargs = app.launch_kwargs()
+    assert kwargs["server_name"] == "127.0.0.1" and kwargs["share"] is False
+    assert kwargs["max_file_size"] == int(chat_assistant.settings.upload_max_mb * 2**20)
+    with pytest.raises(ValueError, match="share links"):
+        app.launch_kwargs(share=True)
+
+
+def test_filters_reach_retrieval_and_errors_are_messages(chat_app: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.ui.app import new_state
+
+    def respond(date_from: str | None = None, **filters: Any) -> str:
+        args = {"company": None, "form": None, "date_to": None, "docs": None, **filters}
+        steps = list(chat_app.respond("What is the plan?", [], new_state(), args["company"],
+                                      args["form"], date_from, args["date_to"], args["docs"]))
+        return str(steps[-1][0][-1]["content"])
+
+    seen: dict[str, Any] = {}
+
+    def fake_ask(question: str, **kwargs: Any) -> Any:
+        seen.update(kwargs, question=question)
+        raise RuntimeError("the store went away\nsecond line")
+
+    monkeypatch.setattr(chat_app.assistant, "ask", fake_ask)
+    message = respond(company="Alibaba", form="8-K", date_from="2024-01-01", docs=["d1"])
+    assert seen == {"question": "What is the plan?", "company": "Alibaba", "form": "8-K",
+                    "date_from": "2024-01-01", "date_to": None, "doc_ids": ["d1"]}
+    assert "chat-error" in message and "RuntimeError: the store went away" in message
+    assert "Traceback" not in message and "second line" not in message
+    bad_date = respond(date_from="2024-13-45")
+    assert "chat-error" in bad_date and "not YYYY-MM-DD" in bad_date
