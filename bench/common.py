@@ -9,15 +9,20 @@ import shlex
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 
 from ingest.embeddings import MINILM_MAX_TOKENS, Embedder
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document as LCDocument
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "benchmarks.md"
@@ -128,6 +133,26 @@ def model_positions(token_counts: Sequence[int]) -> int:
 
 def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
+
+
+# the plain pipeline's PDF loader -------------------------------------------------------------
+def pypdf_load(path: Path, refused: list[str]) -> list[LCDocument]:
+    """PyPDFLoader(path).load(). pypdf 7 refuses some PDFs by its resource limits
+    (LimitReachedError); such a file is noted in `refused` and read again with the limits raised,
+    so that both pipelines read the same pages (the retry counts in the plain pipeline's time)."""
+    import pypdf
+    from pypdf.errors import LimitReachedError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's sunset notice
+        from langchain_community.document_loaders import PyPDFLoader
+    try:
+        return PyPDFLoader(path).load()
+    except LimitReachedError as exc:
+        refused.append(f"{path.name} (LimitReachedError: {exc})")
+        with pypdf.apply_configuration(array_maximum_element_count=10**8,
+                                       dictionary_maximum_element_count=10**8):
+            return PyPDFLoader(path).load()
 
 
 # output ------------------------------------------------------------------------------------------

@@ -21,13 +21,15 @@ if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import csv  # noqa: E402
 import itertools  # noqa: E402
+import json  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
+from dataclasses import asdict, dataclass  # noqa: E402
 
 import lxml.html  # noqa: E402
 import numpy as np  # noqa: E402
@@ -45,6 +47,7 @@ from bench.common import (  # noqa: E402
     loadavg,
     machine_lines,
     percentile,
+    pypdf_load,
     show,
     write_section,
 )
@@ -111,12 +114,9 @@ def build_dossier(sources: list[str], home: Path, want: int,
     return sources, copies, timings, embedder.texts - embedded_before
 
 
-def plain_load(path: Path) -> list[LCDocument]:
+def plain_load(path: Path, refused: list[str]) -> list[LCDocument]:
     if path.suffix.lower() == ".pdf":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's notice
-            from langchain_community.document_loaders import PyPDFLoader
-        return PyPDFLoader(path).load()
+        return pypdf_load(path, refused)
     if path.suffix.lower() in {".html", ".htm", ".xhtml"}:
         text = lxml.html.fromstring(path.read_bytes()).text_content()
     else:
@@ -124,12 +124,15 @@ def plain_load(path: Path) -> list[LCDocument]:
     return [LCDocument(page_content=text, metadata={"source": str(path)})]
 
 
-def build_plain(sources: list[str], copies: list[str], home: Path) -> tuple[int, dict[str, float]]:
+def build_plain(sources: list[str], copies: list[str],
+                home: Path) -> tuple[int, dict[str, float], list[str]]:
+    """(chunks, seconds per step, PDFs stock pypdf refused)."""
     from langchain_chroma import Chroma
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     start = time.perf_counter()
-    loaded = {s: plain_load(Path(s)) for s in track(sources, "plain: loading")}
+    refused: list[str] = []
+    loaded = {s: plain_load(Path(s), refused) for s in track(sources, "plain: loading")}
     for copy in copies:  # a copy's text is its original's: load once, relabel
         original = next(s for s in sources if Path(copy).name.split("-", 1)[1] == Path(s).name)
         loaded[copy] = [LCDocument(page_content=d.page_content, metadata={**d.metadata,
@@ -144,7 +147,27 @@ def build_plain(sources: list[str], copies: list[str], home: Path) -> tuple[int,
     total = time.perf_counter() - start
     console.print(f"plain: {len(docs)} chunks in {total:.0f} s")
     return len(docs), {"plain: load (PyPDFLoader, lxml)": load_s,
-                       "plain: split + embed + Chroma add": total - load_s}
+                       "plain: split + embed + Chroma add": total - load_s}, refused
+
+
+@dataclass
+class Build:
+    sources: list[str]
+    copies: list[str]
+    timings: dict[str, float]
+    copy_embeds: int  # texts Dossier embedded for the copies
+    plain_chunks: int
+    refused: list[str]
+    built: str  # when
+
+
+def build_stores(sources: list[str], folder: Path, min_chunks: int) -> Build:
+    (folder / "copies").mkdir(parents=True, exist_ok=True)
+    sources, copies, timings, copy_embeds = build_dossier(
+        sources, folder / "dossier", min_chunks, folder / "copies")
+    plain_chunks, plain_timings, refused = build_plain(sources, copies, folder / "plain")
+    return Build(sources, copies, timings | plain_timings, copy_embeds, plain_chunks, refused,
+                 time.strftime("%Y-%m-%d %H:%M"))
 
 
 # timing queries -------------------------------------------------------------------------------
@@ -186,6 +209,9 @@ def main() -> None:
                         help="top the Dossier store up with renamed copies to this many chunks")
     parser.add_argument("--limit-files", type=int, default=0,
                         help="use only the first N files of each folder")
+    parser.add_argument("--keep", type=Path,
+                        help="build the stores in this folder, or reuse the ones it holds "
+                        "(default: a temporary folder, removed at the end)")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -196,19 +222,22 @@ def main() -> None:
     machine = machine_lines()
     console.print(f"{len(sources)} files, {len(questions)} questions")
 
-    with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp_name:
-        tmp = Path(tmp_name)
-        (tmp / "copies").mkdir()
-        sources, copies, timings, copy_embeds = build_dossier(
-            sources, tmp / "dossier", args.min_chunks, tmp / "copies")
-        plain_chunks, plain_timings = build_plain(sources, copies, tmp / "plain")
-        timings.update(plain_timings)
+    with contextlib.ExitStack() as stack:
+        folder = args.keep or Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="bench-query-")))
+        manifest = folder / "build.json"
+        if args.keep and manifest.exists():
+            build = Build(**json.loads(manifest.read_text()))
+            console.print(f"reusing the stores in {folder}, built {build.built}")
+        else:
+            build = build_stores(sources, folder, args.min_chunks)
+            manifest.write_text(json.dumps(asdict(build), indent=1))
 
-        assistant = Assistant(home=tmp / "dossier")  # a fresh, plain one, as a user's process
+        assistant = Assistant(home=folder / "dossier")  # a fresh one, as in a user's process
         chunks = assistant.store.count_chunks()
         from langchain_chroma import Chroma
 
-        plain = Chroma(persist_directory=str(tmp / "plain"), client_settings=CHROMA,
+        plain = Chroma(persist_directory=str(folder / "plain"), client_settings=CHROMA,
                        embedding_function=LangChainEmbeddings(LocalMiniLM()))
         ms = latencies("search: Dossier, plain, embedding alone", {
             "search": lambda q: assistant.search(q, k=8),
@@ -219,7 +248,7 @@ def main() -> None:
         assistant.close()
 
     headers = ["call", "chunks in store", "queries", "p50 ms", "p95 ms", "mean ms", "max ms"]
-    search_ms, plain_ms = ms["search"], ms["plain"]
+    search_ms, plain_ms, plain_chunks = ms["search"], ms["plain"], build.plain_chunks
     rows = [row("Dossier `search(q, k=8)` (dense + BM25, RRF)", chunks, search_ms),
             row("Dossier `ask(q)` (search + extractive answer)", chunks, ms["ask"]),
             row("plain `Chroma.similarity_search(q, k=4)`", plain_chunks, plain_ms),
@@ -232,16 +261,21 @@ def main() -> None:
     md.append(f"Dossier search p50 is {ratio:.2f}x the plain similarity_search p50. Target: search "
               f"p95 < 100 ms at 10k chunks: {p95:.1f} ms, "
               f"{'met' if p95 < 100 else 'NOT met'}.\n")
-    md += [show("Building the stores", ["step", "seconds"],
-                [[k, f"{v:.0f}"] for k, v in timings.items()]), ""]
+    md += [show(f"Building the stores ({build.built})", ["step", "seconds"],
+                [[k, f"{v:.0f}"] for k, v in build.timings.items()]), ""]
+    n_pdfs = sum(s.lower().endswith(".pdf") for s in build.sources)
     md.append(
-        f"Stores: {len(sources)} files ({len(pdfs)} docugami PDFs + the filings folder's "
-        "supported files)"
-        + (f", plus {len(copies)} renamed copies of the same files to pass "
-           f"{args.min_chunks:,} chunks (Dossier embedded {copy_embeds} new texts for them: "
-           "its embedding cache served the rest; the plain build reused its vectors for the "
-           "copies' identical texts, so its build time is not comparable)" if copies else "")
-        + ". Plain store: PDFs via PyPDFLoader (one document per page), HTML via "
+        f"Stores: {len(build.sources)} files ({n_pdfs} of them PDFs: the docugami 10-Qs and the "
+        "filings folder's; the rest its HTML and text filings)"
+        + (f", plus {len(build.copies)} renamed copies of the same files to pass "
+           f"{args.min_chunks:,} chunks (Dossier embedded {build.copy_embeds} new texts for "
+           "them: its embedding cache served the rest; the plain build reused its vectors for "
+           "the copies' identical texts, so its build time is not comparable)"
+           if build.copies else "")
+        + ". "
+        + ("Stock pypdf refused " + "; ".join(build.refused) + ": the plain pipeline read it "
+           "again with pypdf's element limits raised. " if build.refused else "")
+        + "Plain store: PDFs via PyPDFLoader (one document per page), HTML via "
         "`lxml.html.fromstring(...).text_content()`, .txt read as is, then "
         "RecursiveCharacterTextSplitter(1024, 30) and `Chroma.from_documents` with the same "
         f"MiniLM. Questions: {args.questions.name}, cycled. Each timing follows 3 warm-up "
