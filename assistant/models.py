@@ -9,6 +9,15 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
+def place(title: str, section: str | None, page: int | None) -> str:
+    parts = [title]
+    if section:
+        parts.append(section)
+    if page is not None:
+        parts.append(f"p. {page}")
+    return ", ".join(parts)
+
+
 class Filters(BaseModel):
     """What retrieval is restricted to. Matching is case-insensitive; None means any."""
 
@@ -44,13 +53,8 @@ class Passage(BaseModel):
     text: str
 
     def place(self) -> str:
-        """Where the passage is, for a reader: 'Title, Item 7, p. 23'."""
-        parts = [self.title or self.source]
-        if self.section:
-            parts.append(self.section)
-        if self.page is not None:
-            parts.append(f"p. {self.page}")
-        return ", ".join(parts)
+        """Where it is, for a reader: 'Title, Item 7, p. 23'."""
+        return place(self.title or self.source, self.section, self.page)
 
     def json_contract(self) -> dict[str, object]:
         return self.model_dump(
@@ -72,12 +76,8 @@ class Citation(BaseModel):
     quote: str = Field(description="Verbatim text of the cited passage.")
 
     def place(self) -> str:
-        parts = [self.title or self.source]
-        if self.section:
-            parts.append(self.section)
-        if self.page is not None:
-            parts.append(f"p. {self.page}")
-        return ", ".join(parts)
+        """Where it is, for a reader: 'Title, Item 7, p. 23'."""
+        return place(self.title or self.source, self.section, self.page)
 
     def json_contract(self) -> dict[str, object]:
         return self.model_dump(
