@@ -165,6 +165,8 @@ def show(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -
         table.add_row(*(str(c) for c in row))
     console.print(table)
     lines = [
+        f"**{title}**",
+        "",
         "| " + " | ".join(headers) + " |",
         "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|",
     ]

@@ -159,15 +159,17 @@ class Build:
     plain_chunks: int
     refused: list[str]
     built: str  # when
+    load: str = "not recorded"  # load average when the build started
 
 
 def build_stores(sources: list[str], folder: Path, min_chunks: int) -> Build:
     (folder / "copies").mkdir(parents=True, exist_ok=True)
+    load = loadavg()
     sources, copies, timings, copy_embeds = build_dossier(
         sources, folder / "dossier", min_chunks, folder / "copies")
     plain_chunks, plain_timings, refused = build_plain(sources, copies, folder / "plain")
     return Build(sources, copies, timings | plain_timings, copy_embeds, plain_chunks, refused,
-                 time.strftime("%Y-%m-%d %H:%M"))
+                 time.strftime("%Y-%m-%d %H:%M"), load)
 
 
 # timing queries -------------------------------------------------------------------------------
@@ -261,20 +263,22 @@ def main() -> None:
     md.append(f"Dossier search p50 is {ratio:.2f}x the plain similarity_search p50. Target: search "
               f"p95 < 100 ms at 10k chunks: {p95:.1f} ms, "
               f"{'met' if p95 < 100 else 'NOT met'}.\n")
-    md += [show(f"Building the stores ({build.built})", ["step", "seconds"],
+    md += [show(f"Building the stores ({build.built}, load average at its start {build.load})",
+                ["step", "seconds"],
                 [[k, f"{v:.0f}"] for k, v in build.timings.items()]), ""]
     n_pdfs = sum(s.lower().endswith(".pdf") for s in build.sources)
     md.append(
         f"Stores: {len(build.sources)} files ({n_pdfs} of them PDFs: the docugami 10-Qs and the "
         "filings folder's; the rest its HTML and text filings)"
-        + (f", plus {len(build.copies)} renamed copies of the same files to pass "
+        + (f", plus {len(build.copies)} renamed cop{'y' if len(build.copies) == 1 else 'ies'} "
+           "of the same files to pass "
            f"{args.min_chunks:,} chunks (Dossier embedded {build.copy_embeds} new texts for "
            "them: its embedding cache served the rest; the plain build reused its vectors for "
            "the copies' identical texts, so its build time is not comparable)"
            if build.copies else "")
         + ". "
-        + ("Stock pypdf refused " + "; ".join(build.refused) + ": the plain pipeline read it "
-           "again with pypdf's element limits raised. " if build.refused else "")
+        + ("Stock pypdf refused " + "; ".join(build.refused) + ": the plain pipeline read "
+           "them again with pypdf's element limits raised. " if build.refused else "")
         + "Plain store: PDFs via PyPDFLoader (one document per page), HTML via "
         "`lxml.html.fromstring(...).text_content()`, .txt read as is, then "
         "RecursiveCharacterTextSplitter(1024, 30) and `Chroma.from_documents` with the same "
