@@ -21,6 +21,7 @@ import pytest
 
 from ingest.documents import Document, LoadError
 from ingest.loaders import SUPPORTED_SUFFIXES, discover, load_bytes, load_source
+from tests.fixtures.make_pdf_fixtures import text_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = FIXTURES / "newspaper_businessweek.com2.html"
@@ -55,37 +56,6 @@ def word_f1(predicted: str, expected: str) -> float:
         return 0.0
     precision, recall = overlap / sum(got.values()), overlap / sum(want.values())
     return 2 * precision * recall / (precision + recall)
-
-
-def text_pdf(pages: list[str]) -> bytes:
-    """A minimal valid PDF, one line of Helvetica text per page ('' = a page without text).
-    (Same as tests/fixtures/make_pdf_fixtures.py.)"""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
-    kids = []
-    for text in pages:
-        stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode() if text else b""
-        content = len(objects) + 2
-        kids.append(f"{len(objects) + 1} 0 R")
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content} 0 R "
-            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-            ">> >> >> >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
