@@ -158,7 +158,7 @@ class Build:
     copy_embeds: int  # texts Dossier embedded for the copies
     plain_chunks: int
     refused: list[str]
-    built: str  # when
+    built: str  # when it finished
     load: str = "not recorded"  # load average when the build started
 
 
@@ -263,8 +263,8 @@ def main() -> None:
     md.append(f"Dossier search p50 is {ratio:.2f}x the plain similarity_search p50. Target: search "
               f"p95 < 100 ms at 10k chunks: {p95:.1f} ms, "
               f"{'met' if p95 < 100 else 'NOT met'}.\n")
-    md += [show(f"Building the stores ({build.built}, load average at its start {build.load})",
-                ["step", "seconds"],
+    title = f"Building the stores (finished {build.built}; load average at the start {build.load})"
+    md += [show(title, ["step", "seconds"],
                 [[k, f"{v:.0f}"] for k, v in build.timings.items()]), ""]
     n_pdfs = sum(s.lower().endswith(".pdf") for s in build.sources)
     md.append(
