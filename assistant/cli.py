@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from assistant.answer.errors import LLMError
 from assistant.api import Assistant
+from assistant.models import Answer
 from ingest.lock import StoreBusyError
+from ingest.sources.edgar import EdgarError
 from ingest.store import StoreMismatchError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -52,21 +57,28 @@ def _fail(message: str) -> None:
 
 @app.command("ingest")
 def ingest_cmd(
-    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or URLs.")],
+    inputs: Annotated[list[str], typer.Argument(
+        help="Files, folders (recursive), URLs, or edgar:TICKER / edgar:CIK (SEC filings, "
+        "downloaded from EDGAR; set DOSSIER_SEC_IDENTITY first).")],
     company: Annotated[str | None, typer.Option(help="Set the company on every input.")] = None,
     ticker: Annotated[str | None, typer.Option(help="Set the ticker on every input.")] = None,
     form: Annotated[str | None, typer.Option(help="Set the form on every input.")] = None,
     period: Annotated[str | None, typer.Option(help="Set the fiscal period, e.g. FY2024.")] = None,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another ingest.")] = 0.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    forms: Annotated[str | None, typer.Option(
+        help="edgar: inputs: forms to download, comma-separated (default 10-K,10-Q).")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="edgar: inputs: filed on/after this year or date (2022, 2022-06-30).")] = None,
 ) -> None:
     """Load, chunk, embed and store documents. Exit status 1 if any input failed."""
     try:
         with _assistant() as assistant:
             report = assistant.ingest(inputs, progress=not quiet and sys.stderr.isatty(),
                                       wait_for_lock_s=wait, company=company or "",
-                                      ticker=ticker or "", form=form or "", period=period or "")
-    except (StoreBusyError, StoreMismatchError) as exc:
+                                      ticker=ticker or "", form=form or "", period=period or "",
+                                      forms=forms, since=since)
+    except (StoreBusyError, StoreMismatchError, EdgarError) as exc:
         _fail(str(exc))
         return
     for source, reason in report.failed:
@@ -85,9 +97,14 @@ def search(
     """Show the passages retrieval finds for a query."""
     with _assistant() as assistant:
         passages = assistant.search(query, k, **_filters(company, ticker, form, since, until, doc))
-    if json_out:
+    scope = f"Scope: {passages.scope.describe()}" if passages.scope else None
+    if json_out:  # the JSON stays a list of passages; the scope goes to stderr
+        if scope:
+            typer.echo(scope, err=True)
         print(json.dumps([p.json_contract() for p in passages], indent=2, ensure_ascii=False))
         return
+    if scope:
+        out.print(f"[dim]{scope}[/dim]", highlight=False)
     if not passages:
         out.print("No passages found.")
     for p in passages:
@@ -101,14 +118,51 @@ def ask(
     question: str, k: KOption = None, json_out: JsonFlag = False, company: Company = None,
     ticker: Ticker = None, form: Form = None, since: Since = None, until: Until = None,
     doc: Doc = None,
+    mode: Annotated[str | None, typer.Option(
+        "--mode", help="'extractive' (quoted sentences) or 'llm' (a generated answer whose "
+        "citations and numbers are checked). Default: llm when an LLM endpoint is configured.",
+    )] = None,
 ) -> None:
     """Answer a question with cited passages."""
-    with _assistant() as assistant:
-        answer = assistant.ask(question, k, **_filters(company, ticker, form, since, until, doc))
+    filters = _filters(company, ticker, form, since, until, doc)
+    try:
+        with _assistant() as assistant:
+            chosen = assistant.answer_mode(mode)
+            if json_out or chosen == "extractive":
+                answer = assistant.ask(question, k, mode=chosen, **filters)
+            else:
+                _print_streamed(assistant.ask_stream(question, k, mode=chosen, **filters))
+                return
+    except (ValueError, LLMError) as exc:
+        _fail(str(exc))
+        return
     if json_out:
         print(json.dumps(answer.json_contract(), indent=2, ensure_ascii=False))
         return
-    out.print(str(answer), highlight=False)
+    out.print(str(answer), highlight=False, markup=False)
+
+
+def _print_streamed(items: Iterator[str | Answer]) -> None:
+    """Checked sentences as they come, then the claim summary and the sources; a fallback answer
+    (the endpoint failed) is printed whole, with its notice."""
+    streamed = False
+    for item in items:
+        if isinstance(item, str):
+            out.print(item, end="", highlight=False, markup=False)
+            streamed = True
+            continue
+        if item.mode != "llm" or not streamed:
+            out.print(("\n\n" if streamed else "") + str(item), highlight=False, markup=False)
+            return
+        tail = [f"({item.summary()})"] if item.claims else []
+        if item.citations:
+            tail.append("Sources:\n" + "\n".join(
+                f"  [{c.n}] {c.place()} — {c.url or c.source}" for c in item.citations))
+        if item.scope:
+            tail.append(f"Scope: {item.scope}")
+        if item.notice:
+            tail.append(f"Note: {item.notice}")
+        out.print("\n\n" + "\n\n".join(tail) if tail else "", highlight=False, markup=False)
 
 
 @app.command()
@@ -174,6 +228,44 @@ def chat(
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.print(f"Dossier chat: [bold]http://{shown}:{port}[/bold]  (Ctrl+C to stop)", highlight=False)
     chat_app.demo.block_thread()
+
+
+@app.command("eval")
+def eval_cmd(
+    dataset: Annotated[Path, typer.Argument(help="Question set: FinanceBench .jsonl, Docugami .csv, "
+                                            "TAT-QA .json, or .jsonl of {question, answer, sources}.")],
+    docs: Annotated[Path | None, typer.Option(help="Folder of the documents: ingested first into "
+                                              "a store of its own, cached between runs.")] = None,
+    store: Annotated[Path | None, typer.Option(help="Where that store lives (default: a folder "
+                                               "per docs folder in the user cache).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto, financebench, docugami, tatqa, "
+                                     "simple.")] = "auto",
+    k: Annotated[int, typer.Option("--k", "-k", help="Passages ranked per question.")] = 10,
+    mode: Annotated[str | None, typer.Option(help="Answer mode passed to ask (default: the "
+                                             "assistant's).")] = None,
+    baseline: Annotated[bool, typer.Option(help="Also run the plain LangChain pipeline of the "
+                                           "FinanceBench paper (needs the bench extra).")] = False,
+    judge: Annotated[bool, typer.Option(help="Grade answers with the configured LLM too.")] = False,
+    limit: Annotated[int, typer.Option(help="Only the first N questions (0: all).")] = 0,
+    json_out: JsonFlag = False,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write the JSON here.")] = None,
+    markdown_path: Annotated[Path | None, typer.Option("--markdown", help="Write the Markdown "
+                                                       "report here.")] = None,
+    section: Annotated[str | None, typer.Option(help="With --markdown: replace only the section "
+                                                "between <!-- eval:NAME --> markers.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Measure retrieval and answers on a question set: hit@k, MRR, answer match, citations."""
+    from rich.markup import escape
+
+    from assistant.evaluation.command import EVAL_ERRORS, run_eval
+
+    try:
+        run_eval(dataset, docs=docs, store=store, fmt=fmt, k=k, mode=mode, baseline=baseline,
+                 judge=judge, limit=limit, json_out=json_out, out_path=out_path,
+                 markdown_path=markdown_path, section=section, progress=not quiet)
+    except EVAL_ERRORS as exc:
+        _fail(escape(str(exc)))  # the message may hold [brackets]: not markup
 
 
 if __name__ == "__main__":

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         "rank). Dense is the default because it measured best on the docugami 10-Q dev set "
         "(docs/evaluation.md): BM25 fusion lowered hit@5 there.",
     )
+    auto_scope: bool = Field(
+        True,
+        description="Resolve the companies, forms and fiscal periods a question names (\"Apple's "
+        "Q2 2023 10-Q\") against the store and search only those documents. Explicit filters "
+        "always win.",
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     bm25_weight: float = Field(
         1.0, ge=0.0, description="Weight of the BM25 ranking in reciprocal-rank fusion."
@@ -92,6 +98,24 @@ class Settings(BaseSettings):
     # Ingest
     max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are refused.")
     url_timeout_s: float = Field(20.0, gt=0, description="Timeout for fetching a URL.")
+
+    # EDGAR downloads (`dossier ingest edgar:AAPL`)
+    sec_identity: str | None = Field(
+        None,
+        description="Who you are, for SEC's User-Agent rule: 'Your Name you@example.com'. Needed "
+        "to download from EDGAR; sent to SEC with every request, nowhere else.",
+    )
+    edgar_base_url: str = Field(
+        "https://www.sec.gov",
+        description="EDGAR's www host: company_tickers.json and the filing Archives (a mirror or "
+        "a local test server may stand in).",
+    )
+    edgar_data_url: str = Field(
+        "https://data.sec.gov", description="EDGAR's data host: submissions/CIK##########.json."
+    )
+    edgar_max_rps: float = Field(
+        8.0, gt=0, le=10, description="Requests a second to EDGAR; SEC allows at most 10."
+    )
 
     # Chat (`dossier chat`, `Assistant.chat()`)
     auth: SecretStr | None = Field(
@@ -116,6 +140,20 @@ class Settings(BaseSettings):
         description="API key for the endpoint. Never logged or stored.",
     )
     llm_model: str | None = Field(default=None, description="Chat model name at the endpoint.")
+    llm_timeout_s: float = Field(
+        60.0, gt=0, description="Seconds to wait for the endpoint to connect, or for the next "
+        "piece of a streamed reply, before the try counts as failed."
+    )
+    llm_max_retries: int = Field(
+        2, ge=0, le=10, description="Retries, with exponential backoff (honouring Retry-After), "
+        "after a timeout, a dropped connection, HTTP 429 or a 5xx."
+    )
+    llm_max_tokens: int = Field(
+        700, ge=16, le=32768, description="Longest generated answer, in the model's tokens."
+    )
+    llm_temperature: float = Field(
+        0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 keeps answers repeatable."
+    )
 
     @property
     def llm_configured(self) -> bool:

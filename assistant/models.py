@@ -4,9 +4,12 @@ chat shows them. A citation looks and checks the same everywhere."""
 from __future__ import annotations
 
 import html
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from ingest.documents import ArticleSource
 
 
 def place(title: str, section: str | None, page: int | None) -> str:
@@ -74,6 +77,9 @@ class Citation(BaseModel):
     section: str | None = None
     date: str | None = None
     quote: str = Field(description="Verbatim text of the cited passage.")
+    article_sources: list[ArticleSource] = Field(
+        default_factory=list, description="Where the quoted claim came from: the entries of the "
+        "article's own reference list that the quote's [n] markers point to.")
 
     def place(self) -> str:
         """Where it is, for a reader: 'Title, Item 7, p. 23'."""
@@ -81,8 +87,38 @@ class Citation(BaseModel):
 
     def json_contract(self) -> dict[str, object]:
         return self.model_dump(
-            include={"n", "chunk_id", "doc_id", "title", "source", "page", "section", "quote"}
+            include={"n", "chunk_id", "doc_id", "title", "source", "page", "section", "quote", "date",
+                     "article_sources"}
         )
+
+
+class CitationCheck(BaseModel):
+    """One [n] the answer's writer put after a claim, and what verification made of it."""
+
+    written: int = Field(description="The number as written: the passage's place in the prompt.")
+    n: int | None = Field(default=None, description="Its number in the answer; None when removed.")
+    status: Literal["supported", "no_such_passage", "numbers_not_in_passage"]
+
+
+class Claim(BaseModel):
+    """One sentence of the answer, checked against the passages it cites."""
+
+    text: str = Field(description="The sentence as shown, citation markers included.")
+    status: Literal["supported", "unsupported", "uncited"]
+    citations: list[CitationCheck] = Field(default_factory=list)
+    unsupported_numbers: list[str] = Field(
+        default_factory=list,
+        description="Numbers the sentence states that no passage it cites holds (all of its "
+        "numbers when it cites nothing).",
+    )
+
+    def json_contract(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "status": self.status,
+            "citations": [c.model_dump() for c in self.citations],
+            "unsupported_numbers": self.unsupported_numbers,
+        }
 
 
 class Answer(BaseModel):
@@ -92,6 +128,26 @@ class Answer(BaseModel):
     mode: Literal["extractive", "llm"]
     citations: list[Citation] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list, description="What retrieval returned.")
+    claims: list[Claim] = Field(default_factory=list, description="Each sentence, verified.")
+    searched: str | None = Field(
+        default=None, description="The question as searched, when a follow-up was rewritten to stand alone."
+    )
+    notice: str | None = Field(
+        default=None, description="Shown with the answer: e.g. the LLM was unreachable, so it is extractive."
+    )
+    scope: str | None = Field(
+        default=None, description="The filings the question was resolved to, e.g. 'Apple Inc. · 10-Q · Q1 "
+        "2023 (2 documents)'; None when it named none."
+    )
+
+    @property
+    def supported_claims(self) -> int:
+        return sum(1 for c in self.claims if c.status == "supported")
+
+    def summary(self) -> str:
+        """'4 of 5 claims supported'."""
+        total = len(self.claims)
+        return f"{self.supported_claims} of {total} claim{'' if total == 1 else 's'} supported"
 
     def json_contract(self) -> dict[str, object]:
         return {
@@ -99,6 +155,13 @@ class Answer(BaseModel):
             "cannot_answer": self.cannot_answer,
             "mode": self.mode,
             "citations": [c.json_contract() for c in self.citations],
+            "claims": [c.json_contract() for c in self.claims],
+            "summary": self.summary(),
+            "supported_claims": self.supported_claims,
+            "total_claims": len(self.claims),
+            "searched": self.searched,
+            "notice": self.notice,
+            "scope": self.scope,
         }
 
     def sources_markdown(self) -> str:
@@ -130,6 +193,11 @@ class Answer(BaseModel):
             f'{esc(" ".join(c.quote.split()))} <a href="#{uid}-{c.n}" title="{esc(c.place())}">'
             f"[{c.n}]</a>" for c in self.citations
         )
+        if self.mode == "llm":  # the generated text, its [n] linked; and how many claims held
+            sentences = re.sub(r"\[(\d+)\]", rf'<a href="#{uid}-\1">[\1]</a>', esc(self.answer))
+            sentences += f' <i style="color:#666">({esc(self.summary())})</i>'
+        if self.notice:
+            question += f'<p style="color:#b45309;margin:0 0 6px 0">{esc(self.notice)}</p>'
         items = []
         for c in self.citations:
             link = esc(c.url or c.source)
@@ -145,8 +213,15 @@ class Answer(BaseModel):
 
     def __str__(self) -> str:
         text = self.answer
+        if self.notice:
+            text = f"Note: {self.notice}\n\n{text}"
+        if self.scope:
+            text = f"Scope: {self.scope}\n\n{text}"
+        if self.mode == "llm" and self.claims:
+            text += f"\n\n({self.summary()})"
         if self.citations:
             text += "\n\nSources:\n" + "\n".join(
-                f"  [{c.n}] {c.place()} — {c.url or c.source}" for c in self.citations
+                f"  [{c.n}] {c.place()}{f' ({c.date})' if c.date else ''} — {c.url or c.source}"
+                for c in self.citations
             )
         return text

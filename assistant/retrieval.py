@@ -105,7 +105,7 @@ def to_passage(record: ChunkRecord, meta: DocMeta, rank: int, score: float) -> P
         score=round(score, 6),
         chunk_id=record.chunk_id,
         doc_id=record.doc_id,
-        title=meta.title,
+        title=document_name(meta),
         source=meta.source,
         url=meta.url,
         page=record.page,
@@ -120,3 +120,11 @@ def to_passage(record: ChunkRecord, meta: DocMeta, rank: int, score: float) -> P
         end=record.end,
         text=record.text,
     )
+
+
+def document_name(meta: DocMeta) -> str:
+    """How a citation names its document: a filing as 'Apple Inc. 10-Q Q3 FY2023' (company, form
+    and fiscal period, whatever its file is called), anything else by its title."""
+    if meta.company and meta.form:
+        return " ".join(p for p in (meta.company, meta.form, meta.period) if p)
+    return meta.title

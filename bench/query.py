@@ -31,13 +31,12 @@ import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import asdict, dataclass  # noqa: E402
 
-import lxml.html  # noqa: E402
 import numpy as np  # noqa: E402
-from chromadb.config import Settings as ChromaSettings  # noqa: E402
 from langchain_core.documents import Document as LCDocument  # noqa: E402
 from rich.progress import track  # noqa: E402
 
 from assistant import Assistant  # noqa: E402
+from assistant.evaluation import baseline  # noqa: E402
 from bench.common import (  # noqa: E402
     DEFAULT_FILINGS,
     DEFAULT_PDFS,
@@ -47,14 +46,13 @@ from bench.common import (  # noqa: E402
     loadavg,
     machine_lines,
     percentile,
-    pypdf_load,
     show,
     write_section,
 )
 from ingest.embeddings import LangChainEmbeddings, LocalMiniLM  # noqa: E402
 from ingest.loaders import discover  # noqa: E402
 
-CHROMA = ChromaSettings(anonymized_telemetry=False)
+CHROMA = baseline.chroma_settings()
 
 
 class MemoEmbedder(TimedEmbedder):
@@ -114,32 +112,20 @@ def build_dossier(sources: list[str], home: Path, want: int,
     return sources, copies, timings, embedder.texts - embedded_before
 
 
-def plain_load(path: Path, refused: list[str]) -> list[LCDocument]:
-    if path.suffix.lower() == ".pdf":
-        return pypdf_load(path, refused)
-    if path.suffix.lower() in {".html", ".htm", ".xhtml"}:
-        text = lxml.html.fromstring(path.read_bytes()).text_content()
-    else:
-        text = path.read_text(errors="replace")
-    return [LCDocument(page_content=text, metadata={"source": str(path)})]
-
-
 def build_plain(sources: list[str], copies: list[str],
                 home: Path) -> tuple[int, dict[str, float], list[str]]:
     """(chunks, seconds per step, PDFs stock pypdf refused)."""
     from langchain_chroma import Chroma
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     start = time.perf_counter()
     refused: list[str] = []
-    loaded = {s: plain_load(Path(s), refused) for s in track(sources, "plain: loading")}
+    loaded = {s: baseline.load_file(Path(s), refused) for s in track(sources, "plain: loading")}
     for copy in copies:  # a copy's text is its original's: load once, relabel
         original = next(s for s in sources if Path(copy).name.split("-", 1)[1] == Path(s).name)
         loaded[copy] = [LCDocument(page_content=d.page_content, metadata={**d.metadata,
                                    "source": copy}) for d in loaded[original]]
     load_s = time.perf_counter() - start
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1024, chunk_overlap=30)
-    docs = splitter.split_documents([d for group in loaded.values() for d in group])
+    docs = baseline.split([d for group in loaded.values() for d in group])
     embedder = MemoEmbedder(LocalMiniLM())
     with console.status(f"plain: Chroma.from_documents, {len(docs)} chunks"):
         Chroma.from_documents(docs, embedding=LangChainEmbeddings(embedder),

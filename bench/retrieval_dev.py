@@ -22,25 +22,23 @@ if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
-import contextlib  # noqa: E402
 import csv  # noqa: E402
 import datetime as dt  # noqa: E402
 import fnmatch  # noqa: E402
-import json  # noqa: E402
 import re  # noqa: E402
-import shutil  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
-from collections.abc import Callable, Iterator, Sequence  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
-from chromadb.config import Settings as ChromaSettings  # noqa: E402
 from rich.progress import track  # noqa: E402
 
 from assistant import Assistant  # noqa: E402
+from assistant.evaluation import baseline as plain  # noqa: E402
+from assistant.evaluation.metrics import CUTOFFS  # noqa: E402
+from assistant.evaluation.metrics import reciprocal_rank as rr  # noqa: E402
 from assistant.retrieval import HybridSearcher  # noqa: E402
 from bench.common import (  # noqa: E402
     DEFAULT_PDFS,
@@ -59,11 +57,6 @@ DOC_HEADER = """# Evaluation
 Retrieval and answer quality measured on public dev sets. Each section is written by its script
 under `bench/` and rewritten whole when the script runs again.
 """
-CHROMA = ChromaSettings(anonymized_telemetry=False)
-BASELINE_COLLECTION = "langchain"
-BASELINE_MARKER = "dev-baseline.json"
-CUTOFFS = (1, 5, 10)
-PYPDF_ARRAY_LIMIT = 10_000_000
 
 Search = Callable[[str, int], list[str]]  # (question, k) -> ranked source file names
 
@@ -111,62 +104,10 @@ def build_dossier(pdfs: list[str], home: Path) -> Assistant:
     return assistant
 
 
-def build_baseline(pdfs: list[str], home: Path, batch: int = 256) -> tuple[Any, dict[str, Any]]:
-    """The plain pipeline's store; reused when a finished build of the same files is there."""
-    from langchain_chroma import Chroma
-
-    embeddings = LangChainEmbeddings(LocalMiniLM())
-    marker = home / BASELINE_MARKER
-    want = {"files": [Path(p).name for p in pdfs], "chunk_size": 1024, "chunk_overlap": 30}
-    if marker.exists() and {k: v for k, v in json.loads(marker.read_text()).items()
-                            if k in want} == want:
-        store = Chroma(collection_name=BASELINE_COLLECTION, persist_directory=str(home),
-                       embedding_function=embeddings, client_settings=CHROMA)
-        info = json.loads(marker.read_text())
-        console.print(f"plain store {home}: reused, {info['chunks']:,} chunks")
-        return store, info
-    if home.exists():
-        shutil.rmtree(home)  # an unfinished or different build
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's notice
-        from langchain_community.document_loaders import PyPDFLoader
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    start = time.perf_counter()
-    pages: list[Any] = []
-    failed: dict[str, str] = {}
-    with pypdf_limits():
-        for p in track(pdfs, "plain: PyPDFLoader", console=console):
-            try:
-                pages += PyPDFLoader(p).load()
-            except Exception as exc:  # the plain pipeline would stop; we note it and go on
-                failed[Path(p).name] = f"{type(exc).__name__}: {exc}"
-                console.print(f"  [yellow]plain: failed[/] {p}: {failed[Path(p).name]}")
-    docs = RecursiveCharacterTextSplitter(chunk_size=1024, chunk_overlap=30).split_documents(pages)
-    store = Chroma(collection_name=BASELINE_COLLECTION, persist_directory=str(home),
-                   embedding_function=embeddings, client_settings=CHROMA)
-    for i in track(range(0, len(docs), batch), f"plain: embed + add {len(docs):,} chunks",
-                   console=console):
-        store.add_documents(docs[i : i + batch])
-    seconds = time.perf_counter() - start
-    info = {**want, "chunks": len(docs), "build_s": round(seconds), "failed": failed}
-    marker.write_text(json.dumps(info))
-    console.print(f"plain store {home}: built, {len(docs):,} chunks ({seconds:.0f} s)")
-    return store, info
-
-
-@contextlib.contextmanager
-def pypdf_limits() -> Iterator[None]:
-    """Recent pypdf (7.x) refuses arrays of more than 100,000 elements, which two of the MSFT
-    10-Qs hold; releases before these limits read them. Raise that one limit so the baseline
-    sees all 20 files."""
-    try:
-        from pypdf import apply_configuration
-    except ImportError:  # an older pypdf: no limits to lift
-        yield
-        return
-    with apply_configuration(array_maximum_element_count=PYPDF_ARRAY_LIMIT):
-        yield
+def build_baseline(pdfs: list[str], home: Path) -> tuple[Any, dict[str, Any]]:
+    """The plain pipeline's store (assistant/evaluation/baseline.py); reused when a finished build
+    of the same files is there."""
+    return plain.open_or_build(pdfs, home, LangChainEmbeddings(LocalMiniLM()), console=console)
 
 
 # scoring ---------------------------------------------------------------------------------------
@@ -210,10 +151,6 @@ def top1_misses(res: Results, questions: list[Question], idx: list[int]) -> dict
                    for i in wrong)
         out[name] = (len(wrong), same)
     return out
-
-
-def rr(rank: int | None) -> float:
-    return 0.0 if rank is None else 1 / rank
 
 
 def scores(ranks: Sequence[int | None]) -> list[float]:
@@ -361,10 +298,12 @@ def main() -> None:
     if not args.no_baseline:
         plain, info = build_baseline(pdfs, args.baseline_home)
         plain_chunks = plain._collection.count()
-        plain_note = (f" The plain loader runs with pypdf's `array_maximum_element_count` raised to "
-                      f"{PYPDF_ARRAY_LIMIT:,}: pypdf {version('pypdf')} otherwise refuses "
-                      "`2023 Q1 MSFT.pdf` and `2023 Q2 MSFT.pdf` (LimitReachedError); pypdf releases "
-                      "before these limits read them whole.")
+        refused = [r.split(" (", 1)[0] for r in info.get("refused", [])]
+        plain_note = (f" pypdf {version('pypdf')} refuses "
+                      + ", ".join(f"`{name}`" for name in refused)
+                      + " by its element limits (LimitReachedError): the plain loader reads them "
+                      f"again with the limits raised to {plain.PYPDF_ARRAY_LIMIT:,}; pypdf releases "
+                      "before these limits read them whole." if refused else "")
         if info.get("failed"):
             plain_note += " Files the plain loader still failed on (absent from its store): " + \
                 ", ".join(f"`{n}` ({why})" for n, why in info["failed"].items()) + "."

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ingest.documents import Chunk, Document, chunk_id
+from ingest.documents import Block, Chunk, Document, chunk_id
 
 __all__ = ["TokenCounter", "chunk_document", "split_sentences"]
 
@@ -179,6 +179,8 @@ class _Piece:
     units: list[tuple[int, int]]
     page: int | None
     section: str | None
+    prefix: str = ""  # text put before doc.text[start:end]: a split table's head
+    cont: str = ""  # the prefix of a piece split off after this one (same table)
 
     @property
     def start(self) -> int:
@@ -286,9 +288,11 @@ def _halve(text: str, p: _Piece) -> list[_Piece] | None:
     at the whitespace nearest its middle, else at the middle character. None if it is one char.
     """
     mid = (p.start + p.end) // 2
+    after = p.cont or p.prefix
     if len(p.units) > 1:
         k = min(range(1, len(p.units)), key=lambda k: abs(p.units[k][0] - mid))
-        return [_Piece(p.units[:k], p.page, p.section), _Piece(p.units[k:], p.page, p.section)]
+        return [_Piece(p.units[:k], p.page, p.section, p.prefix, p.cont),
+                _Piece(p.units[k:], p.page, p.section, after, p.cont)]
     s, e = p.units[0]
     best: tuple[int, int] | None = None
     for m in re.finditer(r"\s+", text[s:e]):
@@ -303,7 +307,8 @@ def _halve(text: str, p: _Piece) -> list[_Piece] | None:
         left, right = (s, mid), (mid, e)
     else:
         return None
-    return [_Piece([left], p.page, p.section), _Piece([right], p.page, p.section)]
+    return [_Piece([left], p.page, p.section, p.prefix, p.cont),
+            _Piece([right], p.page, p.section, after, p.cont)]
 
 
 def _enforce_limit(
@@ -313,7 +318,9 @@ def _enforce_limit(
     done = [False] * len(pieces)
     while not all(done):
         todo = [i for i, d in enumerate(done) if not d]
-        counts = _count(count_tokens, [text[pieces[i].start : pieces[i].end] for i in todo])
+        counts = _count(
+            count_tokens, [pieces[i].prefix + text[pieces[i].start : pieces[i].end] for i in todo]
+        )
         over = {i for i, c in zip(todo, counts, strict=True) if c > max_tokens}
         if not over:
             break
@@ -343,6 +350,11 @@ def chunk_document(
     called in a few batches per document. Consecutive chunks of one block overlap by the trailing
     sentences of the previous chunk that sum to at most `overlap_tokens` (0 disables). A sentence
     longer than `max_tokens` is split on word boundaries. ``Chunk.text == doc.text[start:end]``.
+
+    A table block (``kind == "table"``) is one chunk when it fits; otherwise it is split between
+    rows, and every piece after the first starts with the table's head (caption, units, header
+    rows: ``doc.text[start:head_end]``) and a newline, then ``doc.text[start:end]``. A row too
+    long for one chunk is split between cells, its label repeated. Table pieces do not overlap.
     """
     if max_tokens < 1:
         raise ValueError("max_tokens must be >= 1")
@@ -351,16 +363,18 @@ def chunk_document(
     text = doc.text
     n = len(text)
 
-    # 1. Sentences of every block, in document order.
+    # 1. Sentences of every block, in document order; tables go their own way.
     block_sents: list[tuple[int | None, str | None, list[tuple[int, int]]]] = []
+    table_pieces = _table_pieces(text, [b for b in doc.blocks if b.kind == "table"], count_tokens,
+                                 max_tokens)
     for b in doc.blocks:
         bs, be = max(0, min(b.start, n)), max(0, min(b.end, n))
-        if be <= bs:
+        if be <= bs or b.kind == "table":
             continue
         sents = [(s + bs, e + bs) for s, e in split_sentences(text[bs:be])]
         if sents:
             block_sents.append((b.page, b.section, sents))
-    if not block_sents:
+    if not block_sents and not table_pieces:
         return []
 
     # 2. Count all sentences in one batched pass; split the over-long ones on words.
@@ -387,6 +401,8 @@ def chunk_document(
         pieces.extend(_pack(units, tokens, max_tokens, overlap_tokens, page, section))
 
     # 4. Verify with the tokenizer (joins are not always additive) and repair.
+    if table_pieces:
+        pieces = sorted(pieces + table_pieces, key=lambda p: p.start)  # stable: overlaps keep order
     pieces = _enforce_limit(text, pieces, count_tokens, max_tokens)
 
     # 5. Chunks with content ids; `occurrence` separates identical texts in this document.
@@ -395,7 +411,7 @@ def chunk_document(
     doc_id = doc.doc_id
     for p in pieces:
         s, e = p.start, p.end
-        t = text[s:e]
+        t = p.prefix + text[s:e]
         occ = seen.get(t, 0)
         seen[t] = occ + 1
         chunks.append(
@@ -410,3 +426,123 @@ def chunk_document(
             )
         )
     return chunks
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    found = _LINE_RE.finditer(text, start, end)
+    spans = (_strip_span(text, m.start(), m.end()) for m in found)
+    return [(s, e) for s, e in spans if e > s]
+
+
+_CELL_SEP = " | "
+
+
+def _table_pieces(
+    text: str, blocks: Sequence[Block], count_tokens: TokenCounter, max_tokens: int
+) -> list[_Piece]:
+    """Whole tables where they fit; else runs of rows, each after the first with the head as
+    prefix (when the head takes at most half a chunk). Counting is batched over all tables."""
+    spans = [_strip_span(text, b.start, b.end) for b in blocks]
+    whole = _count(count_tokens, [text[s:e] for s, e in spans])
+    out: list[_Piece] = []
+    split: list[tuple[Block, tuple[int, int], list[tuple[int, int]]]] = []
+    for b, span, tokens in zip(blocks, spans, whole, strict=True):
+        if span[1] <= span[0]:
+            continue
+        rows_from = b.head_end if b.head_end and span[0] < b.head_end < span[1] else span[0]
+        rows = _lines(text, rows_from, span[1])
+        if tokens <= max_tokens or not rows:
+            out.append(_Piece([span], b.page, b.section))
+        else:
+            split.append((b, (span[0], rows_from), rows))
+    if not split:
+        return out
+    heads = [text[h[0] : h[1]].strip() for _, h, _ in split]
+    row_texts = [text[s:e] for _, _, rows in split for s, e in rows]
+    counts = iter(_count(count_tokens, heads + row_texts))
+    head_tokens = [next(counts) for _ in heads]
+    for (b, (head_start, _), rows), head, h_tokens in zip(split, heads, head_tokens, strict=True):
+        row_counts = [next(counts) for _ in rows]
+        out.extend(_rows_packed(text, b, head_start, head, h_tokens, rows, row_counts, count_tokens,
+                                max_tokens))
+    return out
+
+
+def _rows_packed(
+    text: str,
+    b: Block,
+    head_start: int,
+    head: str,
+    head_tokens: int,
+    rows: list[tuple[int, int]],
+    row_counts: list[int],
+    count_tokens: TokenCounter,
+    max_tokens: int,
+) -> list[_Piece]:
+    """One split table: the first piece spans the head and its rows; later ones get the head as
+    prefix. A head over half a chunk is not repeated (its rows still name their columns)."""
+    prefix = head + "\n" if head and head_tokens <= max_tokens // 2 else ""
+    budget = max_tokens - (head_tokens + 1 if prefix else 0)
+    out: list[_Piece] = []
+    units: list[tuple[int, int]] = []
+    used = 0
+    if head and not prefix:  # the head on its own, so it is not lost
+        out.append(_Piece([(head_start, head_start + len(head))], b.page, b.section))
+    for (s, e), t in zip(rows, row_counts, strict=True):
+        if units and (t > budget or used + t + 1 > budget):
+            out.append(_rows_piece(units, out, head_start, prefix, b))
+            units, used = [], 0
+        if t > budget:  # one row too long: its cells, the label repeated in each piece
+            if not out and prefix:
+                out.append(_Piece([(head_start, head_start + len(head))], b.page, b.section))
+            out.extend(_row_pieces(text, s, e, prefix, b, count_tokens, max_tokens))
+            continue
+        units.append((s, e))
+        used += t + 1
+    if units:
+        out.append(_rows_piece(units, out, head_start, prefix, b))
+    return out
+
+
+def _rows_piece(
+    units: list[tuple[int, int]], before: list[_Piece], head_start: int, prefix: str, b: Block
+) -> _Piece:
+    if not before and prefix:  # the first piece: the head is in its span, not a prefix
+        return _Piece([(head_start, units[0][1]), *units[1:]], b.page, b.section, "", prefix)
+    return _Piece(units, b.page, b.section, prefix, prefix)
+
+
+def _row_pieces(
+    text: str, s: int, e: int, prefix: str, b: Block, count_tokens: TokenCounter, max_tokens: int
+) -> list[_Piece]:
+    row = text[s:e]
+    cells: list[tuple[int, int]] = []
+    pos = 0
+    for part in row.split(_CELL_SEP):
+        cells.append((s + pos, s + pos + len(part)))
+        pos += len(part) + len(_CELL_SEP)
+    label = text[cells[0][0] : cells[0][1]] + _CELL_SEP if len(cells) > 1 else ""
+    lead = prefix + label
+    counts = _count(count_tokens, [lead] + [text[a:z] for a, z in cells[1:]] if label else [])
+    budget = max_tokens - (counts[0] if label else 0)
+    if not label or budget < max_tokens // 4:  # no cells to split on: words, via the verifier
+        return [_Piece([(s, e)], b.page, b.section, prefix, prefix)]
+    out: list[_Piece] = []
+    group: list[tuple[int, int]] = [cells[0]]
+    used = 0
+    for cell, t in zip(cells[1:], counts[1:], strict=True):
+        if used and used + t + 2 > budget:
+            out.append(_Piece([(group[0][0], group[-1][1])], b.page, b.section,
+                              prefix if group[0] == cells[0] else lead, lead))
+            group, used = [], 0
+        group.append(cell)
+        used += t + 2
+    if group:
+        out.append(_Piece([(group[0][0], group[-1][1])], b.page, b.section,
+                          prefix if group[0] == cells[0] else lead, lead))
+    return out

@@ -13,10 +13,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 DocKind = Literal["text", "markdown", "html", "pdf", "sec"]
+BlockKind = Literal["text", "table"]
 
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ArticleSource(BaseModel):
+    """One entry of an article's own reference list: "[2] Title, [https://...]"."""
+
+    n: int
+    title: str = ""
+    url: str | None = None
 
 
 class DocMeta(BaseModel):
@@ -30,15 +39,33 @@ class DocMeta(BaseModel):
     cik: str | None = None
     form: str | None = Field(default=None, description="SEC form type: 10-K, 10-Q, 8-K, 20-F, 6-K ...")
     period: str | None = Field(default=None, description="Fiscal period, e.g. 'FY2024' or 'Q2 FY2025'.")
+    period_end: str | None = Field(
+        default=None, description="Last day of the period a filing covers, ISO 8601 (YYYY-MM-DD)."
+    )
     filed: str | None = Field(default=None, description="Filing date, ISO 8601 (YYYY-MM-DD).")
     published: str | None = Field(default=None, description="Publication date, ISO 8601 (YYYY-MM-DD).")
     author: str | None = None
     site: str | None = None
     language: str | None = None
+    accession: str | None = Field(
+        default=None, description="SEC accession number, e.g. 0000320193-24-000123."
+    )
+    exhibit: str | None = Field(
+        default=None, description="Exhibit type of a filing's exhibit, e.g. 'EX-99.1'."
+    )
+    parent: str | None = Field(
+        default=None, description="doc_id of the filing an exhibit belongs to (same accession)."
+    )
+    companies: str | None = Field(
+        default=None, description="Companies the document is about, main one first: "
+        "'Alibaba Group Holding Ltd (BABA); Apple Inc. (AAPL)'.")
+    references: list[ArticleSource] = Field(
+        default_factory=list, description="The article's own numbered sources, which [n] markers "
+        "in its text point to. Kept in the registry, not in Chroma (not a scalar).")
 
     def chroma_metadata(self) -> dict[str, str]:
-        """Non-empty fields only: Chroma metadata values cannot be None."""
-        return {k: v for k, v in self.model_dump().items() if v not in (None, "")}
+        """Non-empty scalar fields only: Chroma metadata values cannot be None or lists."""
+        return {k: v for k, v in self.model_dump(exclude={"references"}).items() if v not in (None, "")}
 
 
 class Block(BaseModel):
@@ -48,6 +75,14 @@ class Block(BaseModel):
     end: int
     page: int | None = Field(default=None, description="1-based page number, for paged sources.")
     section: str | None = Field(default=None, description="e.g. 'Item 1A. Risk Factors'.")
+    kind: BlockKind = Field(
+        default="text", description="'table': one table, chunked by rows with its head repeated."
+    )
+    head_end: int | None = Field(
+        default=None,
+        description="For a table: where its rows start; text[start:head_end] is its caption, "
+        "units and header rows, repeated at the top of every piece of a split table.",
+    )
 
 
 class Document(BaseModel):
@@ -73,7 +108,10 @@ class Document(BaseModel):
 class Chunk(BaseModel):
     chunk_id: str
     doc_id: str
-    text: str
+    text: str = Field(
+        description="Document.text[start:end]; for the 2nd+ piece of a split table, the table's "
+        "head (caption, units, header rows) + newline + Document.text[start:end]."
+    )
     start: int = Field(description="Character offset of the chunk in Document.text.")
     end: int
     page: int | None = None

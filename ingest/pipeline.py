@@ -7,7 +7,10 @@ reported with its reason and the rest of the batch is stored.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,11 +20,15 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ingest.chunking import chunk_document
+from ingest.dedup import DuplicateFinder
 from ingest.documents import Document, LoadError
-from ingest.loaders import discover, load_source
+from ingest.fiscal import fill_fiscal_period
+from ingest.loaders import discover, load_documents
+from ingest.sources.feeds import expand_sources
 from ingest.store import Store
 
 log = logging.getLogger(__name__)
+LOADER_NICENESS = 10  # added to a loader thread's nice value: see _yield_to_embedding
 
 
 @dataclass
@@ -31,6 +38,8 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source, stored copy's source)
+    skipped: list[str] = field(default_factory=list)  # feed / URL-list items already stored
 
     @property
     def ok(self) -> bool:
@@ -40,6 +49,8 @@ class IngestReport:
         return (
             f"{len(self.added)} added, {len(self.unchanged)} unchanged, "
             f"{len(self.replaced)} replaced, {len(self.failed)} failed"
+            + (f", {len(self.duplicates)} duplicates" if self.duplicates else "")
+            + (f", {len(self.skipped)} already stored" if self.skipped else "")
         )
 
 
@@ -51,6 +62,10 @@ class IngestOptions:
     timeout: float = 20.0
     meta_overrides: dict[str, str] = field(default_factory=dict)
     prefetch: int = 4
+    # Per source (absolute path): what its origin knows, e.g. EDGAR's form, filing date and
+    # accession. Fills the fields the loader left empty (`url` replaces the file:// link);
+    # meta_overrides still win over both.
+    source_meta: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 Loader = Callable[[str], Document]
@@ -65,28 +80,39 @@ def ingest(
     wait_for_lock_s: float = 0.0,
 ) -> IngestReport:
     options = options or IngestOptions()
-    sources = discover(inputs)
     report = IngestReport()
+    expanded = expand_sources(discover(inputs), registry=store.registry, timeout=options.timeout)
+    sources, report.skipped, report.failed = expanded.sources, expanded.skipped, expanded.failed
+    for url, item_meta in expanded.item_meta.items():
+        options.source_meta.setdefault(url, item_meta)
     with store.writer(wait_for_lock_s):
         repaired = store.repair()
         if repaired:
             log.warning("repaired %d entries left by an interrupted ingest", repaired)
         with _progress_bar(progress) as bar:
             task = bar.add_task("ingesting", total=len(sources))
+            duplicates = DuplicateFinder(store.registry)
             for source, loaded in _load_ahead(sources, options):
                 bar.update(task, description=_short(source))
                 try:
-                    doc = loaded.result()
-                    _apply_overrides(doc, options.meta_overrides)
-                    chunks = chunk_document(
-                        doc, store.embedder.count_tokens, options.chunk_tokens,
-                        options.overlap_tokens,
-                    )
-                    if not chunks:
-                        raise LoadError(source, "no text to index after extraction")
-                    outcome = store.write(doc, chunks)
-                    getattr(report, outcome).append(source)
-                    report.chunks += len(chunks)
+                    # one Document, or a full submission's filing and its exhibits
+                    for doc in loaded.result():
+                        _apply_source_meta(doc, options.source_meta.get(source, {}))
+                        if doc.kind in ("pdf", "sec"):
+                            fill_fiscal_period(doc.meta, doc.text)
+                        _apply_overrides(doc, options.meta_overrides)
+                        if _is_duplicate(doc, duplicates, report):
+                            continue
+                        chunks = chunk_document(
+                            doc, store.embedder.count_tokens, options.chunk_tokens,
+                            options.overlap_tokens,
+                        )
+                        if not chunks:
+                            raise LoadError(doc.meta.source, "no text to index after extraction")
+                        outcome = store.write(doc, chunks)
+                        duplicates.remember(doc)
+                        getattr(report, outcome).append(doc.meta.source)
+                        report.chunks += len(chunks)
                 except LoadError as exc:
                     report.failed.append((source, exc.reason))
                 except Exception as exc:  # one broken source must not stop the batch
@@ -99,17 +125,18 @@ def ingest(
 
 def _load_ahead(
     sources: Sequence[str], options: IngestOptions
-) -> Iterator[tuple[str, Future[Document]]]:
+) -> Iterator[tuple[str, Future[list[Document]]]]:
     """Yield (source, future) in order, with up to `prefetch` loads running ahead."""
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
-        pending: deque[tuple[str, Future[Document]]] = deque()
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load",
+                            initializer=_yield_to_embedding) as pool:
+        pending: deque[tuple[str, Future[list[Document]]]] = deque()
         queue = iter(sources)
 
         def submit_next() -> None:
             source = next(queue, None)
             if source is not None:
                 pending.append(
-                    (source, pool.submit(load_source, source, max_bytes=options.max_bytes,
+                    (source, pool.submit(load_documents, source, max_bytes=options.max_bytes,
                                          timeout=options.timeout))
                 )
 
@@ -119,6 +146,29 @@ def _load_ahead(
             item = pending.popleft()
             submit_next()
             yield item
+
+
+def _yield_to_embedding() -> None:
+    """Run a loader thread at a lower priority than the embedding. onnxruntime splits every
+    operator across all cores and waits for the slowest part, so a loader thread that takes a
+    core from it stalls the whole model; niced, it loads in the gaps instead."""
+    with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's id is a process id
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOADER_NICENESS)
+
+
+def _apply_source_meta(doc: Document, meta: dict[str, str]) -> None:
+    for key, value in meta.items():
+        if value and (key == "url" or not getattr(doc.meta, key)):
+            setattr(doc.meta, key, value)
+
+
+def _is_duplicate(doc: Document, finder: DuplicateFinder, report: IngestReport) -> bool:
+    """A near-copy of a stored article: its source is recorded with that article, not stored."""
+    match = finder.match(doc)
+    if match is not None:
+        finder.record(doc, match)
+        report.duplicates.append((doc.meta.source, match.source))
+    return match is not None
 
 
 def _apply_overrides(doc: Document, overrides: dict[str, str]) -> None:

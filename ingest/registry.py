@@ -52,6 +52,25 @@ MIGRATIONS: list[str] = [
     CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO store_info VALUES ('generation', '0');
     """,
+    # 2: near-duplicate articles (ingest/dedup.py): a MinHash signature per stored article, and
+    #    the other sources where a stored article's text was found (no foreign key: a replaced
+    #    document keeps them; readers join on documents)
+    """
+    CREATE TABLE signatures (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+        minhash BLOB NOT NULL
+    );
+    CREATE TABLE duplicate_sources (
+        source TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL,
+        url TEXT,
+        site TEXT,
+        title TEXT,
+        similarity REAL NOT NULL,
+        found_at TEXT NOT NULL
+    );
+    CREATE INDEX duplicate_sources_doc ON duplicate_sources(doc_id);
+    """,
 ]
 
 

@@ -13,6 +13,8 @@ between 1 and 3), and readers ignore them; a BM25 index behind the registry is r
 from __future__ import annotations
 
 import logging
+import shutil
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -39,6 +41,10 @@ class StoreMismatchError(RuntimeError):
     """The store was built with another embedding model or dimension."""
 
 
+class ChromaUnreachableError(RuntimeError):
+    """DOSSIER_CHROMA_URL names a server that does not answer."""
+
+
 def date_number(iso: str | None) -> int | None:
     """'2024-11-01' -> 20241101, so Chroma can compare dates ($gte/$lte need numbers)."""
     if not iso or len(iso) < 10:
@@ -63,10 +69,15 @@ class Store:
         self.registry = Registry(home / "registry.sqlite3")
         self._check_embedding_model()
         self.client = _chroma_client(home, chroma_url)
+        # One Chroma server serves many stores (each user's DOSSIER_HOME): each keeps its vectors
+        # in a collection of its own, named by the id its registry holds, since repair() deletes
+        # whatever the collection holds that the registry does not name. An embedded Chroma lives
+        # inside the store's folder and keeps the plain name.
+        self.collection_name = f"{COLLECTION}-{self._store_id()}" if chroma_url else COLLECTION
         # No embedding function on purpose: Dossier always passes vectors itself, so Chroma never
         # falls back to its default model (which would download weights).
         self.collection = self.client.get_or_create_collection(
-            COLLECTION,
+            self.collection_name,
             embedding_function=None,
             metadata={
                 "hnsw:space": "cosine",
@@ -96,6 +107,12 @@ class Store:
                 f"({dim} dimensions), not {wanted_model} ({wanted_dim}); set "
                 f"DOSSIER_EMBEDDING_MODEL={model}, or use another DOSSIER_HOME for the new model"
             )
+
+    def _store_id(self) -> str:
+        """This store's id, made once; the first of two processes creating it at once wins."""
+        self.registry.db.execute("INSERT OR IGNORE INTO store_info VALUES ('store_id', ?)",
+                                 (uuid.uuid4().hex[:16],))
+        return str(self.registry.info("store_id"))
 
     # writing --------------------------------------------------------------------------------
     def write(self, doc: Document, chunks: Sequence[Chunk]) -> WriteOutcome:
@@ -157,7 +174,10 @@ class Store:
             self.collection.delete(ids=ids[i : i + 2000])
 
     def repair(self) -> int:
-        """Remove Chroma entries the registry does not name; bring BM25 up to date."""
+        """Remove Chroma entries the registry does not name; bring BM25 up to date; remove the
+        half-saved BM25 folders a kill during a save leaves. For writers (hold `writer()`)."""
+        for debris in [*self.home.glob(".bm25-*"), self._lexical_dir.with_name("bm25.old")]:
+            shutil.rmtree(debris, ignore_errors=True)
         known = self.registry.all_chunk_ids()
         stored = set(self.collection.get(include=[])["ids"])
         orphans = stored - known
@@ -231,10 +251,20 @@ def _chroma_client(home: Path, url: str | None) -> Any:
         from urllib.parse import urlparse
 
         parsed = urlparse(url)
-        return chromadb.HttpClient(
-            host=parsed.hostname or "127.0.0.1",
-            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-            ssl=parsed.scheme == "https",
-            settings=settings,
-        )
+        host = parsed.hostname or "127.0.0.1"
+        port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+        try:
+            return chromadb.HttpClient(
+                host=host,
+                port=port,
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        except ValueError as exc:  # chromadb's "Could not connect to a Chroma server"
+            raise ChromaUnreachableError(
+                f"cannot reach the Chroma server at {parsed.scheme}://{host}:{port} "
+                f"(DOSSIER_CHROMA_URL): {exc} Start it "
+                "(`chroma run --path DIR --host 127.0.0.1 --port 8000`), fix the URL, or unset "
+                "DOSSIER_CHROMA_URL to use the embedded Chroma in DOSSIER_HOME"
+            ) from None
     return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)

@@ -56,3 +56,56 @@ def alibaba_store(tmp_path_factory: pytest.TempPathFactory, minilm: LocalMiniLM)
         report = a.ingest([FIXTURES / "alibaba-ai-investment-2025.txt"], progress=False)
         assert report.ok, report.failed
     return home
+
+
+# --- a Chroma server (`chroma run`) for the server-mode tests --------------------------------------
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`chroma run` on 127.0.0.1 and a free port, for the whole session; its URL."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    if exe is None:
+        pytest.skip("the `chroma` command (chromadb's server CLI) is not installed")
+    folder = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    log = (folder / "server.log").open("wb")
+    proc = subprocess.Popen([exe, "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"`chroma run` exited with {proc.returncode}: "
+                                   f"{(folder / 'server.log').read_text(errors='replace')[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2, trust_env=False).is_success:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"`chroma run` did not answer its heartbeat at {url} in 90 s")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

@@ -178,6 +178,29 @@ def test_answer_markdown_links_each_citation_and_streams() -> None:
     assert render.answer_markdown(answer, turn=1, upto=0).count("cite") == 0
     rewritten = render.answer_markdown(answer, turn=1, rewritten="About Alibaba: and margins?")
     assert "searched as: About Alibaba: and margins?" in rewritten
+    assert "scope-note" not in full
+    scoped = render.answer_markdown(answer.model_copy(update={"scope": "Apple Inc. · <10-Q>"}), turn=1)
+    assert 'scope-note">Searched: Apple Inc. · &lt;10-Q&gt;</div>' in scoped
+
+
+
+def test_llm_answers_show_the_written_text_with_checked_links() -> None:
+    from assistant.models import CitationCheck, Claim
+
+    base = _answer()
+    claims = [
+        Claim(text="Alibaba will invest 380 billion yuan [1].", status="supported",
+              citations=[CitationCheck(written=3, n=1, status="supported")]),
+        Claim(text="Margins will double [unsupported].", status="unsupported",
+              citations=[CitationCheck(written=9, n=None, status="no_such_passage")]),
+    ]
+    answer = base.model_copy(update={"mode": "llm", "claims": claims, "answer": "unused",
+                                     "notice": "answer cut at the token limit"})
+    units = render.answer_units(answer, turn=2)
+    assert len(units) == 2
+    assert units[0].startswith("Alibaba will invest 380 billion yuan ") and 'href="#src-2-1"' in units[0]
+    assert 'class="verifier-mark"' in units[1] and "[unsupported]" in units[1]
+    assert "Note: answer cut at the token limit" in render.answer_markdown(answer, turn=2)
 
 
 def test_cannot_answer_is_distinct_and_lists_closest_passages() -> None:

@@ -211,8 +211,12 @@ def test_sec_exhibit_press_release_tables() -> None:
     assert doc.meta.ticker == "BKE"  # from "(NYSE: BKE)"
     assert doc.meta.form is None  # an exhibit, not a form
     assert "<TYPE>" not in doc.text and "EX-99.1\n" not in doc.text
-    # "$" cells are glued to their numbers, empty cells skipped
-    assert "NET INCOME | $44,172 | $51,762 | $118,270 | $140,338" in doc.text
+    # "$" cells are glued to their numbers, empty cells skipped, each figure under its column
+    assert (
+        "NET INCOME | Thirteen Weeks Ended November 2, 2024: $44,172 | Thirteen Weeks Ended "
+        "October 28, 2023: $51,762 | Thirty-Nine Weeks Ended November 2, 2024: $118,270 | "
+        "Thirty-Nine Weeks Ended October 28, 2023: $140,338"
+    ) in doc.text
     assert "\n\nThe Buckle, Inc.\n2407 W. 24th St." in doc.text
     assert_blocks(doc)
 

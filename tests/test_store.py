@@ -42,9 +42,15 @@ def state(store: Store) -> tuple[set[str], set[str], set[str]]:
     )
 
 
+@pytest.fixture(params=["embedded", "server"])
+def chroma_url(request: pytest.FixtureRequest) -> str | None:
+    """Each store test runs against an embedded Chroma and a `chroma run` server."""
+    return str(request.getfixturevalue("chroma_server")) if request.param == "server" else None
+
+
 @pytest.fixture
-def store(tmp_path: Path, embedder: CountingEmbedder) -> Store:
-    return Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+def store(tmp_path: Path, embedder: CountingEmbedder, chroma_url: str | None) -> Store:
+    return Store(tmp_path / "home", embedder, chroma_url)  # type: ignore[arg-type]
 
 
 def test_add_then_unchanged_does_nothing(store: Store, embedder: CountingEmbedder) -> None:
@@ -109,10 +115,11 @@ def test_store_refuses_another_embedding_model(tmp_path: Path, embedder: Countin
 
 
 def test_interrupted_write_is_repaired_to_a_clean_state(
-    tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch,
+    chroma_url: str | None,
 ) -> None:
     """Vectors reach Chroma, then the process dies before the registry commit."""
-    crashed = Store(tmp_path / "crashed", embedder)  # type: ignore[arg-type]
+    crashed = Store(tmp_path / "crashed", embedder, chroma_url)  # type: ignore[arg-type]
     write(crashed, make_doc("/a.txt", PARAGRAPHS))
 
     def die(*args: object, **kwargs: object) -> None:
@@ -125,12 +132,12 @@ def test_interrupted_write_is_repaired_to_a_clean_state(
     assert set(crashed.collection.get(include=[])["ids"]) != crashed.registry.all_chunk_ids()
     crashed.close()
 
-    reopened = Store(tmp_path / "crashed", embedder)  # type: ignore[arg-type]
+    reopened = Store(tmp_path / "crashed", embedder, chroma_url)  # type: ignore[arg-type]
     with reopened.writer():
         assert reopened.repair() > 0
     write(reopened, make_doc("/b.txt", ["Nordstrom changed executive pay."]))
 
-    clean = Store(tmp_path / "clean", embedder)  # type: ignore[arg-type]
+    clean = Store(tmp_path / "clean", embedder, chroma_url)  # type: ignore[arg-type]
     write(clean, make_doc("/a.txt", PARAGRAPHS))
     write(clean, make_doc("/b.txt", ["Nordstrom changed executive pay."]))
     assert state(reopened) == state(clean)

@@ -13,6 +13,7 @@ from assistant.answer.terms import coverage, key_terms, named_terms, stems
 from assistant.models import Answer, Citation, Passage
 from ingest.chunking import split_sentences
 from ingest.embeddings import Embedder
+from ingest.references import cited_sources
 
 # Questions that ask for a figure, and sentences that hold one.
 _QUANTITY = re.compile(
@@ -69,6 +70,7 @@ def extractive_answer(
         citations.append(Citation(
             n=n, chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, source=p.source, url=p.url,
             page=p.page, section=p.section, date=p.published or p.filed, quote=cand.text,
+            article_sources=cited_sources(cand.text, (document_texts or {}).get(p.doc_id, p.text)),
         ))
         lines.append(f"{display_quote(cand.text)} [{n}]")
     return Answer(question=question, answer=" ".join(lines), cannot_answer=False,

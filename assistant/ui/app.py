@@ -44,6 +44,14 @@ class FilterError(ValueError):
     pass
 
 
+def _history(turns: list[tuple[int, Any]]) -> list[dict[str, str]]:
+    """Earlier turns as chat messages, for the LLM to read a follow-up by."""
+    return [message for _, answer in turns for message in (
+        {"role": "user", "content": answer.question},
+        {"role": "assistant", "content": answer.answer},
+    )]
+
+
 def new_state() -> dict[str, Any]:
     """Per-session chat state: the answered turns (for the sources panel) and the last question
     as searched (for follow-ups)."""
@@ -128,13 +136,15 @@ class ChatApp:
             yield history, gr.skip(), "", state
             return
         state = {"turns": list(state.get("turns", [])), "last": state.get("last")}
-        searched = rewrite_followup(typed, state["last"])
+        generated = self.settings.llm_configured  # the LLM condenses follow-ups from the history
+        searched = typed if generated else rewrite_followup(typed, state["last"])
         history = [*history, {"role": "user", "content": render.question_markdown(typed)},
                    {"role": "assistant", "content": render.searching_markdown(len(self.documents()))}]
         yield history, gr.skip(), "", state
         try:
             answer = self.assistant.ask(
-                searched, **self.filters(company, form, date_from, date_to, docs))
+                searched, history=_history(state["turns"]) if generated else None,
+                **self.filters(company, form, date_from, date_to, docs))
         except FilterError as exc:
             history[-1] = {"role": "assistant", "content": render.error_markdown(f"Filter: {exc}.")}
             yield history, gr.skip(), "", state
@@ -146,6 +156,7 @@ class ChatApp:
             return
         turn = len(state["turns"]) + 1
         state["turns"].append((turn, answer))
+        searched = answer.searched or searched
         state["last"] = searched
         rewritten = searched if searched != typed else None
         panel = render.sources_html(state["turns"])
@@ -154,11 +165,12 @@ class ChatApp:
                            "content": render.answer_markdown(answer, turn, rewritten=rewritten)}
             yield history, panel, "", state
             return
-        for upto in range(1, len(answer.citations) + 1):
+        units = len(render.answer_units(answer, turn))
+        for upto in range(1, units + 1):
             history[-1] = {"role": "assistant", "content": render.answer_markdown(
                 answer, turn, upto=upto, rewritten=rewritten)}
             yield history, panel, "", state
-            if upto < len(answer.citations):
+            if upto < units:
                 time.sleep(STREAM_DELAY_S)
 
     # ------------------------------------------------------------------------------------------

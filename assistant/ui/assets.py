@@ -98,6 +98,7 @@ CSS = """
   padding: 10px 14px; border-radius: 8px; }
 #chat .followup-note { font-size: 12px; color: var(--body-text-color-subdued); font-style: italic;
   margin-bottom: 4px; }
+#chat .verifier-mark { color: #b45309; font-size: 12px; font-weight: 600; }
 #chat .msg.searching { color: var(--body-text-color-subdued); font-style: italic; }
 #chat .placeholder-content { padding: 0 28px; }
 #chat .placeholder h3 { font-size: 20px; margin-bottom: 6px; }

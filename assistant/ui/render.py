@@ -84,8 +84,23 @@ def message_html(body: str, kind: str) -> str:
 
 
 def answer_units(answer: Answer, turn: int) -> list[str]:
-    """The answer as the chat streams it: one quoted sentence with its [n] link at a time."""
+    """The answer as the chat streams it, one sentence at a time: a quoted sentence with its [n]
+    link (extractive), or a written sentence with its checked [n] links and the verifier's marks
+    (LLM)."""
+    if answer.mode == "llm" and answer.claims:
+        return [_linked_claim(plain_html(c.text), turn) for c in answer.claims]
     return [f"{plain_html(c.quote)} {cite_link(turn, c.n)}" for c in answer.citations]
+
+
+_CITE_MARK = re.compile(r"\[(\d+)\]")
+_VERIFIER_MARK = re.compile(r"\[(unsupported|uncited)\]")
+
+
+def _linked_claim(text: str, turn: int) -> str:
+    text = _CITE_MARK.sub(lambda m: cite_link(turn, int(m.group(1))), text)
+    return _VERIFIER_MARK.sub(
+        lambda m: f'<span class="verifier-mark" title="{m.group(1)}: no cited passage holds '
+                  f'this">[{m.group(1)}]</span>', text)
 
 
 def answer_markdown(answer: Answer, turn: int, *, upto: int | None = None,
@@ -95,6 +110,10 @@ def answer_markdown(answer: Answer, turn: int, *, upto: int | None = None,
     note = ""
     if rewritten:
         note = f'<div class="followup-note">Follow-up, searched as: {plain_html(rewritten)}</div>'
+    if answer.scope:
+        note += f'<div class="followup-note scope-note">Searched: {plain_html(answer.scope)}</div>'
+    if answer.notice:
+        note += f'<div class="followup-note notice">Note: {plain_html(answer.notice)}</div>'
     if answer.cannot_answer:
         return message_html(note + cannot_answer_body(answer.answer), "no-answer")
     units = answer_units(answer, turn)

