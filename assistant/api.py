@@ -111,11 +111,13 @@ class Assistant:
         periods the query names restrict the search (see `.scope` on the result)."""
         wanted = Filters(**filters)
         scope = None
+        searched = query
         if wanted.is_empty() and self.settings.auto_scope:
             scope = resolve_scope(query, self.store.registry.metas())
             if scope is not None:
                 wanted = Filters(doc_ids=scope.doc_ids)
-        return SearchResults(self.searcher.search(query, k or self.settings.k, wanted), scope)
+                searched = scope.query or query
+        return SearchResults(self.searcher.search(searched, k or self.settings.k, wanted), scope)
 
     def ask(self, question: str, k: int | None = None, *, mode: str | None = None,
             history: Sequence[Mapping[str, str]] | None = None, **filters: Any) -> Answer:

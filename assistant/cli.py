@@ -15,9 +15,10 @@ from rich.console import Console
 from assistant.answer.errors import LLMError
 from assistant.api import Assistant
 from assistant.models import Answer
+from ingest.embeddings import EmbeddingError
 from ingest.lock import StoreBusyError
 from ingest.sources.edgar import EdgarError
-from ingest.store import StoreMismatchError
+from ingest.store import ChromaUnreachableError, StoreMismatchError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Dossier: answers about filings and financial news, with cited passages.")
@@ -51,7 +52,7 @@ def _filters(company: str | None, ticker: str | None, form: str | None, since: s
 
 
 def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -82,7 +83,7 @@ def ingest_cmd(
         _fail(str(exc))
         return
     for source, reason in report.failed:
-        err.print(f"[red]failed[/red] {source}: {reason}", highlight=False)
+        err.print(f"[red]failed[/red] {source}: {reason}", highlight=False, soft_wrap=True)
     out.print(f"{report.summary()} ({report.chunks} chunks)", highlight=False)
     if report.failed:
         raise typer.Exit(1)
@@ -268,5 +269,19 @@ def eval_cmd(
         _fail(escape(str(exc)))  # the message may hold [brackets]: not markup
 
 
+# Failures a person can act on: one line saying what to do, exit status 2, never a traceback.
+_EXPECTED = (StoreBusyError, StoreMismatchError, EdgarError, EmbeddingError, ChromaUnreachableError,
+             LLMError)
+
+
+def run() -> None:
+    """The `dossier` console script."""
+    try:
+        app()
+    except _EXPECTED as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    app()
+    run()

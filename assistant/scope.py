@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from assistant.answer.terms import key_terms
 from assistant.models import Passage
 from assistant.recency import recency_scope
 from ingest.documents import DocMeta
@@ -66,6 +67,12 @@ class Scope(BaseModel):
     period: str | None = Field(default=None, description="Period named, as asked: 'Q1 2023', 'latest'.")
     doc_ids: list[str] = Field(default_factory=list, description="Documents searched.")
     note: str | None = Field(default=None, description="What could not be applied, and why.")
+    query: str | None = Field(
+        default=None,
+        description="The question as searched inside the scope: the names of the companies it is "
+        "restricted to taken out, since every document in scope is theirs (left as the names only "
+        "pull up cover pages and table heads that repeat them).",
+    )
 
     def describe(self) -> str:
         parts = [", ".join(self.companies)] if self.companies else []
@@ -133,6 +140,7 @@ def resolve_scope(
     if not docs:
         return None
     return Scope(
+        query=without_companies(question, companies, metas.values()) if companies else None,
         companies=sorted(companies),
         form=form,
         period=("latest" if latest else when.phrase if dated
@@ -162,6 +170,20 @@ def company_aliases(company: str) -> set[str]:
     if len(core) > 1 and len(core[0]) >= 4 and core[0] not in _GENERIC_FIRST:
         aliases.add(core[0])
     return {a for a in aliases if len(a) >= 3}
+
+
+def without_companies(question: str, companies: Iterable[str], metas: Iterable[DocMeta]) -> str | None:
+    """The question with its mentions of `companies` (names, possessives, tickers) removed, or None
+    when too little would be left to search with."""
+    wanted = set(companies)
+    names = {a for c in wanted for a in company_aliases(c)}
+    names |= {m.ticker for m in metas if m.company in wanted and m.ticker}
+    text = question
+    for name in sorted(names, key=len, reverse=True):
+        words = r"[\W_]+".join(re.escape(w) for w in name.split())
+        text = re.sub(rf"(?i)(?:\bthe\s+)?\$?\b{words}\b\.?(?:['’]s\b)?", " ", text)
+    text = " ".join(text.split())
+    return text if text != question and len(key_terms(text)) >= 2 else None
 
 
 def _named_companies(question: str, metas: Iterable[DocMeta]) -> set[str]:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ingest.documents import DocMeta
+
 # Legal-form words: stripped freely ("Apple Inc." -> "Apple").
 _LEGAL = {
     "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "plc", "llc",
@@ -228,3 +230,16 @@ def _capitalised(words: list[str]) -> bool:
 
 def _sentence_start(text: str, pos: int) -> bool:
     return bool(_SENTENCE_END.search(text[max(0, pos - 3) : pos]))
+
+
+def fill_main_company(meta: DocMeta, text: str, head_chars: int = 20000) -> None:
+    """Give a document its loader could not name (an exhibit press release on its own, an annual
+    report PDF without a cover) the company its title and opening text mention most."""
+    if meta.company:
+        return
+    known = sec_companies()
+    main = known.by_ticker.get((meta.ticker or "").upper().replace(".", "-"))
+    if main is None and not meta.ticker:
+        main = find_companies(text[:head_chars], meta.title, known).main
+    if main is not None:
+        meta.company, meta.ticker, meta.cik = main.name, main.ticker, meta.cik or main.cik

@@ -20,6 +20,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ingest.chunking import chunk_document
+from ingest.companies import fill_main_company
 from ingest.dedup import DuplicateFinder
 from ingest.documents import Document, LoadError
 from ingest.fiscal import fill_fiscal_period
@@ -100,6 +101,7 @@ def ingest(
                         _apply_source_meta(doc, options.source_meta.get(source, {}))
                         if doc.kind in ("pdf", "sec"):
                             fill_fiscal_period(doc.meta, doc.text)
+                            fill_main_company(doc.meta, doc.text)
                         _apply_overrides(doc, options.meta_overrides)
                         if _is_duplicate(doc, duplicates, report):
                             continue

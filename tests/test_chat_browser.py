@@ -257,7 +257,8 @@ def test_filters_reach_retrieval_and_errors_are_messages(chat_app: Any,
     monkeypatch.setattr(chat_app.assistant, "ask", fake_ask)
     message = respond(company="Alibaba", form="8-K", date_from="2024-01-01", docs=["d1"])
     assert seen == {"question": "What is the plan?", "company": "Alibaba", "form": "8-K",
-                    "date_from": "2024-01-01", "date_to": None, "doc_ids": ["d1"]}
+                    "date_from": "2024-01-01", "date_to": None, "doc_ids": ["d1"],
+                    "history": None}  # no LLM configured: the extractive answer takes no history
     assert "chat-error" in message and "RuntimeError: the store went away" in message
     assert "Traceback" not in message and "second line" not in message
     bad_date = respond(date_from="2024-13-45")

@@ -91,3 +91,16 @@ def test_status_and_delete(home: Path, corpus: Path) -> None:
     assert missing.returncode == 2 and "no document" in missing.stderr
     passages = json.loads(dossier(home, "search", "Oracle director election", "--json").stdout)
     assert all("Oracle" not in p["text"] for p in passages)
+
+
+def test_an_unreachable_chroma_server_is_one_clear_line(tmp_path: Path) -> None:
+    env_home = tmp_path / "home"
+    env = {**os.environ, "DOSSIER_HOME": str(env_home),
+           "DOSSIER_CHROMA_URL": "http://user:hunter2@127.0.0.1:9"}  # nothing listens on port 9
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "search", "anything"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error:") and "127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr and "hunter2" not in result.stderr

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ingest.documents import Document, LoadError
@@ -220,6 +220,7 @@ FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCh
 
 @FUZZ
 @given(data=st.binary(max_size=3000), suffix=SUFFIXES)
+@example(data=b"<html", suffix=".html")  # found by this test: lxml's "Document is empty"
 def test_random_bytes_never_crash_a_loader(data: bytes, suffix: str | None) -> None:
     check_loaded(data, suffix)
 
@@ -252,6 +253,7 @@ HTML = st.recursive(
 
 @FUZZ
 @given(page=HTML, doctype=st.booleans(), encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+@example(page="<IFRAME>HTML", doctype=False, encoding="utf-8")  # found by this test: htmldate
 def test_random_html_never_crashes_a_loader(page: str, doctype: bool, encoding: str) -> None:
     text = ("<!DOCTYPE html>" if doctype else "") + page
     check_loaded(text.encode(encoding, errors="replace"), ".html")

@@ -162,3 +162,13 @@ def test_latest_keeps_articles_and_the_newest_filing_of_each_form() -> None:
                                            published="2023-08-01")}
     scope = resolve_scope("What is the latest report on Apple?", metas)
     assert scope is not None and scope.doc_ids == ["aapl-k", "aapl-news", "aapl-q3"]
+
+
+def test_the_scoped_query_drops_the_company_names_it_is_restricted_to() -> None:
+    scope = resolve_scope("What was Amazon.com, Inc.'s operating income in Q3 2023?", METAS)
+    assert scope is not None and scope.query == "What was operating income in Q3 2023?"
+    scope = resolve_scope("In AAPL's latest 10-Q, what were iPhone net sales?", METAS)
+    assert scope is not None and scope.query == "In latest 10-Q, what were iPhone net sales?"
+    # too little left to search with: the question is searched as asked
+    scope = resolve_scope("How did Apple do?", METAS)
+    assert scope is not None and scope.query is None

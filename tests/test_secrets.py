@@ -123,14 +123,6 @@ def test_the_key_never_reaches_output_or_the_store(tmp_path: Path, endpoint: str
     assert_no_key_in_folder(tmp_path / "remote")
 
 
-ECHO_400 = pytest.mark.xfail(
-    strict=True,
-    reason="known leak: assistant/answer/llm.py LLMAnswerer._explain shows the endpoint's own "
-    "message for other HTTP 4xx errors (`_short(exc.message)`), and servers echo the key there; "
-    "the fix: redact the configured key (and sk-... tokens) from that message")
-
-
-@ECHO_400
 def test_an_endpoint_that_echoes_the_key_in_a_400_does_not_leak_it(
     tmp_path: Path, endpoint: str
 ) -> None:
@@ -143,7 +135,7 @@ def test_an_endpoint_that_echoes_the_key_in_a_400_does_not_leak_it(
     assert_clean(asked)
 
 
-@pytest.mark.parametrize("model", ["m-401", pytest.param("m-400", marks=ECHO_400)])
+@pytest.mark.parametrize("model", ["m-401", "m-400"])
 def test_the_chat_page_and_answers_never_show_the_key(
     tmp_path: Path, endpoint: str, model: str
 ) -> None:

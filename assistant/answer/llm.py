@@ -36,7 +36,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 import prompts
-from assistant.answer.errors import LLMConfigError, LLMError, LLMUnavailable
+from assistant.answer.errors import LLMConfigError, LLMError, LLMUnavailable, redact
 from assistant.answer.verify import MARKER, Verifier, checked_sentences
 from assistant.config import Settings
 from assistant.models import Answer, Passage
@@ -149,6 +149,8 @@ class LLMAnswerer:
         self.model = model
         self.timeout_s = timeout_s
         self.max_tokens = max_tokens
+        key = getattr(llm, "openai_api_key", None)  # ChatOpenAI's SecretStr
+        self._secrets = (key.get_secret_value(),) if isinstance(key, SecretStr) else ()
 
     @classmethod
     def from_settings(cls, settings: Settings, retriever: BaseRetriever,
@@ -238,10 +240,10 @@ class LLMAnswerer:
                                   searched)
         if isinstance(exc, openai.APIStatusError):
             return LLMConfigError(f"{where} refused the request (HTTP {exc.status_code}): "
-                                  f"{_short(exc.message)}")
+                                  f"{_short(redact(exc.message, self._secrets))}")
         if isinstance(exc, httpx.HTTPError | openai.APIError):
             return LLMUnavailable(f"the reply from {where} broke off ({type(exc).__name__})", searched)
-        return LLMError(str(exc))
+        return LLMError(redact(str(exc), self._secrets))
 
 
 # ----------------------------------------------------------------------------------------------

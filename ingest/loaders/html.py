@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import trafilatura
-from lxml.etree import _Element
+from lxml.etree import ParserError, _Element
 from trafilatura.settings import Document as TrafilaturaDocument
 
 from ingest.documents import Document
@@ -58,7 +58,10 @@ def load_html(html: str, source: str) -> Document:
     page_title = ""
     if not any(text for text, _, _ in segments):
         log.warning("%s: no article found; keeping all visible text of the page", source)
-        root = parse(html)
+        try:
+            root = parse(html)
+        except ParserError:  # nothing a parser can build a page from, e.g. just "<html"
+            raise no_html_text_error(html, source) from None
         page_title = squash(root.findtext(".//title") or "")
         segments = [("\n\n".join(p.text for p in paragraphs(root)), None, None)]
     text, blocks = build(segments)
@@ -100,7 +103,13 @@ def _extract(html: str, url: str | None) -> TrafilaturaDocument | None:
 
 def _bare(html: str, url: str | None, *, favor_precision: bool) -> TrafilaturaDocument | None:
     options = {**_OPTIONS, "favor_precision": favor_precision}
-    result = trafilatura.bare_extraction(html, url=url, **options)
+    try:
+        result = trafilatura.bare_extraction(html, url=url, **options)
+    except AssertionError:  # htmldate's date search fails on a page whose root is e.g. <iframe>
+        try:
+            result = trafilatura.bare_extraction(html, url=url, **{**options, "with_metadata": False})
+        except AssertionError:
+            return None  # the caller keeps the page's visible text instead
     return result if isinstance(result, TrafilaturaDocument) else None
 
 
