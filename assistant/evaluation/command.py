@@ -73,7 +73,7 @@ def run_eval(dataset: Path, *, docs: Path | None = None, store: Path | None = No
              out_path: Path | None = None, markdown_path: Path | None = None,
              section: str | None = None, progress: bool = True) -> dict[str, Any]:
     started = dt.datetime.now().astimezone()
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # log lines whole, not cut at 80 columns
     evalset = read_dataset(dataset, fmt)
     if limit:
         evalset.items = evalset.items[:limit]

@@ -95,13 +95,18 @@ def is_short(gold: Sequence[str]) -> bool:
     return sum(len(a.split()) for a in gold) <= LONG_ANSWER_WORDS
 
 
+def figures(text: str) -> list[Number]:
+    """The figures that carry an answer: years ("in 2023") are context, not the figure asked for."""
+    return [n for n in parse_numbers(text) if not n.is_year]
+
+
 def part_matches(gold: str, predicted: str) -> bool:
     """A gold part is in the answer: its normalised text is contained in it, or it states
-    figures and each of them is in the answer."""
+    figures (years aside) and each of them is in the answer."""
     g = normalise_text(gold)
     if g and g in normalise_text(predicted):
         return True
-    numbers = parse_numbers(gold)
+    numbers = figures(gold)
     pool = parse_numbers(predicted)
     return bool(numbers) and all(number_in(n, pool) for n in numbers)
 
@@ -115,8 +120,9 @@ def answer_match(gold: Sequence[str], predicted: str) -> bool | None:
 
 
 def gold_number_recall(gold: Sequence[str], predicted: str) -> float | None:
-    """Share of the gold answer's figures that the answer states; None when it has none."""
-    numbers = [n for g in gold for n in parse_numbers(g)]
+    """Share of the gold answer's figures (years aside) that the answer states; None when it
+    has none."""
+    numbers = [n for g in gold for n in figures(g)]
     if not numbers:
         return None
     pool = parse_numbers(predicted)
