@@ -28,6 +28,7 @@ import re  # noqa: E402
 from collections import Counter  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 
+from assistant.evaluation import report  # noqa: E402
 from bench.common import command, show  # noqa: E402
 from ingest.documents import Document  # noqa: E402
 from ingest.loaders import load_source  # noqa: E402
@@ -36,7 +37,6 @@ REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "evaluation.md"
 DEFAULT_CORPUS = Path("/work/shared/corpus/articles")
 TARGET_F1 = 0.9
-START, END = "<!-- eval:articles -->", "<!-- /eval:articles -->"
 
 
 def word_f1(predicted: str, expected: str) -> tuple[float, float, float]:
@@ -152,20 +152,8 @@ def main() -> None:
     ]
     text = "\n".join(body)
     if not args.no_write:
-        write_marked(DOC, text)
+        report.write_section(DOC, "articles", text)
         print(f"wrote the articles section of {DOC}")
-
-
-def write_marked(path: Path, body: str) -> None:
-    """Replace the text between the article markers (or append the section)."""
-    block = f"{START}\n{body.strip()}\n{END}"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Evaluation\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

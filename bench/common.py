@@ -9,20 +9,17 @@ import shlex
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from assistant.evaluation import report
+from assistant.evaluation.baseline import pypdf_load  # noqa: F401 (the bench scripts' import)
 from ingest.embeddings import MINILM_MAX_TOKENS, Embedder
-
-if TYPE_CHECKING:
-    from langchain_core.documents import Document as LCDocument
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "benchmarks.md"
@@ -135,24 +132,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-# the plain pipeline's PDF loader -------------------------------------------------------------
-def pypdf_load(path: Path, refused: list[str]) -> list[LCDocument]:
-    """PyPDFLoader(path).load(). pypdf 7 refuses some PDFs by its resource limits
-    (LimitReachedError); such a file is noted in `refused` and read again with the limits raised,
-    so that both pipelines read the same pages (the retry counts in the plain pipeline's time)."""
-    import pypdf
-    from pypdf.errors import LimitReachedError
+# the plain pipeline's PDF loader lives with the baseline: assistant/evaluation/baseline.py
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's sunset notice
-        from langchain_community.document_loaders import PyPDFLoader
-    try:
-        return PyPDFLoader(path).load()
-    except LimitReachedError as exc:
-        refused.append(f"{path.name} (LimitReachedError: {exc})")
-        with pypdf.apply_configuration(array_maximum_element_count=10**8,
-                                       dictionary_maximum_element_count=10**8):
-            return PyPDFLoader(path).load()
 
 
 # output ------------------------------------------------------------------------------------------
@@ -176,15 +157,7 @@ def show(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -
 
 def write_section(name: str, body: str, path: Path = DOC) -> None:
     """Replace the text between <!-- bench:name --> and <!-- /bench:name --> (or append it)."""
-    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-    block = f"{start}\n{body.strip()}\n{end}"
-    text = path.read_text() if path.exists() else DOC_HEADER
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1]
-        text = before + block + after
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    if not path.exists():
+        path.write_text(DOC_HEADER)
+    report.write_section(path, name, body, kind="bench")
     console.print(f"wrote the {name} section of {path}")

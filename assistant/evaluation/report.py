@@ -144,10 +144,11 @@ def markdown(summary: dict[str, Any], rows: Sequence[Row], *, title: str, k: int
     return "\n".join(lines)
 
 
-def write_section(path: Path, name: str, body: str) -> None:
-    """Put `body` between <!-- eval:name --> and <!-- /eval:name --> in `path`: replaced when
-    the markers are there, appended otherwise; the rest of the file is kept."""
-    start, end = f"<!-- eval:{name} -->", f"<!-- /eval:{name} -->"
+def write_section(path: Path, name: str, body: str, kind: str = "eval") -> None:
+    """Put `body` between <!-- eval:name --> and <!-- /eval:name --> (or another `kind` of
+    marker) in `path`: replaced when the markers are there, appended otherwise; the rest of the
+    file is kept."""
+    start, end = f"<!-- {kind}:{name} -->", f"<!-- /{kind}:{name} -->"
     block = f"{start}\n{body.strip()}\n{end}"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if start in text and end in text:
