@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 from rich.progress import track  # noqa: E402
 
 from assistant import Assistant  # noqa: E402
-from assistant.evaluation import baseline as plain  # noqa: E402
+from assistant.evaluation import baseline as plain_pipeline  # noqa: E402
 from assistant.evaluation.metrics import CUTOFFS  # noqa: E402
 from assistant.evaluation.metrics import reciprocal_rank as rr  # noqa: E402
 from assistant.retrieval import HybridSearcher  # noqa: E402
@@ -108,7 +108,7 @@ def build_dossier(pdfs: list[str], home: Path) -> Assistant:
 def build_baseline(pdfs: list[str], home: Path) -> tuple[Any, dict[str, Any]]:
     """The plain pipeline's store (assistant/evaluation/baseline.py); reused when a finished build
     of the same files is there."""
-    return plain.open_or_build(pdfs, home, LangChainEmbeddings(LocalMiniLM()), console=console)
+    return plain_pipeline.open_or_build(pdfs, home, LangChainEmbeddings(LocalMiniLM()), console=console)
 
 
 # scoring ---------------------------------------------------------------------------------------
@@ -325,7 +325,7 @@ def main() -> None:
         plain_note = (f" pypdf {version('pypdf')} refuses "
                       + ", ".join(f"`{name}`" for name in refused)
                       + " by its element limits (LimitReachedError): the plain loader reads them "
-                      f"again with the limits raised to {plain.PYPDF_ARRAY_LIMIT:,}; pypdf releases "
+                      f"again with the limits raised to {plain_pipeline.PYPDF_ARRAY_LIMIT:,}; pypdf releases "
                       "before these limits read them whole." if refused else "")
         if info.get("failed"):
             plain_note += " Files the plain loader still failed on (absent from its store): " + \
