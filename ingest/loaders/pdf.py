@@ -1,4 +1,5 @@
-"""PDF with a text layer, via pypdfium2: one block per page, pages 1-based."""
+"""PDF with a text layer, via pypdfium2: one block per page, pages 1-based; a table of figures
+on a page becomes a table block of its own (see `pdf_tables`)."""
 
 from __future__ import annotations
 
@@ -12,33 +13,48 @@ from ingest.documents import Document, LoadError
 
 from ._common import Segment, base_meta, build, log, squash, stem_title
 from .pdf_cover import apply_cover
+from .pdf_tables import Piece, split_page
 
 # PDFium is not thread-safe: every call into it, across all documents, goes through this lock.
 _PDFIUM_LOCK = threading.Lock()
 # Form feeds, the NUL/soft-hyphen markers PDFium emits, other controls except tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+# Tables of figures become table blocks, each figure labelled with its column header (pdf_tables).
+_TABLES = True
 
 
 def load_pdf(data: bytes, source: str) -> Document:
     if b"%PDF-" not in data[:1024]:  # the header may follow up to 1 KB of junk
         raise LoadError(source, f"cannot be opened as a PDF: {_what_instead(data)}")
     with _PDFIUM_LOCK:
-        pages, title = _extract(data, source)
-    segments: list[Segment] = [(text, number, None) for number, text in enumerate(pages, 1)]
-    if not any(text for text, _, _ in segments):
+        pages, pieces, title = _extract(data, source)
+    segments: list[Segment] = []
+    tables: list[Piece | None] = []  # per non-empty segment: its table piece, if it is one
+    for number, page_pieces in enumerate(pieces, 1):
+        for piece in page_pieces:
+            part = piece.text if piece.table else _clean(piece.text)
+            if part:
+                segments.append((part, number, None))
+                tables.append(piece if piece.table else None)
+    if not any(pages):
         raise LoadError(
             source,
             f"has no text layer in any of its {len(pages)} page(s) (a scan or images); "
             "it needs OCR first (e.g. `ocrmypdf in.pdf out.pdf`), then load the OCR'd file",
         )
     text, blocks = build(segments, sep="\n\n")
+    for block, table in zip(blocks, tables, strict=True):
+        if table is not None:
+            block.kind = "table"
+            block.head_end = block.start + table.head_len if table.head_len else None
     meta = base_meta(source)
     meta.title = title or stem_title(source)
     apply_cover(meta, pages, title)  # an SEC filing printed to PDF: company, form, period...
     return Document(text=text, kind="pdf", meta=meta, blocks=blocks)
 
 
-def _extract(data: bytes, source: str) -> tuple[list[str], str]:
+def _extract(data: bytes, source: str) -> tuple[list[str], list[list[Piece]], str]:
+    """Each page's plain text, the same text split into text and table pieces, the title."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -55,23 +71,38 @@ def _extract(data: bytes, source: str) -> tuple[list[str], str]:
         ) from None
     try:
         pages: list[str] = []
+        pieces: list[list[Piece]] = []
         for index in range(len(pdf)):
             page = pdf[index]
             try:
                 textpage = page.get_textpage()
                 try:
-                    pages.append(_clean(textpage.get_text_range()))
+                    raw = textpage.get_text_range()
+                    pages.append(_clean(raw))
+                    pieces.append(_pieces(textpage, raw, source, index + 1))
                 finally:
                     textpage.close()
             except pdfium.PdfiumError as exc:
                 log.warning("%s: page %d has unreadable text (%s); skipped", source, index + 1, exc)
                 pages.append("")
+                pieces.append([])
             finally:
                 page.close()
         title = squash(str(pdf.get_metadata_value("Title") or ""))
-        return pages, title if _useful_title(title) else ""
+        return pages, pieces, title if _useful_title(title) else ""
     finally:
         pdf.close()
+
+
+def _pieces(textpage: pdfium.PdfTextPage, raw: str, source: str, page: int) -> list[Piece]:
+    if not _TABLES:
+        return [Piece(raw)]
+    try:
+        return split_page(textpage, raw)
+    except Exception as exc:  # a layout the table reader trips on must not lose the page
+        log.warning("%s: page %d: tables not read (%s: %s); kept as plain text",
+                    source, page, type(exc).__name__, exc)
+        return [Piece(raw)]
 
 
 def _clean(text: str) -> str:
