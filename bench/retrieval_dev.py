@@ -94,6 +94,11 @@ def first_hit(ranked: Sequence[str], gold: set[str]) -> int | None:
 
 
 # the stores ------------------------------------------------------------------------------------
+def scoped_search(assistant: Assistant) -> Search:
+    """A variant searching through `Assistant.search`, so the filing scope applies."""
+    return lambda q, k: [Path(p.source).name for p in assistant.search(q, k)]
+
+
 def build_dossier(pdfs: list[str], home: Path) -> Assistant:
     assistant = Assistant(home=home)
     start = time.perf_counter()
@@ -311,12 +316,11 @@ def main() -> None:
             HybridSearcher(assistant.store, fusion="rrf", rrf_k=args.rrf_k, bm25_weight=w))
     # The default: dense over the documents the question names (assistant/scope.py).
     scoped = Assistant(home=args.home, embedder=assistant.embedder, fusion="dense", auto_scope=True)
-    variants[SCOPED] = lambda q, k: [Path(p.source).name for p in scoped.search(q, k)]
+    variants[SCOPED] = scoped_search(scoped)
     for w in args.weights:
         fused = Assistant(home=args.home, embedder=assistant.embedder, fusion="rrf",
                           rrf_k=args.rrf_k, bm25_weight=w, auto_scope=True)
-        variants[f"Dossier rrf, bm25_weight {w:g} + filing scope"] = (
-            lambda q, k, a=fused: [Path(p.source).name for p in a.search(q, k)])
+        variants[f"Dossier rrf, bm25_weight {w:g} + filing scope"] = scoped_search(fused)
     plain_chunks, plain_note = 0, ""
     if not args.no_baseline:
         plain, info = build_baseline(pdfs, args.baseline_home)

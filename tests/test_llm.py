@@ -25,6 +25,8 @@ from assistant import Assistant, cli
 from assistant.answer import local_llm
 from assistant.answer.errors import LLMConfigError, LLMUnavailable
 from assistant.answer.llm import LLMAnswerer, chat_model
+from assistant.answer.numbers import find_numbers, holds
+from assistant.answer.verify import MARKER
 from assistant.config import Settings, load_settings
 from assistant.models import Answer, Passage
 from ingest.embeddings import LocalMiniLM
@@ -336,7 +338,8 @@ def test_the_local_smollm2_answer_is_checked_like_any_other(alibaba_store: Path,
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = (tmp_path / "llama-server.log").open("w")
-    server = subprocess.Popen(local_llm.server_command(port, threads=2), stdout=log, stderr=log)
+    server = subprocess.Popen(local_llm.server_command(port, threads=2), stdout=log, stderr=log,
+                              env=local_llm.server_env())
     try:
         base_url = f"http://127.0.0.1:{port}/v1"
         deadline = time.monotonic() + 180
@@ -363,5 +366,17 @@ def test_the_local_smollm2_answer_is_checked_like_any_other(alibaba_store: Path,
         assert f"[{citation.n}]" in answer.answer
         passage = next(p for p in answer.passages if p.chunk_id == citation.chunk_id)
         assert citation.quote in passage.text
+    # each claim shown as supported states only numbers that a passage it cites holds (checked
+    # here from scratch); the others carry their mark
+    by_chunk = {p.chunk_id: p for p in answer.passages}
     for claim in answer.claims:
-        assert claim.status == "supported" or "[unsupported]" in claim.text or claim.status == "uncited"
+        shown = [c.n for c in claim.citations if c.n is not None]
+        assert all(f"[{n}]" in claim.text for n in shown), claim
+        if claim.status == "supported":
+            cited = [by_chunk[answer.citations[n - 1].chunk_id] for n in shown]
+            held = [num for p in cited for num in find_numbers(p.text) + find_numbers(" ".join(
+                x for x in (p.title, p.period, p.published, p.filed) if x).replace("-", " "))]
+            for num in find_numbers(MARKER.sub(" ", claim.text)):
+                assert holds(num, held), (num, claim.text)
+        else:
+            assert "[unsupported]" in claim.text or claim.status == "uncited", claim

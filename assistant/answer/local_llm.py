@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -49,6 +50,15 @@ def server_command(port: int = 8080, threads: int = 2, n_ctx: int = 4096) -> lis
             "--n_threads", str(threads), "--n_ctx", str(n_ctx)]
 
 
+def server_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: `OMP_WAIT_POLICY=PASSIVE` unless already set. llama.cpp's OpenMP
+    threads otherwise spin at every barrier; on two cores shared with other work (measured with
+    2 threads) generation fell from 15 to 1 token/s and prompt reading from 67 to 40 tokens/s."""
+    env = dict(os.environ if environ is None else environ)
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return env
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the bundled SmolLM2 on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=8080)
@@ -61,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     command = server_command(args.port, args.threads, args.n_ctx)
     print(f"Serving {MODEL_ALIAS} at http://127.0.0.1:{args.port}/v1 — use OPENAI_BASE_URL="
           f"http://127.0.0.1:{args.port}/v1 DOSSIER_LLM_MODEL={MODEL_ALIAS}", file=sys.stderr)
-    os.execv(command[0], command)
+    os.execve(command[0], command, server_env())
 
 
 if __name__ == "__main__":
