@@ -58,6 +58,10 @@ class HybridSearcher:
             record = records.get(cid)
             if record is None:  # in Chroma but not (or no longer) in the registry: ignore
                 continue
+            if record.doc_id not in metas:  # committed by a running ingest since metas were read
+                metas = self.store.registry.metas()
+                if record.doc_id not in metas:
+                    continue
             passages.append(
                 to_passage(record, metas[record.doc_id], len(passages) + 1,
                            dense_scores.get(cid, score) if self.fusion == "dense" else score)

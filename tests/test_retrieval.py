@@ -61,3 +61,17 @@ def test_langchain_retriever(two_companies: Assistant) -> None:
     docs = retriever.invoke("supply chain risk")
     assert docs and all(d.metadata["company"] == "Apple Inc." for d in docs)
     assert docs[0].id == docs[0].metadata["chunk_id"]
+
+
+def test_a_document_committed_during_a_search_is_read_not_a_crash(
+    two_companies: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest may commit a document between the search reading the documents' metadata and
+    reading the chunks it found: the search then reads the metadata again."""
+    registry = two_companies.store.registry
+    real = registry.metas
+    stale = {d: m for d, m in real().items() if m.company != "Oracle Corporation"}
+    calls = iter([stale])
+    monkeypatch.setattr(registry, "metas", lambda: next(calls, None) or real())
+    hits = two_companies.searcher.search("Oracle total revenues", k=4)
+    assert any(p.company == "Oracle Corporation" for p in hits)
