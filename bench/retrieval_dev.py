@@ -369,7 +369,7 @@ def main() -> None:
         f"- Store: {len(pdfs)} PDFs; Dossier {chunks:,} chunks (200-token, sentence-aware); "
         + (f"plain {plain_chunks:,} chunks (PyPDFLoader → RecursiveCharacterTextSplitter(1024, 30)"
            " → `langchain_chroma.Chroma`); " if plain_chunks else "")
-        + "both embed with all-MiniLM-L6-v2 (int8 ONNX, `LocalMiniLM`)." + plain_note,
+        + "both embed with all-MiniLM-L6-v2 (fused float32 onnxruntime graph, `LocalMiniLM`)." + plain_note,
         f"- Questions: `qna_data.csv`, {len(idx_single)} single-document (the gold glob names one "
         f"file, e.g. `*2023 Q3 AAPL*`) and {len(idx_multi)} multi-document (`*AAPL*`: any of the "
         "company's files counts). A hit: one of the top k passages comes from a gold file; MRR: "
