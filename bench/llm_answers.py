@@ -61,13 +61,13 @@ from assistant.answer.verify import (  # noqa: E402
     checked_sentences,
     sentence_spans,
 )
+from assistant.evaluation import report as eval_report  # noqa: E402
 from assistant.models import Answer, Passage  # noqa: E402
 from bench.common import DEFAULT_PDFS, DEFAULT_QUESTIONS, REPO, console, machine_lines, percentile, show  # noqa: E402
 from bench.retrieval_dev import read_questions  # noqa: E402
 
 DOC = REPO / "docs" / "evaluation.md"
 DEFAULT_HOME = Path("/tmp/scope-dev/home")
-START, END = "<!-- eval:llm -->", "<!-- /eval:llm -->"
 
 
 # capturing the raw reply ---------------------------------------------------------------------
@@ -272,19 +272,6 @@ def report(rows: list[Row], meta: list[str]) -> str:
     return "\n".join([*meta, "", quality, "", timing])
 
 
-def write_marked(path: Path, body: str) -> None:
-    """Replace the text between the llm markers (or append the section)."""
-    block = f"{START}\n{body.strip()}\n{END}"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Evaluation\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-    console.print(f"wrote the llm section of {path}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=DEFAULT_HOME,
@@ -359,7 +346,8 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps([asdict(r) for r in rows], indent=1), encoding="utf-8")
     if not args.no_write:
-        write_marked(DOC, body)
+        eval_report.write_section(DOC, "llm", body)
+        console.print(f"wrote the llm section of {DOC}")
 
 
 def interpretation(rows: list[Row]) -> str:
