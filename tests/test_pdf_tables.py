@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import io
 import logging
 import re
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from ingest.chunking import chunk_document
 from ingest.documents import Document
 from ingest.loaders import load_bytes, load_source, pdf_tables
 from tests.conftest import FIXTURES
+from tests.fixtures.make_pdf_fixtures import pdf_of
 
 AAPL = FIXTURES / "AAPL_10-Q_2023-Q2.pdf"
 
@@ -33,34 +33,14 @@ def right(x_right: float, y: float, text: str, size: float = 9) -> Placed:
 
 def placed_pdf(pages: list[list[Placed]], size: float = 9) -> bytes:
     """A valid PDF whose pages hold Helvetica text at the given positions, in that order."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
-    kids = []
+    streams = []
     for items in pages:
         ops = []
         for x, y, text in items:
             escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
             ops.append(f"BT /F1 {size} Tf {x:.2f} {y:.2f} Td ({escaped}) Tj ET")
-        stream = "\n".join(ops).encode("latin-1")
-        kids.append(f"{len(objects) + 1} 0 R")
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {len(objects) + 2} 0 R "
-            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-            ">> >> >> >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+        streams.append("\n".join(ops).encode("latin-1"))
+    return pdf_of(streams)
 
 
 def statement_page() -> list[Placed]:
