@@ -90,6 +90,7 @@ class Assistant:
             timeout=s.url_timeout_s,
             meta_overrides={k: v for k, v in meta.items() if v},
             source_meta=edgar.files,
+            embedding_worker=s.embedding_worker,
         )
         report = ingest([i for i in inputs if not is_edgar(i)] + list(edgar.files), self.store,
                         options, progress=progress, wait_for_lock_s=wait_for_lock_s)

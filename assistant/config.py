@@ -51,7 +51,14 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
     embedding_threads: int = Field(
-        0, ge=0, description="onnxruntime intra-op threads; 0 lets onnxruntime decide."
+        0, ge=0, description="CPU threads the local model embeds with (one onnxruntime session "
+        "per thread, up to 4 sessions); 0 uses every core this process may run on."
+    )
+    embedding_worker: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Where an ingest runs the local model: 'auto' moves it to a worker process "
+        "once an ingest has embedded ~200k characters (long ingests: the loaders and Chroma's "
+        "writes then no longer stall it), 'always', or 'never' (the ingest's own process).",
     )
 
     # Chunking

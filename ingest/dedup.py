@@ -69,6 +69,11 @@ class DuplicateFinder:
                         if rows else np.empty((0, NUM_PERM), dtype=np.uint64))
         self._pending: dict[str, np.ndarray | None] = {}
 
+    @staticmethod
+    def applies_to(doc: Document) -> bool:
+        """Only articles are compared (filings are identified by their source)."""
+        return doc.kind in ARTICLE_KINDS
+
     def match(self, doc: Document) -> Match | None:
         """The stored article `doc` nearly duplicates (another source), if any."""
         if doc.kind not in ARTICLE_KINDS:

@@ -20,9 +20,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -391,9 +393,12 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 # Padded tokens per onnxruntime run. Small runs are faster per token on a CPU: a run's
-# activations (the attention probabilities alone are batch x 12 x seq^2 floats) then stay in
-# cache, and length-sorted texts pad less. 1024 is ~5 full-window texts, or batch_size short ones.
-TOKENS_PER_RUN = 1024
+# activations (the attention probabilities alone are batch x 12 x seq^2 floats) then stay in the
+# core's cache, and length-sorted texts pad less. 512 is ~3 chunks of 200 tokens, or batch_size
+# short texts (bench/embedder.py measured 256-2048).
+TOKENS_PER_RUN = 512
+# Most onnxruntime sessions run side by side (each holds its own ~90 MB copy of the weights).
+MAX_SESSIONS = 4
 
 
 def _batch_bounds(sorted_lengths: np.ndarray, batch_size: int, max_tokens: int) -> list[tuple[int, int]]:
@@ -410,12 +415,33 @@ def _batch_bounds(sorted_lengths: np.ndarray, batch_size: int, max_tokens: int) 
     return bounds
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def session_plan(threads: int) -> tuple[int, int]:
+    """(sessions, intra-op threads per session) for ``threads`` CPU threads (0: every usable
+    core). Sessions of one thread each, run side by side on different runs, beat one session
+    whose operators are split across the threads: such a session waits at every operator for its
+    slowest thread, and on a shared machine one preempted thread stalls the whole model
+    (measured on 2 cores: 76-83% of the machine's matmul limit against 66-71%)."""
+    total = threads or usable_cores()
+    sessions = min(total, MAX_SESSIONS)
+    return sessions, max(1, total // sessions)
+
+
 class LocalMiniLM:
     """all-MiniLM-L6-v2 (int8 weights, fused fp32 graph) on onnxruntime: 384-d, offline, CPU.
 
     Reproduces sentence-transformers' output (mean pooling over the attention mask, then L2
-    normalisation, 256-token window) to cosine >= 0.999. The onnxruntime session is created on
-    the first ``embed`` call and reused; ``count_tokens`` needs only the tokenizer.
+    normalisation, 256-token window) to cosine >= 0.999. The onnxruntime sessions are created on
+    the first ``embed`` call and reused; ``count_tokens`` needs only the tokenizer. A call with
+    several runs' worth of texts spreads the runs over the sessions (see :func:`session_plan`);
+    ``embed`` may be called from several threads at once.
     """
 
     model_name: str = MINILM_MODEL_NAME
@@ -424,14 +450,16 @@ class LocalMiniLM:
 
     def __init__(self, batch_size: int = 64, threads: int = 0) -> None:
         """``batch_size``: most texts per onnxruntime run (runs also stop at TOKENS_PER_RUN
-        tokens). ``threads``: onnxruntime intra-op threads, 0 for its default (physical cores)."""
+        tokens). ``threads``: CPU threads to embed with, 0 for every usable core."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if threads < 0:
-            raise ValueError("threads must be 0 (onnxruntime decides) or more")
+            raise ValueError("threads must be 0 (every usable core) or more")
         self.batch_size = batch_size
         self.threads = threads
-        self._session: ort.InferenceSession | None = None
+        self._sessions: list[ort.InferenceSession] = []
+        self._idle: queue.SimpleQueue[ort.InferenceSession] = queue.SimpleQueue()
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         tokenizer = _minilm_tokenizer()
         cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
@@ -443,21 +471,35 @@ class LocalMiniLM:
     def __repr__(self) -> str:
         return f"LocalMiniLM(batch_size={self.batch_size}, threads={self.threads})"
 
-    def _get_session(self) -> ort.InferenceSession:
-        if self._session is None:
-            with self._lock:
-                if self._session is None:
-                    self._session = self._load_session()
-        return self._session
+    @property
+    def _session(self) -> ort.InferenceSession | None:
+        """The first session, or None before the model is loaded."""
+        return self._sessions[0] if self._sessions else None
 
-    def _session_options(self) -> ort.SessionOptions:
+    def _get_session(self) -> ort.InferenceSession:
+        return self._get_sessions()[0]
+
+    def _get_sessions(self) -> list[ort.InferenceSession]:
+        if not self._sessions:
+            with self._lock:
+                if not self._sessions:
+                    sessions = self._load_sessions()
+                    for session in sessions:
+                        self._idle.put(session)
+                    if len(sessions) > 1:
+                        # Created from the first caller's thread: its pool threads inherit that
+                        # thread's priority (the ingest's main thread: normal, not the loaders').
+                        self._pool = ThreadPoolExecutor(len(sessions), thread_name_prefix="embed")
+                    self._sessions = sessions
+        return self._sessions
+
+    def _session_options(self, threads: int) -> ort.SessionOptions:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        if self.threads > 0:
-            options.intra_op_num_threads = self.threads  # else onnxruntime's: the physical cores
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         # Idle pool threads sleep instead of spinning: spinning burns the CPU that the loaders
         # (and everything else on a small machine) need, and stalls badly when cores are shared.
@@ -465,22 +507,28 @@ class LocalMiniLM:
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         return options
 
-    def _load_session(self) -> ort.InferenceSession:
+    def _load_sessions(self) -> list[ort.InferenceSession]:
         import onnxruntime as ort
 
         path = minilm_onnx_path()
-        options = self._session_options()
+        count, threads = session_plan(self.threads)
+        options = self._session_options(threads)
         try:
-            return ort.InferenceSession(
-                fused_minilm_model(path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+            fused = fused_minilm_model(path)
+            return [
+                ort.InferenceSession(fused, sess_options=options, providers=["CPUExecutionProvider"])
+                for _ in range(count)
+            ]
         except Exception as exc:  # the fused model is an optimisation: fall back to the original
             logger.warning(
                 "Cannot use the fused %s model (%s: %s); running %s as it is (slower).",
                 MINILM_MODEL_NAME, type(exc).__name__, exc, path,
             )
         try:
-            return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+            return [
+                ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+                for _ in range(count)
+            ]
         except Exception as exc:  # onnxruntime raises its own exception types
             raise EmbeddingError(
                 f"onnxruntime could not load {path}: {exc}. Reinstall it with: "
@@ -495,28 +543,42 @@ class LocalMiniLM:
         out = np.zeros((len(items), self.dimension), dtype=np.float32)
         if not items:
             return out
-        session = self._get_session()
-        needs_token_types = any(i.name == "token_type_ids" for i in session.get_inputs())
+        self._get_sessions()
         ids = [[self._cls, *seq[:MINILM_MAX_TOKENS], self._sep] for seq in _content_ids(items)]
         lengths = np.array([len(seq) for seq in ids])
-        # Length-sorted batches: each batch pads only to its own longest (its last) text.
+        # Length-sorted runs: each pads only to its own longest (its last) text.
         order = np.argsort(lengths, kind="stable")
-        for start, stop in _batch_bounds(lengths[order], self.batch_size, TOKENS_PER_RUN):
-            batch = order[start:stop]
-            width = int(lengths[batch[-1]])
-            input_ids = np.full((len(batch), width), self._pad, dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, i in enumerate(batch):
-                input_ids[row, : len(ids[i])] = ids[i]
-                mask[row, : len(ids[i])] = 1
-            feed = {"input_ids": input_ids, "attention_mask": mask}
-            if needs_token_types:  # the original model; the fused one assumes type 0
-                feed["token_type_ids"] = np.zeros_like(input_ids)
-            (hidden,) = session.run(["last_hidden_state"], feed)
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            out[batch] = _normalise(pooled)
+        runs = [order[start:stop]
+                for start, stop in _batch_bounds(lengths[order], self.batch_size, TOKENS_PER_RUN)]
+        if self._pool is None or len(runs) == 1:
+            for run in runs:
+                self._embed_run(run, ids, out)
+            return out
+        # Longest runs first, so that the sessions finish together.
+        futures = [self._pool.submit(self._embed_run, run, ids, out) for run in reversed(runs)]
+        for future in futures:
+            future.result()
         return out
+
+    def _embed_run(self, run: np.ndarray, ids: list[list[int]], out: np.ndarray) -> None:
+        """Embed the texts ``ids[i] for i in run`` (ascending length) into ``out[run]``."""
+        width = len(ids[run[-1]])
+        input_ids = np.full((len(run), width), self._pad, dtype=np.int64)
+        mask = np.zeros((len(run), width), dtype=np.int64)
+        for row, i in enumerate(run):
+            input_ids[row, : len(ids[i])] = ids[i]
+            mask[row, : len(ids[i])] = 1
+        feed = {"input_ids": input_ids, "attention_mask": mask}
+        session = self._idle.get()
+        try:
+            if any(i.name == "token_type_ids" for i in session.get_inputs()):
+                feed["token_type_ids"] = np.zeros_like(input_ids)  # the original graph only
+            (hidden,) = session.run(["last_hidden_state"], feed)
+        finally:
+            self._idle.put(session)
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        out[run] = _normalise(pooled)
 
 
 # --------------------------------------------------------------------------------------------

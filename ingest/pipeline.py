@@ -1,8 +1,10 @@
 """load → chunk → embed → write, one writer at a time, with a progress bar.
 
-Loading (parsing HTML/PDF) of the next sources runs in worker threads while the current one is
-embedded, so the two cores are both busy. Each source succeeds or fails on its own: a bad file is
-reported with its reason and the rest of the batch is stored.
+Three things overlap, so that the cores stay on the embedding, the bulk of the work: loading
+(parsing HTML/PDF) of the next sources runs in niced threads; a document is embedded while the one
+before it is written (see _Writer); a long ingest embeds in a worker process (ingest.embed_worker).
+Each source succeeds or fails on its own: a bad file is reported with its reason and the rest of
+the batch is stored.
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ingest.chunking import chunk_document
 from ingest.companies import fill_main_company
 from ingest.dedup import DuplicateFinder
-from ingest.documents import Document, LoadError
+from ingest.documents import Chunk, Document, LoadError
+from ingest.embed_worker import IngestEmbedding, WorkerMode
 from ingest.fiscal import fill_fiscal_period
 from ingest.loaders import discover, load_documents
 from ingest.sources.feeds import expand_sources
-from ingest.store import Store
+from ingest.store import PlannedWrite, Store
 
 log = logging.getLogger(__name__)
 LOADER_NICENESS = 10  # added to a loader thread's nice value: see _yield_to_embedding
@@ -67,6 +71,8 @@ class IngestOptions:
     # accession. Fills the fields the loader left empty (`url` replaces the file:// link);
     # meta_overrides still win over both.
     source_meta: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Where the local model embeds: see ingest.embed_worker.
+    embedding_worker: WorkerMode = "auto"
 
 
 Loader = Callable[[str], Document]
@@ -90,9 +96,12 @@ def ingest(
         repaired = store.repair()
         if repaired:
             log.warning("repaired %d entries left by an interrupted ingest", repaired)
-        with _progress_bar(progress) as bar:
+        with (_progress_bar(progress) as bar,
+              IngestEmbedding(store.embedder, options.embedding_worker) as embed,
+              _Writer(store, report, embed) as writer):
             task = bar.add_task("ingesting", total=len(sources))
             duplicates = DuplicateFinder(store.registry)
+            writer.on_written = duplicates.remember
             for source, loaded in _load_ahead(sources, options):
                 bar.update(task, description=_short(source))
                 try:
@@ -103,18 +112,17 @@ def ingest(
                             fill_fiscal_period(doc.meta, doc.text)
                             fill_main_company(doc.meta, doc.text)
                         _apply_overrides(doc, options.meta_overrides)
-                        if _is_duplicate(doc, duplicates, report):
-                            continue
+                        if duplicates.applies_to(doc):
+                            writer.flush()  # near-duplicates are looked for among stored docs
+                            if _is_duplicate(doc, duplicates, report):
+                                continue
                         chunks = chunk_document(
                             doc, store.embedder.count_tokens, options.chunk_tokens,
                             options.overlap_tokens,
                         )
                         if not chunks:
                             raise LoadError(doc.meta.source, "no text to index after extraction")
-                        outcome = store.write(doc, chunks)
-                        duplicates.remember(doc)
-                        getattr(report, outcome).append(doc.meta.source)
-                        report.chunks += len(chunks)
+                        writer.submit(source, doc, chunks)
                 except LoadError as exc:
                     report.failed.append((source, exc.reason))
                 except Exception as exc:  # one broken source must not stop the batch
@@ -123,6 +131,66 @@ def ingest(
                 bar.advance(task)
         store.refresh_lexical()
     return report
+
+
+class _Writer:
+    """Writes documents in the order given, embedding each while the one before is stored.
+
+    ``submit`` plans a document's write and starts embedding its new chunks in the background,
+    then stores the previous document (Chroma, registry) meanwhile: the embedding keeps both
+    cores busy through the writes and the chunking, which would otherwise leave one idle. Writes
+    stay one at a time, in order, in the caller's thread, so the store's write order (and what a
+    kill leaves) is unchanged. A failure is reported against its source; the source's other
+    documents (a filing's exhibits) are written or fail on their own.
+    """
+
+    def __init__(self, store: Store, report: IngestReport,
+                 embed: Callable[[Sequence[str]], np.ndarray]) -> None:
+        self.store = store
+        self.embed = embed
+        self.report = report
+        self.on_written: Callable[[Document], None] = lambda doc: None
+        self._embedding = ThreadPoolExecutor(1, thread_name_prefix="embed-dispatch")
+        self._pending: tuple[str, PlannedWrite, Future[np.ndarray]] | None = None
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is None:
+                self.flush()
+        finally:
+            self._embedding.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, source: str, doc: Document, chunks: list[Chunk]) -> None:
+        in_flight = set(self._pending[1].missing) if self._pending else set()
+        plan = self.store.plan_write(doc, chunks, in_flight)
+        if plan is None:
+            self.flush()
+            self.report.unchanged.append(doc.meta.source)
+            return
+        future = self._embedding.submit(self.embed, plan.to_embed)
+        self.flush()
+        self._pending = (source, plan, future)
+
+    def flush(self) -> None:
+        """Store the document being embedded, if any; record its outcome or failure."""
+        if self._pending is None:
+            return
+        source, plan, future = self._pending
+        self._pending = None
+        try:
+            outcome = self.store.finish_write(plan, future.result())
+        except Exception as exc:  # one broken source must not stop the batch
+            log.debug("ingest of %s failed", source, exc_info=True)
+            reason = exc.reason if isinstance(exc, LoadError) else f"{type(exc).__name__}: {exc}"
+            if source not in {failed for failed, _ in self.report.failed}:
+                self.report.failed.append((source, reason))
+        else:
+            self.on_written(plan.doc)
+            getattr(self.report, outcome).append(plan.doc.meta.source)
+            self.report.chunks += len(plan.chunks)
 
 
 def _load_ahead(

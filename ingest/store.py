@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,6 +36,22 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "dossier"
 WriteOutcome = Literal["added", "replaced", "unchanged"]
+
+
+@dataclass
+class PlannedWrite:
+    """A document about to be written (see Store.plan_write)."""
+
+    doc: Document
+    chunks: list[Chunk]
+    replaces: bool  # a stored document with this source is replaced
+    meta_changed: bool  # ... and its metadata changed, so kept chunks are updated too
+    old_ids: set[str]  # the stored document's chunk ids
+    new: list[Chunk]  # chunks not stored yet
+    hashes: list[str]  # text hash of each new chunk
+    cached: dict[str, np.ndarray]  # vectors the embedding cache held at planning time
+    missing: list[str]  # distinct hashes to embed
+    to_embed: list[str] = field(default_factory=list)  # their texts, in the same order
 
 
 class StoreMismatchError(RuntimeError):
@@ -116,24 +133,48 @@ class Store:
 
     # writing --------------------------------------------------------------------------------
     def write(self, doc: Document, chunks: Sequence[Chunk]) -> WriteOutcome:
+        plan = self.plan_write(doc, chunks)
+        if plan is None:
+            return "unchanged"
+        return self.finish_write(plan, self.embedder.embed(plan.to_embed))
+
+    def plan_write(self, doc: Document, chunks: Sequence[Chunk],
+                   in_flight: Collection[str] = ()) -> PlannedWrite | None:
+        """What writing doc takes: None when it is stored unchanged, else the plan, whose
+        ``to_embed`` texts (new chunks neither in the embedding cache nor ``in_flight``: being
+        embedded for the document written before this one) need vectors. Writes nothing, so the
+        ingest embeds one document while it stores the one before."""
         existing = self.registry.document_by_source(doc.meta.source)
         if existing and existing.content_hash == doc.content_hash and existing.meta == doc.meta:
-            return "unchanged"
+            return None
         old_ids = set(self.registry.chunk_ids_of(existing.doc_id)) if existing else set()
         new = [c for c in chunks if c.chunk_id not in old_ids]
-        vectors = self.vectors([c.text for c in new])
-        self._upsert(new, vectors, doc.meta)
-        if existing and existing.meta != doc.meta:  # metadata changed: refresh kept chunks too
-            kept = [c for c in chunks if c.chunk_id in old_ids]
+        hashes = [sha256(c.text) for c in new]
+        cached = self.registry.cached_vectors(self.embedder.model_name, list(dict.fromkeys(hashes)))
+        missing = list(dict.fromkeys(h for h in hashes if h not in cached and h not in in_flight))
+        text_of = dict(zip(hashes, (c.text for c in new), strict=True))
+        return PlannedWrite(doc=doc, chunks=list(chunks), replaces=existing is not None,
+                            meta_changed=bool(existing and existing.meta != doc.meta),
+                            old_ids=old_ids, new=new, hashes=hashes, cached=cached,
+                            missing=missing, to_embed=[text_of[h] for h in missing])
+
+    def finish_write(self, plan: PlannedWrite, fresh: np.ndarray) -> WriteOutcome:
+        """Store a planned document, given the vectors of its ``to_embed`` texts, in the write
+        order of this module's docstring."""
+        vectors = self._complete_vectors(plan.hashes, [c.text for c in plan.new], plan.cached,
+                                          plan.missing, fresh)
+        self._upsert(plan.new, vectors, plan.doc.meta)
+        if plan.meta_changed:  # metadata changed: refresh kept chunks too
+            kept = [c for c in plan.chunks if c.chunk_id in plan.old_ids]
             if kept:
                 self.collection.update(
                     ids=[c.chunk_id for c in kept],
-                    metadatas=[chroma_metadata(c, doc.meta) for c in kept],  # type: ignore[misc]
+                    metadatas=[chroma_metadata(c, plan.doc.meta) for c in kept],  # type: ignore[misc]
                 )
-        self.registry.put_document(doc, chunks)
-        stale = old_ids - {c.chunk_id for c in chunks}
+        self.registry.put_document(plan.doc, plan.chunks)
+        stale = plan.old_ids - {c.chunk_id for c in plan.chunks}
         self._delete_vectors(stale)
-        return "replaced" if existing else "added"
+        return "replaced" if plan.replaces else "added"
 
     def delete(self, doc_id: str) -> bool:
         ids = self.registry.chunk_ids_of(doc_id)
@@ -144,17 +185,34 @@ class Store:
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings for texts, never computing one the cache already holds."""
-        if not texts:
-            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
         hashes = [sha256(t) for t in texts]
-        model = self.embedder.model_name
-        cached = self.registry.cached_vectors(model, list(dict.fromkeys(hashes)))
+        cached = self.registry.cached_vectors(self.embedder.model_name, list(dict.fromkeys(hashes)))
         missing = list(dict.fromkeys(h for h in hashes if h not in cached))
+        text_of = dict(zip(hashes, texts, strict=True))
+        fresh = self.embedder.embed([text_of[h] for h in missing]) if missing else None
+        return self._complete_vectors(hashes, texts, cached, missing, fresh)
+
+    def _complete_vectors(self, hashes: Sequence[str], texts: Sequence[str],
+                          cached: dict[str, np.ndarray], missing: Sequence[str],
+                          fresh: np.ndarray | None) -> np.ndarray:
+        """The vector of each hash: cached ones, and fresh ones (for ``missing``) added to the
+        cache. A text cached meanwhile (by the document written while this one was embedded)
+        keeps its cached vector, so Chroma and the cache never disagree."""
+        if not hashes:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        model = self.embedder.model_name
         if missing:
-            text_of = dict(zip(hashes, texts, strict=True))
-            fresh = self.embedder.embed([text_of[h] for h in missing])
+            assert fresh is not None and len(fresh) == len(missing)
             self.registry.cache_vectors(model, zip(missing, fresh, strict=True))
-            cached.update(zip(missing, fresh, strict=True))
+        # Fresh vectors as cached, and the texts planned as in flight (normally cached by now).
+        reread = list(dict.fromkeys(h for h in hashes if h in missing or h not in cached))
+        cached = {**cached, **self.registry.cached_vectors(model, reread)}
+        lost = [h for h in dict.fromkeys(hashes) if h not in cached]
+        if lost:  # the document embedding them failed: embed them here
+            text_of = dict(zip(hashes, texts, strict=True))
+            self.registry.cache_vectors(model, zip(lost, self.embedder.embed(
+                [text_of[h] for h in lost]), strict=True))
+            cached.update(self.registry.cached_vectors(model, lost))
         return np.stack([cached[h] for h in hashes]).astype(np.float32)
 
     def _upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, meta: DocMeta) -> None:

@@ -27,7 +27,7 @@ from ingest.store import Store
 
 # point name -> (owner, attribute) wrapped; "bm25-swap" is special (see _patch_bm25_swap)
 POINTS: dict[str, tuple[Any, str]] = {
-    "embedded": (Store, "vectors"),  # vectors computed and cached in the registry
+    "embedded": (Store, "_complete_vectors"),  # vectors computed and cached in the registry
     "chroma-upserted": (Store, "_upsert"),  # new vectors in Chroma, registry not yet committed
     "registry-committed": (Registry, "put_document"),  # commit point passed, stale vectors kept
     "stale-deleted": (Store, "_delete_vectors"),  # Chroma cleaned, BM25 not yet saved

@@ -96,6 +96,37 @@ def test_batch_size_does_not_change_vectors(
     )
 
 
+def test_session_plan() -> None:
+    assert emb.session_plan(1) == (1, 1)
+    assert emb.session_plan(2) == (2, 1)  # two one-thread sessions side by side
+    assert emb.session_plan(16) == (emb.MAX_SESSIONS, 16 // emb.MAX_SESSIONS)
+    assert emb.session_plan(0) == emb.session_plan(emb.usable_cores())
+
+
+def test_parallel_sessions_give_the_vectors_one_session_gives(reference: dict[str, Any]) -> None:
+    """Runs spread over two sessions (and calls from several threads at once) compute exactly
+    what one session computes run after run: each run is the same, whichever session takes it."""
+    texts = reference["texts"] * 3
+    one = LocalMiniLM(batch_size=3, threads=1)
+    two = LocalMiniLM(batch_size=3, threads=2)
+    expected = one.embed(texts)
+    assert len(one._get_sessions()) == 1
+    np.testing.assert_array_equal(two.embed(texts), expected)
+    assert len(two._sessions) == 2 and two._pool is not None
+    results: dict[int, np.ndarray] = {}
+
+    def embed_in_thread(i: int) -> None:
+        results[i] = two.embed(texts[i:])
+
+    threads = [threading.Thread(target=embed_in_thread, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, vectors in results.items():
+        np.testing.assert_array_equal(vectors, one.embed(texts[i:]))
+
+
 def test_embed_edge_cases(local: LocalMiniLM) -> None:
     empty = local.embed([])
     assert empty.shape == (0, 384) and empty.dtype == np.float32

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.chunking import chunk_document
 from ingest.documents import DocMeta, Document
 from ingest.store import Store, StoreMismatchError
 from tests.conftest import CountingEmbedder
+from tests.fixtures.make_pdf_fixtures import text_pdf
 
 PARAGRAPHS = [
     "Total net sales were $81,797 million in the third quarter. Services net sales grew 8%.",
@@ -161,3 +163,61 @@ def test_second_writer_is_told_who_holds_the_lock(store: Store) -> None:
         pass
     with store.writer():  # released: the next writer gets in
         pass
+
+
+def test_one_ingest_embeds_a_text_shared_by_consecutive_documents_once(
+    tmp_path: Path, embedder: CountingEmbedder
+) -> None:
+    """The ingest plans a document while the one before it is still being embedded: a text
+    both hold is embedded for the first only, and the second gets the very same vector."""
+    from ingest.pipeline import ingest
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    # PDFs: articles are compared for near-duplicates first, which waits for the write before
+    (folder / "a.pdf").write_bytes(text_pdf([PARAGRAPHS[1], PARAGRAPHS[0]]))
+    (folder / "b.pdf").write_bytes(text_pdf([PARAGRAPHS[1], PARAGRAPHS[2]]))
+    store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+    report = ingest([str(folder)], store, progress=False)
+    assert report.ok and len(report.added) == 2
+    assert len(embedder.embedded) == len(set(embedder.embedded))
+    registry, chroma, _ = state(store)
+    assert registry == chroma
+    got = store.collection.get(include=["embeddings", "documents"])
+    assert got["documents"] is not None and got["embeddings"] is not None
+    by_text: dict[str, list[np.ndarray]] = {}
+    for text, vector in zip(got["documents"], got["embeddings"], strict=True):
+        by_text.setdefault(text, []).append(np.asarray(vector))
+    shared = [vectors for vectors in by_text.values() if len(vectors) == 2]
+    assert shared, "the two documents share no chunk text: nothing was tested"
+    for first, second in shared:
+        np.testing.assert_array_equal(first, second)
+
+
+def test_a_write_that_fails_fails_its_source_only(
+    tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With writes overlapping the next document's embedding, a failure still lands on the
+    right source, and the documents before and after it are stored."""
+    from ingest.pipeline import ingest
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, paragraph in zip("abc", PARAGRAPHS, strict=True):
+        (folder / f"{name}.pdf").write_bytes(text_pdf([paragraph]))
+    store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+    upsert = Store._upsert
+
+    def failing_upsert(self: Store, chunks: list[object], vectors: object, meta: object) -> None:
+        if str(getattr(meta, "source", "")).endswith("b.pdf"):
+            raise OSError("disk full")
+        upsert(self, chunks, vectors, meta)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "_upsert", failing_upsert)
+    report = ingest([str(folder)], store, progress=False)
+    assert [Path(s).name for s, _ in report.failed] == ["b.pdf"]
+    assert report.failed[0][1] == "OSError: disk full"
+    assert sorted(Path(s).name for s in report.added) == ["a.pdf", "c.pdf"]
+    registry, chroma, _ = state(store)
+    assert registry == chroma
+    assert sorted(Path(d.source).name for d in store.registry.documents()) == ["a.pdf", "c.pdf"]
