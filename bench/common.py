@@ -124,6 +124,50 @@ class TimedEmbedder:
             self.texts += len(texts)
 
 
+# the machine's limit --------------------------------------------------------------------------
+# all-MiniLM-L6-v2: 6 layers, hidden 384, feed-forward 1536.
+LAYERS, HIDDEN, FFN = 6, 384, 1536
+
+
+def matmul_flops(seconds: float = 3.0) -> dict[str, float]:
+    """float32 matmul FLOP/s with numpy: MiniLM's feed-forward shape, and a large square one."""
+    rng = np.random.default_rng(0)
+    shapes = {"(512x384)@(384x1536)": (512, 384, 1536), "(2048x2048)@(2048x2048)": (2048,) * 3}
+    out: dict[str, float] = {}
+    for label, (m, k, n) in shapes.items():
+        a = rng.random((m, k), dtype=np.float32)
+        b = rng.random((k, n), dtype=np.float32)
+        a @ b  # warm-up
+        reps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            a @ b
+            reps += 1
+        out[label] = reps * 2 * m * k * n / (time.perf_counter() - start)
+    return out
+
+
+def flops_per_token(sequence_lengths: Sequence[int]) -> float:
+    """MiniLM's matmul FLOPs per position over texts of these lengths (positions incl. [CLS] and
+    [SEP]): 2 x the non-embedding weights, plus attention (QK^T and AV), which grows with each
+    text's own length, so longer texts weigh in by their positions."""
+    n = np.asarray(sequence_lengths, dtype=np.float64)
+    weights = LAYERS * (4 * HIDDEN**2 + 2 * HIDDEN * FFN)
+    return float((2 * weights * n + 4 * LAYERS * HIDDEN * n**2).sum() / n.sum())
+
+
+def sequence_lengths(token_counts: Sequence[int]) -> list[int]:
+    """Positions per text: content tokens up to MiniLM's window, plus [CLS] and [SEP]."""
+    return [min(n, MINILM_MAX_TOKENS) + 2 for n in token_counts]
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds all processes on this machine have used (user + system, from /proc/stat): it
+    counts a worker process's time too, and whatever else runs meanwhile."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def model_positions(token_counts: Sequence[int]) -> int:
     """Positions MiniLM actually runs on: content tokens up to its window, plus [CLS] and [SEP]."""
     return sum(min(n, MINILM_MAX_TOKENS) + 2 for n in token_counts)

@@ -81,7 +81,7 @@ def item_pattern(key: str) -> re.Pattern[str]:
 
 def sections_of(doc: Document) -> list[Section]:
     out: list[Section] = []
-    last = None
+    last: str | None = None
     for block in doc.blocks:
         if not block.section or block.section == last:
             last = block.section

@@ -41,9 +41,9 @@ PARENT_POLL_S = 0.5
 _model: LocalMiniLM | None = None  # in the worker process
 
 
-def _start_worker(batch_size: int, threads: int) -> None:
+def _start_worker(batch_size: int, threads: int, sessions: int) -> None:
     global _model
-    _model = LocalMiniLM(batch_size=batch_size, threads=threads)
+    _model = LocalMiniLM(batch_size=batch_size, threads=threads, sessions=sessions)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
                      name="watch-parent").start()
 
@@ -68,7 +68,7 @@ class EmbeddingWorker:
         # spawn, not fork: the ingest's process runs threads (loaders, onnxruntime, Chroma).
         self._pool = ProcessPoolExecutor(
             1, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker, initargs=(model.batch_size, model.threads),
+            initializer=_start_worker, initargs=(model.batch_size, model.threads, model.sessions),
         )
         self._warm: Future[np.ndarray] = self._pool.submit(_worker_embed, ["warm up"])
 

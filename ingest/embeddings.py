@@ -423,15 +423,15 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def session_plan(threads: int) -> tuple[int, int]:
+def session_plan(threads: int, sessions: int = 0) -> tuple[int, int]:
     """(sessions, intra-op threads per session) for ``threads`` CPU threads (0: every usable
-    core). Sessions of one thread each, run side by side on different runs, beat one session
-    whose operators are split across the threads: such a session waits at every operator for its
-    slowest thread, and on a shared machine one preempted thread stalls the whole model
-    (measured on 2 cores: 76-83% of the machine's matmul limit against 66-71%)."""
+    core). By default one session per thread, up to MAX_SESSIONS: sessions of one thread each,
+    run side by side on different runs, beat one session whose operators are split across the
+    threads, which waits at every operator for its slowest thread (on a shared machine one
+    preempted thread stalls the whole model). bench/embedder.py measures both."""
     total = threads or usable_cores()
-    sessions = min(total, MAX_SESSIONS)
-    return sessions, max(1, total // sessions)
+    count = sessions or min(total, MAX_SESSIONS)
+    return count, max(1, total // count)
 
 
 class LocalMiniLM:
@@ -448,15 +448,17 @@ class LocalMiniLM:
     dimension: int = MINILM_DIMENSION
     max_tokens: int = MINILM_MAX_TOKENS
 
-    def __init__(self, batch_size: int = 64, threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 64, threads: int = 0, sessions: int = 0) -> None:
         """``batch_size``: most texts per onnxruntime run (runs also stop at TOKENS_PER_RUN
-        tokens). ``threads``: CPU threads to embed with, 0 for every usable core."""
+        tokens). ``threads``: CPU threads to embed with, 0 for every usable core. ``sessions``:
+        onnxruntime sessions sharing them, 0 for one per thread (see :func:`session_plan`)."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        if threads < 0:
-            raise ValueError("threads must be 0 (every usable core) or more")
+        if threads < 0 or sessions < 0:
+            raise ValueError("threads and sessions must be 0 (automatic) or more")
         self.batch_size = batch_size
         self.threads = threads
+        self.sessions = sessions
         self._sessions: list[ort.InferenceSession] = []
         self._idle: queue.SimpleQueue[ort.InferenceSession] = queue.SimpleQueue()
         self._pool: ThreadPoolExecutor | None = None
@@ -469,7 +471,8 @@ class LocalMiniLM:
         self._cls, self._sep, self._pad = cls_id, sep_id, pad_id
 
     def __repr__(self) -> str:
-        return f"LocalMiniLM(batch_size={self.batch_size}, threads={self.threads})"
+        return (f"LocalMiniLM(batch_size={self.batch_size}, threads={self.threads}, "
+                f"sessions={self.sessions})")
 
     @property
     def _session(self) -> ort.InferenceSession | None:
@@ -511,7 +514,7 @@ class LocalMiniLM:
         import onnxruntime as ort
 
         path = minilm_onnx_path()
-        count, threads = session_plan(self.threads)
+        count, threads = session_plan(self.threads, self.sessions)
         options = self._session_options(threads)
         try:
             fused = fused_minilm_model(path)
