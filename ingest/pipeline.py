@@ -169,6 +169,7 @@ class _Writer:
         if plan is None:
             self.flush()
             self.report.unchanged.append(doc.meta.source)
+            self.report.chunks += len(chunks)
             return
         future = self._embedding.submit(self.embed, plan.to_embed)
         self.flush()
