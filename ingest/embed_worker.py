@@ -4,8 +4,9 @@ The ingest's own process loads PDFs (Python table detection), chunks (Python) an
 embedded Chroma, whose upsert holds the GIL for about half a second per filing. Run in that
 process, the onnxruntime sessions wait for the GIL between model runs, and one of the two cores
 idles through every upsert (measured: the process used 1.32 of 2 cores during upserts, 1.97
-without). In a process of its own the model keeps both cores busy; the texts go there and the
-vectors come back through a pipe (~0.5 MB per filing).
+without). In a process of its own (``python -m ingest.embed_worker``, a fresh interpreter that
+never re-runs the caller's script) the model keeps both cores busy; texts go there and vectors
+come back through its stdin/stdout (~0.5 MB per filing), and it ends when its stdin closes.
 
 Starting that process costs a second or two (it imports onnxruntime and loads the model), so
 ``auto`` embeds in-process first and moves to the worker once an ingest has embedded
@@ -17,15 +18,16 @@ compute. If the worker cannot start or dies, ``auto`` goes on in-process (with a
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import multiprocessing
-import os
+import pickle
+import struct
+import subprocess
+import sys
 import threading
-import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Literal
+from pathlib import Path
+from typing import IO, Any, Literal
 
 import numpy as np
 
@@ -36,78 +38,115 @@ log = logging.getLogger(__name__)
 WorkerMode = Literal["auto", "always", "never"]
 # ~50k tokens, ~12 s of embedding on two cores: enough work to pay for starting the worker.
 WORKER_AFTER_CHARS = 200_000
-
-PARENT_POLL_S = 0.5
-_model: LocalMiniLM | None = None  # in the worker process
-
-
-def _start_worker(batch_size: int, threads: int, sessions: int) -> None:
-    global _model
-    _model = LocalMiniLM(batch_size=batch_size, threads=threads, sessions=sessions)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
-                     name="watch-parent").start()
+_HEADER = struct.Struct("!Q")
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _exit_with_parent(parent: int) -> None:
-    """End the worker when the ingest's process is gone (killed, say): the worker holds both
-    ends of its task pipe, so it would otherwise wait for tasks forever."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL_S)
-    os._exit(1)
+def _send(stream: IO[bytes], message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
 
 
-def _worker_embed(texts: list[str]) -> np.ndarray:
-    assert _model is not None, "the worker's initializer did not run"
-    return _model.embed(texts)
+def _receive(stream: IO[bytes]) -> Any:
+    """The next message, or None when the other side has closed the pipe."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    return pickle.loads(data) if len(data) == size else None  # noqa: S301 (our own child)
+
+
+def serve(batch_size: int, threads: int, sessions: int) -> None:
+    """The worker's loop: texts in on stdin, vectors out on stdout, until stdin closes (the
+    ingest finished, or its process died: either way the worker ends)."""
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but replies may reach the pipe
+    model = LocalMiniLM(batch_size=batch_size, threads=threads, sessions=sessions)
+    model.embed(["warm up"])
+    _send(replies, ("ready", None))
+    while (texts := _receive(requests)) is not None:
+        try:
+            _send(replies, ("ok", model.embed(texts)))
+        except Exception as exc:  # the ingest reports it against the document
+            _send(replies, ("error", f"{type(exc).__name__}: {exc}"))
 
 
 class EmbeddingWorker:
-    """A :class:`LocalMiniLM` like ``model``, in a spawned process of its own."""
+    """A :class:`LocalMiniLM` like ``model``, in a process of its own (``python -m
+    ingest.embed_worker``: a fresh interpreter that imports nothing of the caller's script)."""
 
     def __init__(self, model: LocalMiniLM) -> None:
-        # spawn, not fork: the ingest's process runs threads (loaders, onnxruntime, Chroma).
-        self._pool = ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker, initargs=(model.batch_size, model.threads, model.sessions),
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "ingest.embed_worker", str(model.batch_size),
+             str(model.threads), str(model.sessions)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            cwd=PACKAGE_ROOT,  # `-m` puts the cwd first on sys.path: this `ingest`, no other
         )
-        self._warm: Future[np.ndarray] = self._pool.submit(_worker_embed, ["warm up"])
+        self._lock = threading.Lock()
+        self._started = threading.Event()
+        self._failed: str | None = None
+        threading.Thread(target=self._wait_for_start, daemon=True, name="embed-worker-start").start()
 
     @property
     def pid(self) -> int:
-        """The worker process's id (started with this object)."""
-        (pid,) = self._pool._processes  # the executor's one process, spawned by the warm-up
-        return int(pid)
+        return self._process.pid
+
+    def _wait_for_start(self) -> None:
+        assert self._process.stdout is not None
+        message = _receive(self._process.stdout)
+        if message != ("ready", None):
+            self._failed = f"it exited with status {self._process.wait()} before it was ready"
+        self._started.set()
 
     @property
     def ready(self) -> bool:
         """Started and its model loaded. Raises EmbeddingError if it could not start."""
-        if not self._warm.done():
+        if not self._started.is_set():
             return False
-        self._check(self._warm)
+        if self._failed:
+            raise self._stopped(self._failed)
         return True
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        try:
-            future = self._pool.submit(_worker_embed, list(texts))
-        except (BrokenProcessPool, RuntimeError) as exc:
-            raise self._stopped(exc) from exc
-        return self._check(future)
-
-    def _check(self, future: Future[np.ndarray]) -> np.ndarray:
-        try:
-            return future.result()
-        except BrokenProcessPool as exc:
-            raise self._stopped(exc) from exc
+        self._started.wait()
+        if self._failed:
+            raise self._stopped(self._failed)
+        assert self._process.stdin is not None and self._process.stdout is not None
+        with self._lock:
+            try:
+                _send(self._process.stdin, list(texts))
+                reply = _receive(self._process.stdout)
+            except OSError as exc:
+                raise self._stopped(f"{type(exc).__name__}: {exc}") from exc
+        if reply is None:
+            raise self._stopped(f"it exited with status {self._process.wait()}")
+        status, value = reply
+        if status != "ok":
+            raise EmbeddingError(f"The embedding worker process failed: {value}")
+        vectors: np.ndarray = value
+        return vectors
 
     @staticmethod
-    def _stopped(exc: BaseException) -> EmbeddingError:
+    def _stopped(why: str) -> EmbeddingError:
         return EmbeddingError(
-            f"The embedding worker process stopped ({exc}). Rerun the ingest (what was stored "
+            f"The embedding worker process stopped ({why}). Rerun the ingest (what was stored "
             "stays), or set DOSSIER_EMBEDDING_WORKER=never to embed in the ingest's own process."
         )
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """End the worker: closing its stdin ends its loop."""
+        if self._process.stdin is not None:
+            with contextlib.suppress(OSError):  # already broken: the worker is gone
+                self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 class IngestEmbedding:
@@ -172,3 +211,7 @@ class IngestEmbedding:
             self.worker.close()
         self.worker = None
         self.mode = "never"
+
+
+if __name__ == "__main__":
+    serve(*(int(arg) for arg in sys.argv[1:4]))

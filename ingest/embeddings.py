@@ -462,6 +462,8 @@ class LocalMiniLM:
         self._sessions: list[ort.InferenceSession] = []
         self._idle: queue.SimpleQueue[ort.InferenceSession] = queue.SimpleQueue()
         self._pool: ThreadPoolExecutor | None = None
+        self._whole: ort.InferenceSession | None = None
+        self._source: bytes | str | None = None  # the model sessions are made from
         self._lock = threading.Lock()
         tokenizer = _minilm_tokenizer()
         cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
@@ -511,27 +513,42 @@ class LocalMiniLM:
         return options
 
     def _load_sessions(self) -> list[ort.InferenceSession]:
+        count, threads = session_plan(self.threads, self.sessions)
+        return [self._new_session(threads) for _ in range(count)]
+
+    def _whole_session(self) -> ort.InferenceSession:
+        """One session over all the threads, for calls that make a single run (a search query):
+        one run cannot be shared by one-thread sessions, and a query's latency is one run's.
+        Made on the first such call."""
+        if self._whole is None:
+            with self._lock:
+                if self._whole is None:
+                    count, threads = session_plan(self.threads, self.sessions)
+                    self._whole = self._new_session(count * threads)
+        return self._whole
+
+    def _new_session(self, threads: int) -> ort.InferenceSession:
         import onnxruntime as ort
 
         path = minilm_onnx_path()
-        count, threads = session_plan(self.threads, self.sessions)
         options = self._session_options(threads)
+        if self._source is None:
+            try:
+                fused = fused_minilm_model(path)
+                session = ort.InferenceSession(fused, sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+            except Exception as exc:  # the fused model is an optimisation: use the original
+                logger.warning(
+                    "Cannot use the fused %s model (%s: %s); running %s as it is (slower).",
+                    MINILM_MODEL_NAME, type(exc).__name__, exc, path,
+                )
+                self._source = str(path)
+            else:
+                self._source = fused
+                return session
         try:
-            fused = fused_minilm_model(path)
-            return [
-                ort.InferenceSession(fused, sess_options=options, providers=["CPUExecutionProvider"])
-                for _ in range(count)
-            ]
-        except Exception as exc:  # the fused model is an optimisation: fall back to the original
-            logger.warning(
-                "Cannot use the fused %s model (%s: %s); running %s as it is (slower).",
-                MINILM_MODEL_NAME, type(exc).__name__, exc, path,
-            )
-        try:
-            return [
-                ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-                for _ in range(count)
-            ]
+            return ort.InferenceSession(self._source, sess_options=options,
+                                        providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own exception types
             raise EmbeddingError(
                 f"onnxruntime could not load {path}: {exc}. Reinstall it with: "
@@ -553,9 +570,12 @@ class LocalMiniLM:
         order = np.argsort(lengths, kind="stable")
         runs = [order[start:stop]
                 for start, stop in _batch_bounds(lengths[order], self.batch_size, TOKENS_PER_RUN)]
-        if self._pool is None or len(runs) == 1:
+        if self._pool is None:
             for run in runs:
                 self._embed_run(run, ids, out)
+            return out
+        if len(runs) == 1:
+            self._embed_run(runs[0], ids, out, self._whole_session())
             return out
         # Longest runs first, so that the sessions finish together.
         futures = [self._pool.submit(self._embed_run, run, ids, out) for run in reversed(runs)]
@@ -563,8 +583,10 @@ class LocalMiniLM:
             future.result()
         return out
 
-    def _embed_run(self, run: np.ndarray, ids: list[list[int]], out: np.ndarray) -> None:
-        """Embed the texts ``ids[i] for i in run`` (ascending length) into ``out[run]``."""
+    def _embed_run(self, run: np.ndarray, ids: list[list[int]], out: np.ndarray,
+                   session: ort.InferenceSession | None = None) -> None:
+        """Embed the texts ``ids[i] for i in run`` (ascending length) into ``out[run]``, with
+        ``session`` or else the next idle one of the per-core sessions."""
         width = len(ids[run[-1]])
         input_ids = np.full((len(run), width), self._pad, dtype=np.int64)
         mask = np.zeros((len(run), width), dtype=np.int64)
@@ -572,13 +594,14 @@ class LocalMiniLM:
             input_ids[row, : len(ids[i])] = ids[i]
             mask[row, : len(ids[i])] = 1
         feed = {"input_ids": input_ids, "attention_mask": mask}
-        session = self._idle.get()
+        own = session or self._idle.get()
         try:
-            if any(i.name == "token_type_ids" for i in session.get_inputs()):
+            if any(i.name == "token_type_ids" for i in own.get_inputs()):
                 feed["token_type_ids"] = np.zeros_like(input_ids)  # the original graph only
-            (hidden,) = session.run(["last_hidden_state"], feed)
+            (hidden,) = own.run(["last_hidden_state"], feed)
         finally:
-            self._idle.put(session)
+            if session is None:
+                self._idle.put(own)
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         out[run] = _normalise(pooled)

@@ -146,3 +146,23 @@ def test_a_killed_ingest_leaves_no_worker_behind(tmp_path: Path) -> None:
             time.sleep(0.1)
     finally:
         parent.kill()
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    """The worker is a fresh interpreter: it never re-runs the caller's script (as a
+    multiprocessing 'spawn' child would, importing the script again as __mp_main__)."""
+    script = tmp_path / "notebook_like.py"
+    runs = tmp_path / "runs.txt"
+    script.write_text(textwrap.dedent(f"""
+        from ingest.embed_worker import IngestEmbedding
+        from ingest.embeddings import LocalMiniLM
+        with open({str(runs)!r}, "a") as f:
+            f.write("ran\\n")
+        with IngestEmbedding(LocalMiniLM(), "always") as embed:
+            print(embed(["hello", "world"]).shape, embed.used_worker)
+    """), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(2, 384) True"
+    assert runs.read_text(encoding="utf-8") == "ran\n"

@@ -125,6 +125,11 @@ def test_parallel_sessions_give_the_vectors_one_session_gives(reference: dict[st
         t.join()
     for i, vectors in results.items():
         np.testing.assert_array_equal(vectors, one.embed(texts[i:]))
+    # A call of a single run (a search query) takes one session over both threads instead.
+    assert two._whole is None
+    query = two.embed(["What was Apple's gross margin?"])
+    assert two._whole is not None and len(two._sessions) == 2
+    np.testing.assert_allclose(query, one.embed(["What was Apple's gross margin?"]), atol=1e-5)
 
 
 def test_embed_edge_cases(local: LocalMiniLM) -> None:
