@@ -195,24 +195,26 @@ class Store:
     def _complete_vectors(self, hashes: Sequence[str], texts: Sequence[str],
                           cached: dict[str, np.ndarray], missing: Sequence[str],
                           fresh: np.ndarray | None) -> np.ndarray:
-        """The vector of each hash: cached ones, and fresh ones (for ``missing``) added to the
-        cache. A text cached meanwhile (by the document written while this one was embedded)
-        keeps its cached vector, so Chroma and the cache never disagree."""
+        """The vector of each hash: cached ones, fresh ones (for ``missing``, added to the cache),
+        and those of texts planned as in flight, which the document written just before this one
+        has cached by now (if it failed, they are embedded here)."""
         if not hashes:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
         model = self.embedder.model_name
+        cached = dict(cached)
         if missing:
             assert fresh is not None and len(fresh) == len(missing)
             self.registry.cache_vectors(model, zip(missing, fresh, strict=True))
-        # Fresh vectors as cached, and the texts planned as in flight (normally cached by now).
-        reread = list(dict.fromkeys(h for h in hashes if h in missing or h not in cached))
-        cached = {**cached, **self.registry.cached_vectors(model, reread)}
-        lost = [h for h in dict.fromkeys(hashes) if h not in cached]
-        if lost:  # the document embedding them failed: embed them here
+            cached.update(zip(missing, fresh, strict=True))
+        absent = [h for h in dict.fromkeys(hashes) if h not in cached]
+        if absent:
+            cached.update(self.registry.cached_vectors(model, absent))
+        lost = [h for h in absent if h not in cached]
+        if lost:
             text_of = dict(zip(hashes, texts, strict=True))
-            self.registry.cache_vectors(model, zip(lost, self.embedder.embed(
-                [text_of[h] for h in lost]), strict=True))
-            cached.update(self.registry.cached_vectors(model, lost))
+            vectors = self.embedder.embed([text_of[h] for h in lost])
+            self.registry.cache_vectors(model, zip(lost, vectors, strict=True))
+            cached.update(zip(lost, vectors, strict=True))
         return np.stack([cached[h] for h in hashes]).astype(np.float32)
 
     def _upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, meta: DocMeta) -> None:

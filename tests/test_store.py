@@ -221,3 +221,32 @@ def test_a_write_that_fails_fails_its_source_only(
     registry, chroma, _ = state(store)
     assert registry == chroma
     assert sorted(Path(d.source).name for d in store.registry.documents()) == ["a.pdf", "c.pdf"]
+
+
+def test_a_text_left_to_a_document_that_failed_is_embedded_for_the_next(
+    tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """b shares a page with a, so b's plan leaves that text to a's embedding; a's embedding
+    fails, so b's write embeds it itself."""
+    from ingest.pipeline import ingest
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(text_pdf([PARAGRAPHS[1], PARAGRAPHS[0]]))
+    (folder / "b.pdf").write_bytes(text_pdf([PARAGRAPHS[1], PARAGRAPHS[2]]))
+    embed = embedder.embed
+
+    def failing_for_a(texts: list[str]) -> np.ndarray:
+        if any(PARAGRAPHS[0] in t for t in texts):
+            raise RuntimeError("embedding server went away")
+        return embed(texts)
+
+    monkeypatch.setattr(embedder, "embed", failing_for_a)
+    store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+    report = ingest([str(folder)], store, progress=False)
+    assert [Path(s).name for s, _ in report.failed] == ["a.pdf"]
+    assert [Path(s).name for s in report.added] == ["b.pdf"]
+    registry, chroma, _ = state(store)
+    assert registry == chroma and len(registry) == 2
+    shared = [t for t in embedder.embedded if PARAGRAPHS[1] in t]
+    assert len(shared) == 1  # embedded once, for b, after a failed
