@@ -35,8 +35,6 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Iterator, Sequence  # noqa: E402
@@ -45,7 +43,6 @@ from dataclasses import asdict, dataclass, field  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 from typing import Any  # noqa: E402
 
-import httpx  # noqa: E402
 from langchain_core.callbacks import BaseCallbackHandler  # noqa: E402
 
 import prompts  # noqa: E402
@@ -198,30 +195,11 @@ def local_server(threads: int, n_ctx: int, log_path: Path) -> Iterator[str]:
     reason = local_llm.missing()
     if reason:
         raise SystemExit(f"error: {reason}; or pass --base-url of a running server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    base_url = f"http://127.0.0.1:{port}/v1"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(local_llm.server_command(port, threads=threads, n_ctx=n_ctx),
-                                  stdout=log, stderr=log, env=local_llm.server_env())
-        try:
-            deadline = time.monotonic() + 300
-            while True:
-                try:
-                    if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None:
-                    raise SystemExit(f"llama.cpp's server exited:\n{log_path.read_text()[-2000:]}")
-                if time.monotonic() > deadline:
-                    raise SystemExit("llama.cpp's server did not start within 300 s")
-                time.sleep(1)
+    try:
+        with local_llm.running_server(log_path, threads=threads, n_ctx=n_ctx) as base_url:
             yield base_url
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    except local_llm.LocalServerError as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 # the report ----------------------------------------------------------------------------------

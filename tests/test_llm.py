@@ -7,13 +7,11 @@ from __future__ import annotations
 import json
 import re
 import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
@@ -334,32 +332,12 @@ def test_the_local_smollm2_answer_is_checked_like_any_other(alibaba_store: Path,
     reason = local_llm.missing()
     if reason:
         pytest.skip(reason)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = (tmp_path / "llama-server.log").open("w")
-    server = subprocess.Popen(local_llm.server_command(port, threads=2), stdout=log, stderr=log,
-                              env=local_llm.server_env())
-    try:
-        base_url = f"http://127.0.0.1:{port}/v1"
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, (tmp_path / "llama-server.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, "llama.cpp's server did not start within 180 s"
-            time.sleep(1)
+    with local_llm.running_server(tmp_path / "llama-server.log", threads=2,
+                                  start_timeout_s=180) as base_url:
         a = Assistant(home=alibaba_store, embedder=minilm, openai_base_url=base_url,
                       llm_model=local_llm.MODEL_ALIAS, llm_max_tokens=160, llm_timeout_s=300,
                       llm_max_retries=0)
         answer = a.ask("How much is Alibaba investing in AI and cloud infrastructure?", k=4)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
     assert answer.mode == "llm" and answer.answer  # a generated answer, not the fallback
     assert sorted(c.n for c in answer.citations) == list(range(1, len(answer.citations) + 1))
     for citation in answer.citations:

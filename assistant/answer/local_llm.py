@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
+import subprocess
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
+
+import httpx
 
 MODEL_ALIAS = "smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -57,6 +63,44 @@ def server_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if environ is None else environ)
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return env
+
+
+class LocalServerError(RuntimeError):
+    """llama.cpp's server exited or did not answer in time (the message holds its log's tail)."""
+
+
+@contextmanager
+def running_server(log_path: Path, threads: int = 2, n_ctx: int = 4096,
+                   start_timeout_s: float = 300) -> Iterator[str]:
+    """Start the server on a free port of 127.0.0.1, wait until it lists its model, yield its
+    base URL (``http://127.0.0.1:PORT/v1``); stopped on exit. Its output goes to ``log_path``."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}/v1"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(server_command(port, threads=threads, n_ctx=n_ctx),
+                                  stdout=log, stderr=log, env=server_env())
+        try:
+            deadline = time.monotonic() + start_timeout_s
+            while True:
+                try:
+                    if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if server.poll() is not None:
+                    raise LocalServerError(
+                        f"llama.cpp's server exited:\n{log_path.read_text()[-2000:]}")
+                if time.monotonic() > deadline:
+                    raise LocalServerError(
+                        f"llama.cpp's server did not start within {start_timeout_s:.0f} s; "
+                        f"its log: {log_path}")
+                time.sleep(1)
+            yield base_url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> None:
