@@ -145,6 +145,8 @@ def test_metric_for_finds_the_metrics_a_question_names(question: str, expected: 
     ("Net cash provided by (used in) operating activities", ["operating_cash_flow"]),
     ("Cost of sales (1)", ["cost_of_revenue"]),
     ("Basic", ["eps_basic", "shares_basic"]),
+    ("Less: current portion of long-term debt", ["short_term_debt"]),
+    ("Total shareholders\u2019 equity, ending balances", ["total_equity"]),
     ("Total assets", ["total_assets"]),
     ("Assets", []),
     ("Other income (expense), net", []),

@@ -19,7 +19,11 @@ from ingest.finance.vocabulary import LineItem, Metric, Statement, Vocabulary, l
 _FOOTNOTE = re.compile(r"\(\s*(?:\d{1,2}|[a-z]|[ivx]{1,4})\s*\)|\[\s*\d{1,2}\s*\]|[*\u2020\u2021]+")
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
 # A comma tail that qualifies the item rather than naming it: ", net", ", net of allowances of $5".
-_QUALIFIER_TAIL = re.compile(r",\s*(?:net\b|less\b|excluding\b|exclusive of\b|including\b).*$", re.IGNORECASE)
+_QUALIFIER_TAIL = re.compile(
+    r",\s*(?:net\b|less\b|excluding\b|exclusive of\b|including\b|(?:beginning|ending) balance).*$",
+    re.IGNORECASE)
+# "Less: current portion of long-term debt", "Add: depreciation": the operation, not the item.
+_OPERATION_PREFIX = re.compile(r"^\s*(?:less|add|plus|deduct)\b\s*:?\s*", re.IGNORECASE)
 _TOTAL = "total "
 _NOTE_HEADING = re.compile(r"\s*\(?note\s+\d+\b", re.IGNORECASE)
 NOTES = "notes"
@@ -27,9 +31,11 @@ NOTES = "notes"
 
 def label_key(row_label: str) -> str:
     """A row label reduced to what names the item: no footnote marks, parentheticals ("(loss)",
-    "(benefit from)"), qualifying tails (", net of allowances of $12"), case, punctuation or plurals."""
+    "(benefit from)"), "Less:" in front, qualifying tails (", net of allowances of $12", ", ending
+    balances"), case, punctuation or plurals."""
     text = _FOOTNOTE.sub(" ", row_label)
     text = _PARENTHETICAL.sub(" ", text)
+    text = _OPERATION_PREFIX.sub("", text)
     text = _QUALIFIER_TAIL.sub("", text.strip().rstrip(":").strip())
     return name_key(text)
 
