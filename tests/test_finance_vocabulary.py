@@ -3,7 +3,9 @@ and a question's own definition."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -181,11 +183,12 @@ def test_statement_for_labels_headings(heading: str, expected: str | None) -> No
     assert (statement.id if statement else None) == expected
 
 
-def _pdf_lines(path: Path) -> set[str]:
+@cache
+def _pdf_lines(path: Path) -> frozenset[str]:
     pdf = pdfium.PdfDocument(path)
     try:
         texts = [page.get_textpage().get_text_range() for page in pdf]
-        return {" ".join(line.split()) for text in texts for line in text.splitlines()}
+        return frozenset(" ".join(line.split()) for text in texts for line in text.splitlines())
     finally:
         pdf.close()
 
@@ -227,7 +230,7 @@ def test_statements_for_a_metric_are_where_its_inputs_sit() -> None:
 
 # --- the formula language ------------------------------------------------------------------
 
-def _values(table: dict[str, list[str]]):
+def _values(table: dict[str, list[str]]) -> Callable[[str, int], Decimal]:
     def resolve(name: str, periods_back: int) -> Decimal:
         return Decimal(table[name][periods_back])
     return resolve
@@ -252,6 +255,12 @@ def _values(table: dict[str, list[str]]):
 def test_formulas_follow_precedence_and_periods(formula: str, expected: str) -> None:
     resolve = _values({"a": ["10", "7", "4"], "b": ["4", "2", "1"]})
     assert evaluate(parse_formula(formula), resolve) == Decimal(expected)
+
+
+def test_every_vocabulary_formula_renders_back_to_itself() -> None:
+    for metric in load_vocabulary().metrics.values():
+        for expression in (metric.expression, *metric.alternative_expressions):
+            assert parse_formula(render(expression)) == expression, metric.id
 
 
 def test_render_and_operands_keep_the_structure() -> None:
