@@ -242,7 +242,10 @@ def _values(table: dict[str, list[str]]) -> Callable[[str, int], Decimal]:
     ("10 - 4 - 3", "3"),
     ("24 / 4 / 2", "3"),
     ("2 ^ 3 ^ 2", "512"),
-    ("-2 ^ 2", "4"),
+    ("-2 ^ 2", "-4"),
+    ("(-2) ^ 2", "4"),
+    ("4 ^ -1", "0.25"),
+    ("2 * -a", "-20"),
     ("-(a - b)", "-6"),
     ("a / b * 2", "5"),
     ("avg(b)", "3"),
@@ -254,7 +257,9 @@ def _values(table: dict[str, list[str]]) -> Callable[[str, int], Decimal]:
 ])
 def test_formulas_follow_precedence_and_periods(formula: str, expected: str) -> None:
     resolve = _values({"a": ["10", "7", "4"], "b": ["4", "2", "1"]})
-    assert evaluate(parse_formula(formula), resolve) == Decimal(expected)
+    tree = parse_formula(formula)
+    assert evaluate(tree, resolve) == Decimal(expected)
+    assert parse_formula(render(tree)) == tree
 
 
 def test_every_vocabulary_formula_renders_back_to_itself() -> None:

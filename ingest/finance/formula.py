@@ -3,9 +3,9 @@
 Grammar (whitespace ignored):
 
     expr    := term (("+" | "-") term)*
-    term    := power (("*" | "/") power)*
-    power   := unary ("^" power)?              right-associative
-    unary   := "-" unary | atom
+    term    := unary (("*" | "/") unary)*
+    unary   := "-" unary | power
+    power   := atom ("^" unary)?               right-associative; -2 ^ 2 is -(2 ^ 2)
     atom    := number | operand | call | "(" expr ")"
     call    := "avg(" expr ")" | "prior(" expr ["," expr] ")"
 
@@ -110,20 +110,20 @@ class _Parser:
         return self.binary("+-", self.term)
 
     def term(self) -> Expr:
-        return self.binary("*/", self.power)
-
-    def power(self) -> Expr:
-        base = self.unary()
-        if self.peek() == "^":
-            self.take("^")
-            return Binary("^", base, self.power())
-        return base
+        return self.binary("*/", self.unary)
 
     def unary(self) -> Expr:
         if self.peek() == "-":
             self.take("-")
             return Negate(self.unary())
-        return self.atom()
+        return self.power()
+
+    def power(self) -> Expr:
+        base = self.atom()
+        if self.peek() == "^":
+            self.take("^")
+            return Binary("^", base, self.unary())
+        return base
 
     def atom(self) -> Expr:
         kind, value, _ = self.take()
