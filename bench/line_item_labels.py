@@ -7,24 +7,19 @@ its table row is looked up with
 `line_item_for`; it counts as right when a line item found lists that concept. Each distinct
 (filing, concept, label) is counted once. The gold is the filer's own tag: no hand labels.
 
-    .venv/bin/python bench/line_item_labels.py [--filings DIR] [--misses]
+    .venv/bin/python -m bench.line_item_labels [--filings DIR] [--misses]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import lxml.html
 from lxml.html import HtmlElement
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from ingest.finance import line_item_for, load_vocabulary  # noqa: E402
-
-DEFAULT_FILINGS = Path("/work/shared/corpus/filings")
+from bench.common import DEFAULT_FILINGS
+from ingest.finance import line_item_for, load_vocabulary
 
 
 def _dimensional_contexts(root: HtmlElement) -> set[str]:

@@ -8,7 +8,7 @@ across the corpus. Gold: bench/data/statement_headings.tsv, one label per headin
 heading names no statement or section of the vocabulary), labelled by hand from what the heading
 names. A heading found but missing from the gold is listed and not counted.
 
-    .venv/bin/python bench/statement_headings.py [--filings DIR] [--misses]
+    .venv/bin/python -m bench.statement_headings [--filings DIR] [--misses]
 """
 
 from __future__ import annotations
@@ -16,17 +16,13 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from bench.common import DEFAULT_FILINGS
+from ingest.finance import statement_for
+from ingest.loaders import load_documents
 
-from ingest.finance import statement_for  # noqa: E402
-from ingest.loaders import load_documents  # noqa: E402
-
-GOLD = REPO / "bench" / "data" / "statement_headings.tsv"
-DEFAULT_FILINGS = Path("/work/shared/corpus/filings")
+GOLD = Path(__file__).resolve().parent / "data" / "statement_headings.tsv"
 _TOPIC = re.compile(
     r"statements?\b|balance sheets?|notes? to|segments?\b|discussion and analysis|risk factors|market risk|"
     r"financial data|cash flows?\b|financial position|financial condition|operating and financial review",
