@@ -5,7 +5,7 @@
 
 Layouts: one onnxruntime session whose operators are split over every core (what onnxruntime
 does by default), against one single-threaded session per core taking different runs (what
-LocalMiniLM does). Run sizes: padded tokens per onnxruntime run (ingest.embeddings.TOKENS_PER_RUN).
+LocalMiniLM does). Run sizes: padded tokens per onnxruntime run (ingest.embeddings.local.TOKENS_PER_RUN).
 Each configuration embeds the same chunk texts in calls of 256 (about one filing's chunks); the
 rounds are interleaved so that a slow spell on a shared machine hits every configuration.
 Results go to the `embedder` section of docs/benchmarks.md.
@@ -35,9 +35,9 @@ from bench.common import (  # noqa: E402
     show,
     write_section,
 )
-from ingest import embeddings  # noqa: E402
 from ingest.chunking import chunk_document  # noqa: E402
 from ingest.embeddings import LocalMiniLM, usable_cores  # noqa: E402
+from ingest.embeddings import local as embeddings  # noqa: E402
 from ingest.loaders import load_documents  # noqa: E402
 
 DEFAULT_RUN = embeddings.TOKENS_PER_RUN

