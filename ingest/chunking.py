@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ingest.documents import Block, Chunk, Document, chunk_id
+from ingest.sentences import line_spans, split_sentences, strip_span
 
 __all__ = ["TokenCounter", "chunk_document", "split_sentences"]
 
@@ -26,150 +27,6 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 
 # How many texts go to one count_tokens call: a few calls per document, bounded memory.
 _BATCH = 16_384
-
-# ---------------------------------------------------------------------------------------------
-# Sentence splitting
-# ---------------------------------------------------------------------------------------------
-
-_LINE_RE = re.compile(r"[^\n]+")
-# A sentence ends at . ? ! (plus closing quotes/brackets) before whitespace and an uppercase
-# letter, a digit, '$' or an opening quote/bracket; a bullet glyph after whitespace starts a unit.
-_BOUNDARY_RE = re.compile(
-    r"(?P<punct>[.?!]+)[\"'\u201d\u2019)\]]*(?P<ws>\s+)(?=[\"'\u201c\u2018(\[]?[A-Z0-9$])"
-    r"|(?P<bws>\s+)(?=[\u2022\u25cf\u25aa\u2023\u25e6])"
-)
-# Lines that start like a list item: never glued to the previous line.
-_LOWER_BULLET_RE = re.compile(r"(?:[a-z]|[ivx]{1,4})[.)]\s")
-_DOTTED_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # U.S. e.g. i.e. U.K. a.m. N.A.
-
-# "X." never ends a sentence when X is one of these (case-sensitive: "SEC." may end one).
-_ABBREV = frozenset(
-    """
-    Inc INC Corp CORP Co CO Ltd LTD Cos Bros Mr Mrs Ms Messrs Dr Prof Sr Jr St Mt Ave Blvd
-    Dept Assn Gov Sen Rep Gen Hon Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
-    vs Vs approx Approx est Est cf Cf al Fig Figs fig figs Vol vol Ref ref Nr nr
-    """.split()  # noqa: SIM905
-)
-# "X." followed by a digit is not a sentence end for these ("No. 333-12345", "Sec. 10(b)").
-_ABBREV_BEFORE_DIGIT = frozenset(
-    "No NO no Nos nos Sec Art Para Reg Ex Exh pp p Pt pt".split()  # noqa: SIM905
-)
-_OPENERS = "(\"'\u201c\u2018["
-# "Item 7. Management's Discussion", "Note 5. Segment Information": a heading number, not an end.
-_HEADING_NUM_RE = re.compile(
-    r"(?<!\S)(?:Item|ITEM|Note|NOTE|Part|PART|Section|SECTION|Article|ARTICLE|Schedule|Exhibit)"
-    r"\s+(?:\d{1,3}[A-Z]?|[IVX]{1,5})$"
-)
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    seg = text[start:end]
-    stripped = seg.lstrip()
-    if not stripped:
-        return start, start
-    start += len(seg) - len(stripped)
-    return start, start + len(stripped.rstrip())
-
-
-_NUMBER_RE = re.compile(r"\d[\d,.]*")
-
-
-def _is_soft_wrap(prev_line: str, line: str) -> bool:
-    """True if `line` continues the sentence of `prev_line` (a hard-wrapped paragraph)."""
-    if not line[0].islower() or "|" in line or "|" in prev_line:
-        return False
-    first_word = line.split(maxsplit=1)[0]
-    if not first_word.islower():  # "iPhone", "eBay": a new line that starts with a name
-        return False
-    numbers = len(_NUMBER_RE.findall(prev_line))
-    if numbers >= 2 and numbers >= 0.3 * len(prev_line.split()):  # a row of figures
-        return False
-    return _LOWER_BULLET_RE.match(line) is None
-
-
-def _word_before(text: str, pos: int, lo: int) -> str:
-    """The whitespace-delimited word ending at `pos` (at most 40 chars back), openers stripped."""
-    i = pos
-    stop = max(lo, pos - 40)
-    while i > stop and not text[i - 1].isspace():
-        i -= 1
-    return text[i:pos].lstrip(_OPENERS)
-
-
-def _ends_sentence(text: str, m: re.Match[str], lo: int) -> bool:
-    if m.group("punct") != ".":
-        return True  # ? ! or an ellipsis
-    word = _word_before(text, m.start(), lo)
-    if not word:
-        return True
-    if word in _ABBREV:
-        return False
-    if word in _ABBREV_BEFORE_DIGIT and text[m.end()].isdigit():
-        return False
-    if len(word) == 1 and word.isupper():
-        return False  # an initial: "Timothy D. Cook", "J. P. Morgan"
-    if (
-        len(word) <= 5
-        and m.end("punct") == m.start("ws")  # "(See Note 5.) Next." does end at the ")"
-        and _HEADING_NUM_RE.search(text, max(lo, m.start() - 24), m.start())
-    ):
-        return False
-    return _DOTTED_RE.fullmatch(word) is None
-
-
-def _units(text: str) -> list[tuple[int, int]]:
-    """Line units: each non-blank line, except that hard-wrapped prose lines are glued back."""
-    units: list[tuple[int, int]] = []
-    prev_line = ""
-    prev_raw_end = -2  # end of the previous raw line (its newline is at this index)
-    for m in _LINE_RE.finditer(text):
-        s, e = _strip_span(text, m.start(), m.end())
-        if s == e:
-            prev_line = ""  # a blank line: a paragraph break
-            continue
-        line = text[s:e]
-        if prev_line and m.start() == prev_raw_end + 1 and _is_soft_wrap(prev_line, line):
-            units[-1] = (units[-1][0], e)
-        else:
-            units.append((s, e))
-        prev_line = line
-        prev_raw_end = m.end()
-    return units
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans ``(start, end)`` in `text`, stripped of surrounding whitespace.
-
-    Splits after ``. ? !`` followed by whitespace and an uppercase letter, digit, ``$`` or quote;
-    at every line end (table rows ``a | b | c`` and bullet lines are their own units), except
-    that a line starting with a lowercase letter continues a hard-wrapped sentence; and before a
-    bullet glyph. Never after abbreviations (Inc., Corp., Co., Ltd., Mr., Dr., Jan. ... Dec.,
-    vs., approx., No. 5), dotted abbreviations (U.S., e.g., i.e.) or initials (D. Cook).
-    Decimals ("$1.6 billion", "2.5%") never split: there is no whitespace after their period.
-
-    The spans are in order, disjoint, non-empty, and cover every non-whitespace character.
-    """
-    out: list[tuple[int, int]] = []
-    for us, ue in _units(text):
-        start = us
-        for m in _BOUNDARY_RE.finditer(text, us, ue):
-            if m.group("punct") is not None:
-                if not _ends_sentence(text, m, us):
-                    continue
-                end, nxt = m.start("ws"), m.end("ws")
-            else:
-                end, nxt = m.start("bws"), m.end("bws")
-            if end > start:
-                out.append((start, end))
-            start = nxt
-        if ue > start:
-            out.append((start, ue))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Chunking
-# ---------------------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -361,12 +218,27 @@ def chunk_document(
     if overlap_tokens < 0:
         raise ValueError("overlap_tokens must be >= 0")
     text = doc.text
-    n = len(text)
-
-    # 1. Sentences of every block, in document order; tables go their own way.
-    block_sents: list[tuple[int | None, str | None, list[tuple[int, int]]]] = []
     table_pieces = _table_pieces(text, [b for b in doc.blocks if b.kind == "table"], count_tokens,
                                  max_tokens)
+    block_sents = _block_sentences(doc)
+    if not block_sents and not table_pieces:
+        return []
+    pieces = _sentence_pieces(text, block_sents, count_tokens, max_tokens, overlap_tokens)
+    # Verify with the tokenizer (joins are not always additive) and repair.
+    if table_pieces:
+        pieces = sorted(pieces + table_pieces, key=lambda p: p.start)  # stable: overlaps keep order
+    pieces = _enforce_limit(text, pieces, count_tokens, max_tokens)
+    return _chunks(doc, pieces)
+
+
+_BlockSentences = tuple[int | None, str | None, list[tuple[int, int]]]  # page, section, sentences
+
+
+def _block_sentences(doc: Document) -> list[_BlockSentences]:
+    """Sentences of every text block, in document order (tables go their own way)."""
+    text = doc.text
+    n = len(text)
+    block_sents: list[_BlockSentences] = []
     for b in doc.blocks:
         bs, be = max(0, min(b.start, n)), max(0, min(b.end, n))
         if be <= bs or b.kind == "table":
@@ -374,16 +246,22 @@ def chunk_document(
         sents = [(s + bs, e + bs) for s, e in split_sentences(text[bs:be])]
         if sents:
             block_sents.append((b.page, b.section, sents))
-    if not block_sents and not table_pieces:
-        return []
+    return block_sents
 
-    # 2. Count all sentences in one batched pass; split the over-long ones on words.
+
+def _sentence_pieces(
+    text: str,
+    block_sents: list[_BlockSentences],
+    count_tokens: TokenCounter,
+    max_tokens: int,
+    overlap_tokens: int,
+) -> list[_Piece]:
+    """All sentences counted in one batched pass, the over-long ones split on words; then each
+    block's units packed greedily with overlap."""
     all_sents = [sp for _, _, sents in block_sents for sp in sents]
     all_counts = _count(count_tokens, [text[s:e] for s, e in all_sents])
     long_spans = [sp for sp, c in zip(all_sents, all_counts, strict=True) if c > max_tokens]
     long_pieces = iter(_split_long(text, long_spans, count_tokens, max_tokens))
-
-    # 3. Pack each block's units greedily with overlap.
     pieces: list[_Piece] = []
     counts_it = iter(all_counts)
     for page, section, sents in block_sents:
@@ -399,13 +277,12 @@ def chunk_document(
                 units.append(sp)
                 tokens.append(c)
         pieces.extend(_pack(units, tokens, max_tokens, overlap_tokens, page, section))
+    return pieces
 
-    # 4. Verify with the tokenizer (joins are not always additive) and repair.
-    if table_pieces:
-        pieces = sorted(pieces + table_pieces, key=lambda p: p.start)  # stable: overlaps keep order
-    pieces = _enforce_limit(text, pieces, count_tokens, max_tokens)
 
-    # 5. Chunks with content ids; `occurrence` separates identical texts in this document.
+def _chunks(doc: Document, pieces: list[_Piece]) -> list[Chunk]:
+    """Chunks with content ids; `occurrence` separates identical texts in this document."""
+    text = doc.text
     seen: dict[str, int] = {}
     chunks: list[Chunk] = []
     doc_id = doc.doc_id
@@ -433,12 +310,6 @@ def chunk_document(
 # ---------------------------------------------------------------------------------------------
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    found = _LINE_RE.finditer(text, start, end)
-    spans = (_strip_span(text, m.start(), m.end()) for m in found)
-    return [(s, e) for s, e in spans if e > s]
-
-
 _CELL_SEP = " | "
 
 
@@ -447,7 +318,7 @@ def _table_pieces(
 ) -> list[_Piece]:
     """Whole tables where they fit; else runs of rows, each after the first with the head as
     prefix (when the head takes at most half a chunk). Counting is batched over all tables."""
-    spans = [_strip_span(text, b.start, b.end) for b in blocks]
+    spans = [strip_span(text, b.start, b.end) for b in blocks]
     whole = _count(count_tokens, [text[s:e] for s, e in spans])
     out: list[_Piece] = []
     split: list[tuple[Block, tuple[int, int], list[tuple[int, int]]]] = []
@@ -455,7 +326,7 @@ def _table_pieces(
         if span[1] <= span[0]:
             continue
         rows_from = b.head_end if b.head_end and span[0] < b.head_end < span[1] else span[0]
-        rows = _lines(text, rows_from, span[1])
+        rows = line_spans(text, rows_from, span[1])
         if tokens <= max_tokens or not rows:
             out.append(_Piece([span], b.page, b.section))
         else:
