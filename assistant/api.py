@@ -22,6 +22,7 @@ from assistant.models import Answer, Filters
 from assistant.retrieval import HybridSearcher
 from assistant.scope import SearchResults, resolve_scope
 from ingest.embeddings import Embedder, make_embedder
+from ingest.locations import is_url
 from ingest.pipeline import IngestOptions, IngestReport, ingest
 from ingest.registry import DocRecord
 from ingest.sources.edgar import Downloaded, EdgarClient, download_filings, is_edgar
@@ -197,7 +198,7 @@ class Assistant:
         """Delete a document by doc id, source path or URL. A filing's path or id takes its
         exhibits (stored as `path#EX-99.1`, linked by `parent`) with it."""
         records = self.documents()
-        path = (doc if doc.startswith(("http://", "https://"))
+        path = (doc if is_url(doc)
                 else Path(doc).expanduser().resolve().as_posix())
         chosen = {r.doc_id for r in records if doc in (r.doc_id, r.source) or r.source == path}
         chosen |= {r.doc_id for r in records if r.meta.parent in chosen}

@@ -18,10 +18,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+from ingest.dates import MONTH_PATTERN as _MONTH
+from ingest.dates import MONTHS as _MONTHS
+from ingest.dates import month_end as _month_end
 
 # A date as people write it: 2025-03-31, 3/31/2025, March 31, 2025, 31 March 2025, March 2025,
 # Q1 2025, 2025.
@@ -136,10 +135,6 @@ def _span(text: str) -> tuple[date, date] | None:
     except (ValueError, KeyError):
         return None
     return None
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _quarter_start(day: date) -> date:

@@ -23,13 +23,11 @@ from pydantic import BaseModel, Field
 from assistant.answer.terms import key_terms
 from assistant.models import Passage
 from assistant.recency import recency_scope
+from ingest.company_names import short_name
+from ingest.dates import parse_iso_day as _iso
 from ingest.documents import DocMeta
 from ingest.fiscal import calendar_quarter
 
-_SUFFIXES = {
-    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "plc", "llc",
-    "lp", "nv", "sa", "ag", "se", "holding", "holdings", "group", "the", "com", "de",
-}
 # First words too common to stand for a company on their own ("American" is not American Express).
 _GENERIC_FIRST = {
     "american", "first", "general", "united", "national", "international", "global", "new", "bank",
@@ -165,7 +163,7 @@ def company_aliases(company: str) -> set[str]:
     """'Amazon.com, Inc.' -> {'amazon com inc', 'amazon com', 'amazon'}."""
     full = _normalise(company).strip()
     words = full.split()
-    core = [w for w in words if w not in _SUFFIXES] or words
+    core = _normalise(short_name(company)).split() or words
     aliases = {full, " ".join(core)}
     if len(core) > 1 and len(core[0]) >= 4 and core[0] not in _GENERIC_FIRST:
         aliases.add(core[0])
@@ -241,13 +239,6 @@ def doc_period(meta: DocMeta) -> _DocPeriod:
         fiscal_year = int(found.group(2))
         fiscal_quarter = int(found.group(1)) if found.group(1) else None
     return _DocPeriod(end, fiscal_year, fiscal_quarter)
-
-
-def _iso(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
 
 
 def _in_period(meta: DocMeta, period: _Period) -> bool:

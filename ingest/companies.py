@@ -22,20 +22,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ingest.company_names import LEGAL_FORM_WORDS, suffix_trims
 from ingest.documents import DocMeta
 
-# Legal-form words: stripped freely ("Apple Inc." -> "Apple").
-_LEGAL = {
-    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "plc", "llc",
-    "lp", "l", "p", "sa", "nv", "n", "v", "ag", "se", "spa", "the", "de", "class", "a", "b", "c",
-    "adr", "ads", "new",
-}
-# Descriptive words: stripped only while at least two words remain ("Washington Trust Bancorp"
-# -> "Washington Trust", never "Washington"; "Alibaba Group Holding" -> "Alibaba Group").
-_DESCRIPTIVE = {
-    "holdings", "holding", "group", "trust", "bancorp", "bancshares", "international", "intl",
-    "companies", "financial", "industries", "enterprises", "technologies", "partners",
-}
 # One-word names that are ordinary words, places or exchanges far more often than companies.
 _NOT_ALONE = {
     "news", "city", "united", "southern", "northern", "american", "capital", "community", "general",
@@ -116,9 +105,9 @@ def _display(name: str) -> str:
 def _aliases(name: str) -> set[str]:
     words = _norm(re.sub(r"/[A-Za-z]{2}/?$", "", name).replace(",", " ").split()).split()
     out = set()
-    while words and (words[-1] in _LEGAL or words[-1] in _DESCRIPTIVE and len(words) > 2):
-        words.pop()
-        if words and words[-1] not in _LEGAL:
+    for trimmed in suffix_trims(words):
+        words = trimmed
+        if words and words[-1] not in LEGAL_FORM_WORDS:
             out.add(" ".join(words))
     if words:
         out.add(" ".join(words))

@@ -16,13 +16,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ingest.dates import FULL_MONTH_PATTERN, month_day_year_dates, parse_month_day_year
 from ingest.documents import DocMeta
 
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
-_DATE = re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}})\s*,\s*(\d{{4}})\b", re.IGNORECASE)
 _PERIOD_ENDED = re.compile(
     rf"(quarterly period|fiscal year|transition period)\s+ended\s*:?\s*"
-    rf"(({_MONTHS})\s+\d{{1,2}}\s*,\s*\d{{4}})",
+    rf"(({FULL_MONTH_PATTERN})\s+\d{{1,2}}\s*,\s*\d{{4}})",
     re.IGNORECASE,
 )
 
@@ -39,35 +38,19 @@ class FiscalPeriod:
         return f"Q{self.quarter} FY{self.fiscal_year}" if self.quarter else f"FY{self.fiscal_year}"
 
 
-def parse_date(text: str) -> dt.date | None:
-    found = _DATE.search(text)
-    if not found:
-        return None
-    try:
-        return dt.datetime.strptime(f"{found.group(1)} {found.group(2)} {found.group(3)}", "%B %d %Y").date()
-    except ValueError:
-        return None
-
-
 def period_end_from_cover(text: str) -> tuple[dt.date, bool] | None:
     """(period end, is_quarterly) from the cover's 'For the quarterly period / fiscal year ended'."""
     found = _PERIOD_ENDED.search(text[:20000])
     if not found:
         return None
-    end = parse_date(found.group(2))
+    end = parse_month_day_year(found.group(2))
     return (end, found.group(1).lower().startswith("quarterly")) if end else None
 
 
 def previous_year_end(text: str, period_end: dt.date) -> dt.date | None:
     """The last fiscal year end before a quarter: the most frequent date 2-10 months earlier."""
     counts: Counter[dt.date] = Counter()
-    for found in _DATE.finditer(text):
-        try:
-            date = dt.datetime.strptime(
-                f"{found.group(1)} {found.group(2)} {found.group(3)}", "%B %d %Y"
-            ).date()
-        except ValueError:
-            continue
+    for date in month_day_year_dates(text):
         if 60 <= (period_end - date).days <= 310:
             counts[date] += 1
     if not counts:

@@ -19,6 +19,7 @@ from assistant.evaluation import baseline as plain
 from assistant.evaluation import metrics as m
 from assistant.evaluation.datasets import EvalItem, EvalSet
 from ingest.embeddings import CACHE_DIR_ENV, LangChainEmbeddings
+from ingest.locations import is_url
 
 Judge = Callable[[str, str, str], "bool | None"]
 
@@ -133,7 +134,7 @@ def score(item: EvalItem, assistant: Assistant, *, k: int, mode: str | None,
 def local_sources(assistant: Assistant) -> list[str]:
     """The store's documents that are files on this machine, for the baseline to read."""
     return sorted(d.source for d in assistant.documents()
-                  if not d.source.startswith(("http://", "https://")) and Path(d.source).is_file())
+                  if not is_url(d.source) and Path(d.source).is_file())
 
 
 def open_baseline(assistant: Assistant, files: list[str], home: Path, console: Console,

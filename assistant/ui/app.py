@@ -33,6 +33,7 @@ from assistant.ui import render  # noqa: E402
 from assistant.ui.assets import CSS, HEAD, SandboxOriginals, theme  # noqa: E402
 from assistant.ui.followup import rewrite_followup  # noqa: E402
 from assistant.ui.safety import UPLOAD_SUFFIXES, check_upload, parse_auth, sanitize_filename  # noqa: E402
+from ingest.locations import is_url  # noqa: E402
 from ingest.lock import StoreBusyError  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -379,10 +380,6 @@ class ChatApp:
     def __repr__(self) -> str:
         url = getattr(self.demo, "local_url", None)
         return f"Dossier chat at {url} (.close() stops it)" if url else "Dossier chat (not running)"
-
-
-def is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://"))
 
 
 def _examples(docs: list[Any]) -> list[ExampleMessage]:

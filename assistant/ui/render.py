@@ -12,13 +12,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from assistant.models import Answer, Citation, Passage
+from ingest.company_names import short_name
+from ingest.locations import is_url
 from ingest.registry import DocRecord
 
 FILE_ROUTE = "gradio_api/file="
-_COMPANY_SUFFIX = re.compile(
-    r"[,\s]+(inc|incorporated|corp|corporation|co|company|ltd|limited|plc|llc|group|holdings?)\.?$",
-    re.IGNORECASE,
-)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -28,9 +26,9 @@ _COMPANY_SUFFIX = re.compile(
 def original_link(source: str, url: str | None = None, page: int | None = None) -> str:
     """Where a reader opens the original: the URL for web sources; for ingested files the app's
     file route (the app allows exactly the ingested files), at the cited page for PDFs."""
-    if url and url.lower().startswith(("http://", "https://")):
+    if url and is_url(url):
         return url
-    if source.lower().startswith(("http://", "https://")):
+    if is_url(source):
         return source
     link = FILE_ROUTE + quote(source, safe="/")
     if page is not None and source.lower().endswith(".pdf"):
@@ -42,12 +40,7 @@ def short_company(company: str | None) -> str:
     """'BUCKLE, INC' -> 'Buckle'; 'Nordstrom, Inc.' -> 'Nordstrom'; for example questions."""
     if not company:
         return ""
-    name = company.strip()
-    while True:
-        shorter = _COMPANY_SUFFIX.sub("", name).strip(" ,")
-        if shorter == name or not shorter:
-            break
-        name = shorter
+    name = short_name(company)
     if name.isupper():
         name = " ".join(w.capitalize() if len(w) > 3 else w for w in name.split())
     return name
@@ -276,14 +269,14 @@ def library_rows(records: Iterable[DocRecord]) -> list[list[object]]:
     rows: list[list[object]] = []
     for r in sorted(records, key=lambda r: r.ingested_at, reverse=True):
         m = r.meta
-        source = r.source if r.source.startswith(("http://", "https://")) else Path(r.source).name
+        source = r.source if is_url(r.source) else Path(r.source).name
         rows.append([m.title or Path(r.source).name, m.company or m.ticker or "", m.form or "",
                      m.period or "", r.n_chunks, display_date(r.ingested_at), source])
     return rows
 
 
 def document_label(record: DocRecord) -> str:
-    name = record.source if record.source.startswith(("http://", "https://")) else Path(record.source).name
+    name = record.source if is_url(record.source) else Path(record.source).name
     title = record.meta.title or name
     return title if title == name else f"{title} ({name})"
 

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest.documents import DocKind, Document, LoadError
+from ingest.locations import is_url
 
 from . import urls
-from ._common import decode_html, human_size, is_url
+from ._common import human_size
+from ._decoding import decode_html
 from .html import load_html
 from .pdf import load_pdf
 from .sec import load_sec, load_submission, looks_like_filing

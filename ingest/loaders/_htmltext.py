@@ -16,7 +16,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from . import tables
-from ._common import squash
+from ._decoding import squash
 
 _SKIP = {
     "script", "style", "head", "title", "noscript", "template", "svg", "iframe", "object",

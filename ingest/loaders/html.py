@@ -13,20 +13,14 @@ import trafilatura
 from lxml.etree import ParserError, _Element
 from trafilatura.settings import Document as TrafilaturaDocument
 
+from ingest.dates import iso_date
 from ingest.documents import Document
+from ingest.locations import is_url
 
 from ._article import annotate_article
-from ._common import (
-    Segment,
-    base_meta,
-    build,
-    is_url,
-    iso_date,
-    log,
-    no_html_text_error,
-    squash,
-    stem_title,
-)
+from ._common import Segment, base_meta, build, log, stem_title
+from ._decoding import squash
+from ._errors import no_html_text_error
 from ._htmltext import paragraphs, parse
 
 _OPTIONS: dict[str, Any] = {

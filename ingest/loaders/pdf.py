@@ -11,7 +11,8 @@ import pypdfium2.raw as pdfium_c
 
 from ingest.documents import Document, LoadError
 
-from ._common import Segment, base_meta, build, log, squash, stem_title
+from ._common import Segment, base_meta, build, log, stem_title
+from ._decoding import squash
 from .pdf_cover import apply_cover
 from .pdf_tables import Piece, split_page
 

@@ -22,9 +22,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.dates import iso_date
 from ingest.documents import DocMeta
 
-from ._common import iso_date, squash
+from ._decoding import squash
 
 _COVER_CHARS = 8000  # the cover is on the first page or two; never read further
 _SEC = re.compile(r"SECURITIES\s+AND\s+EXCHANGE\s+COMMISSION", re.I)

@@ -18,10 +18,13 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
+from ingest.dates import iso_date
 from ingest.documents import Block, DocMeta, Document, LoadError
 
 from . import sgml
-from ._common import base_meta, iso_date, log, no_text_error, squash, stem_title
+from ._common import base_meta, log, stem_title
+from ._decoding import squash
+from ._errors import no_text_error
 from ._htmltext import Para, paragraphs, parse
 
 _SGML = re.compile(r"^\s*<DOCUMENT>\s*<TYPE>([^\s<]+)", re.I)

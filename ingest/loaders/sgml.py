@@ -15,7 +15,7 @@ import html as html_lib
 import re
 from dataclasses import dataclass
 
-from ._common import iso_date
+from ingest.dates import iso_date
 
 _DOCUMENT = re.compile(r"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.S | re.I)
 _TAG_LINE = re.compile(r"^<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>([^\n<]*)", re.M | re.I)

@@ -13,10 +13,13 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
 
+from ingest.dates import iso_date
 from ingest.documents import Block, DocMeta, Document
 
 from ._article import annotate_article
-from ._common import base_meta, decode_text, iso_date, no_text_error, normalize_newlines, squash, stem_title
+from ._common import base_meta, stem_title
+from ._decoding import decode_text, normalize_newlines, squash
+from ._errors import no_text_error
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")

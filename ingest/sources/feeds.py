@@ -20,10 +20,11 @@ from pathlib import Path
 import feedparser
 import httpx
 
+from ingest.dates import iso_date
 from ingest.dedup import known_source
 from ingest.documents import LoadError
-from ingest.loaders._common import is_url, iso_date
 from ingest.loaders.urls import USER_AGENT
+from ingest.locations import is_url
 from ingest.registry import Registry
 
 log = logging.getLogger(__name__)
