@@ -17,7 +17,9 @@ import numpy as np
 from datasketch import MinHash
 
 from ingest.documents import Document
-from ingest.registry import Registry
+from ingest.registry import DuplicateSource, Registry
+
+__all__ = ["DuplicateFinder", "DuplicateSource", "Match", "duplicate_sources", "known_source", "signature"]
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -45,27 +47,16 @@ class Match:
     similarity: float
 
 
-@dataclass(frozen=True)
-class DuplicateSource:
-    source: str
-    url: str | None
-    site: str | None
-    similarity: float
-    found_at: str
-
-
 class DuplicateFinder:
     """Holds the store's signatures for one ingest run; `match` before writing, `remember` after."""
 
     def __init__(self, registry: Registry, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.registry = registry
         self.threshold = threshold
-        rows = registry.db.execute(
-            "SELECT s.doc_id, d.source, s.minhash FROM signatures s JOIN documents d USING (doc_id)"
-        ).fetchall()
+        rows = registry.signatures()
         self._ids = [r[0] for r in rows]
         self._sources = [r[1] for r in rows]
-        self._matrix = (np.stack([np.frombuffer(r[2], dtype=np.uint64) for r in rows])
+        self._matrix = (np.stack([r[2] for r in rows])
                         if rows else np.empty((0, NUM_PERM), dtype=np.uint64))
         self._pending: dict[str, np.ndarray | None] = {}
 
@@ -93,20 +84,15 @@ class DuplicateFinder:
     def record(self, doc: Document, match: Match) -> None:
         """Keep `doc`'s source as another place where `match`'s document was found."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        self.registry.db.execute(
-            "INSERT OR REPLACE INTO duplicate_sources VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (doc.meta.source, match.doc_id, doc.meta.url, doc.meta.site, doc.meta.title,
-             match.similarity, now),
-        )
+        duplicate = DuplicateSource(doc.meta.source, doc.meta.url, doc.meta.site, match.similarity, now)
+        self.registry.add_duplicate_source(match.doc_id, doc.meta.title, duplicate)
 
     def remember(self, doc: Document) -> None:
         """Store the signature of a document just written (call after Store.write)."""
         sig = self._pending.pop(doc.doc_id, None)
         if sig is None:
             return
-        self.registry.db.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)",
-                                 (doc.doc_id, sig.tobytes()))
-        self.registry.db.execute("DELETE FROM duplicate_sources WHERE source=?", (doc.meta.source,))
+        self.registry.put_signature(doc.doc_id, doc.meta.source, sig)
         if doc.doc_id in self._ids:
             self._matrix[self._ids.index(doc.doc_id)] = sig
         else:
@@ -117,19 +103,9 @@ class DuplicateFinder:
 
 def duplicate_sources(registry: Registry, doc_id: str) -> list[DuplicateSource]:
     """The other sources where a stored document's text was found, oldest first."""
-    rows = registry.db.execute(
-        "SELECT source, url, site, similarity, found_at FROM duplicate_sources WHERE doc_id=? "
-        "ORDER BY found_at, source", (doc_id,),
-    ).fetchall()
-    return [DuplicateSource(*row) for row in rows]
+    return registry.duplicate_sources(doc_id)
 
 
 def known_source(registry: Registry, source: str) -> bool:
     """Whether `source` is stored, as a document or as a duplicate of a stored document."""
-    if registry.document_by_source(source) is not None:
-        return True
-    row = registry.db.execute(
-        "SELECT 1 FROM duplicate_sources x JOIN documents d USING (doc_id) WHERE x.source=?",
-        (source,),
-    ).fetchone()
-    return row is not None
+    return registry.document_by_source(source) is not None or registry.is_duplicate_source(source)

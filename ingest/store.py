@@ -127,9 +127,7 @@ class Store:
 
     def _store_id(self) -> str:
         """This store's id, made once; the first of two processes creating it at once wins."""
-        self.registry.db.execute("INSERT OR IGNORE INTO store_info VALUES ('store_id', ?)",
-                                 (uuid.uuid4().hex[:16],))
-        return str(self.registry.info("store_id"))
+        return self.registry.set_info_once("store_id", uuid.uuid4().hex[:16])
 
     # writing --------------------------------------------------------------------------------
     def write(self, doc: Document, chunks: Sequence[Chunk]) -> WriteOutcome:

@@ -1,5 +1,5 @@
 """News articles as first-class documents: clean text and metadata, companies, the article's own
-reference list, and syndicated copies stored once. Only tests/fixtures is read."""
+reference list. Only tests/fixtures is read."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ import pytest
 
 from assistant import Assistant
 from ingest.companies import build_list, find_companies, sec_companies
-from ingest.dedup import DuplicateFinder, duplicate_sources, known_source, signature
-from ingest.documents import DocMeta, Document
+from ingest.documents import Document
 from ingest.embeddings import LocalMiniLM
 from ingest.loaders import load_source
 from ingest.loaders.text import load_markdown, load_text
 from ingest.references import cited_sources, markers, parse_references, sources_for
-from ingest.registry import Registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALIBABA = FIXTURES / "alibaba-ai-investment-2025.txt"
@@ -161,53 +159,3 @@ def test_citation_carries_the_article_sources_its_quote_marks(alibaba_store: Pat
         if not re.search(r"\[\d+\]", citation.quote):
             assert citation.article_sources == []
     assert "article_sources" in holding[0].json_contract()
-
-
-# near-duplicates ------------------------------------------------------------------------------
-STORY = ALIBABA.read_text(encoding="utf-8").split("**Source:")[0]
-
-
-def article(source: str, text: str) -> Document:
-    return Document.single_block(text, "text", DocMeta(title="t", source=source, url=source))
-
-
-def test_signature_separates_copies_from_other_stories() -> None:
-    copy = "Reprinted from Example Wire.\n" + STORY + "\nSubscribe to our newsletter for more."
-    other = load_source(str(FIXTURES / "newspaper_businessweek.com2.html")).text
-    same = signature(STORY)
-    assert same is not None
-    assert (same == signature(copy)).mean() >= 0.8
-    assert (same == signature(other)).mean() < 0.2
-    assert signature("too short to judge") is None
-
-
-def test_syndicated_copy_is_stored_once_with_both_sources(assistant: Assistant, tmp_path: Path) -> None:
-    first, second = tmp_path / "wire.txt", tmp_path / "syndicated.txt"
-    first.write_text("Example Wire\n\n" + STORY, encoding="utf-8")
-    second.write_text("Daily Markets (via Example Wire)\n\n" + STORY + "\nShare this article.",
-                      encoding="utf-8")
-    other = FIXTURES / "newspaper_businessweek.com2.html"
-    report = assistant.ingest([first, second, other], progress=False)
-    assert report.ok, report.failed
-    assert len(report.added) == 2 and report.duplicates == [(str(second), str(first))]
-    assert "1 duplicates" in report.summary()
-    docs = {d.source: d for d in assistant.documents()}
-    assert set(docs) == {str(first), str(other)}
-    kept = duplicate_sources(assistant.store.registry, docs[str(first)].doc_id)
-    assert [k.source for k in kept] == [str(second)] and kept[0].similarity >= 0.8
-    assert known_source(assistant.store.registry, str(second))
-    # re-ingesting the original keeps its duplicate's record
-    again = assistant.ingest([first], progress=False)
-    assert again.unchanged == [str(first)]
-    assert [k.source for k in duplicate_sources(assistant.store.registry, docs[str(first)].doc_id)] == [
-        str(second)]
-
-
-def test_filings_are_never_merged(tmp_path: Path) -> None:
-    registry = Registry(tmp_path / "r.sqlite")
-    finder = DuplicateFinder(registry)
-    doc = Document.single_block(STORY, "sec", DocMeta(source="/a.htm"))
-    assert finder.match(doc) is None
-    finder.remember(doc)  # no signature kept for a filing
-    assert registry.db.execute("SELECT COUNT(*) FROM signatures").fetchone()[0] == 0
-    registry.close()

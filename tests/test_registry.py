@@ -1,0 +1,172 @@
+"""The registry: documents and chunks replaced in one transaction, the generation counter, the
+embedding cache, near-duplicate records, and its migrations (each older schema upgraded to the
+current one with its rows kept, as simonw/llm's test_migrate.py does)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.documents import Chunk, DocMeta, Document, chunk_id
+from ingest.registry import MIGRATIONS, DuplicateSource, Registry
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[Registry]:
+    reg = Registry(tmp_path / "registry.sqlite3")
+    yield reg
+    reg.close()
+
+
+def doc_with_chunks(source: str, text: str, n: int = 2) -> tuple[Document, list[Chunk]]:
+    doc = Document.single_block(text, "text", DocMeta(source=source, title=f"title of {source}"))
+    step = len(text) // n
+    chunks = [Chunk(chunk_id=chunk_id(doc.doc_id, text[i * step : (i + 1) * step], 0), doc_id=doc.doc_id,
+                    text=text[i * step : (i + 1) * step], start=i * step, end=(i + 1) * step, page=None,
+                    section=None)
+              for i in range(n)]  # fmt: skip
+    return doc, chunks
+
+
+# documents and chunks ---------------------------------------------------------------------------
+def test_put_document_replaces_by_source_and_bumps_the_generation(registry: Registry) -> None:
+    assert registry.generation == 0 and registry.documents() == []
+    old, old_chunks = doc_with_chunks("/a.txt", "Revenue rose. Margins fell.")
+    registry.put_document(old, old_chunks)
+    assert registry.generation == 1
+    new, new_chunks = doc_with_chunks("/a.txt", "Revenue fell sharply. Margins rose again.", n=3)
+    registry.put_document(new, new_chunks)
+    assert registry.generation == 2
+    (record,) = registry.documents()
+    assert (record.doc_id, record.source, record.n_chunks) == (new.doc_id, "/a.txt", 3)
+    assert record.meta.title == "title of /a.txt"
+    assert registry.document_by_source("/a.txt") == record
+    assert old.doc_id == new.doc_id  # ids come from the source
+    assert registry.document_text(new.doc_id) == new.text and registry.document_text("nope") is None
+    assert registry.chunk_ids_of(new.doc_id) == [c.chunk_id for c in new_chunks]
+    assert registry.all_chunk_ids() == {c.chunk_id for c in new_chunks}  # the old chunks went too
+    by_id = registry.chunks_by_id([new_chunks[1].chunk_id, "no such chunk"])
+    assert list(by_id) == [new_chunks[1].chunk_id] and by_id[new_chunks[1].chunk_id].ordinal == 1
+    assert [c.chunk_id for c in registry.iter_chunks()] == [c.chunk_id for c in new_chunks]
+    assert registry.metas()[new.doc_id].source == "/a.txt"
+
+
+def test_delete_document_takes_its_chunks(registry: Registry) -> None:
+    doc, chunks = doc_with_chunks("/a.txt", "Revenue rose. Margins fell.")
+    registry.put_document(doc, chunks)
+    assert registry.delete_document(doc.doc_id) is True
+    assert registry.generation == 2 and registry.all_chunk_ids() == set()
+    assert registry.delete_document(doc.doc_id) is False
+    assert registry.generation == 2  # nothing deleted, nothing to tell readers
+
+
+def test_a_failed_put_leaves_the_previous_rows(registry: Registry) -> None:
+    doc, chunks = doc_with_chunks("/a.txt", "Revenue rose. Margins fell.")
+    registry.put_document(doc, chunks)
+    other, _ = doc_with_chunks("/b.txt", "Something else entirely.")
+    with pytest.raises(sqlite3.IntegrityError):  # a chunk id another document owns
+        registry.put_document(other, chunks)
+    assert [d.source for d in registry.documents()] == ["/a.txt"]
+    assert registry.generation == 1
+
+
+# store facts and the embedding cache ------------------------------------------------------------
+def test_info_and_info_set_once(registry: Registry) -> None:
+    assert registry.info("embedding_model") is None
+    registry.set_info("embedding_model", "m1")
+    registry.set_info("embedding_model", "m2")
+    assert registry.info("embedding_model") == "m2"
+    assert registry.set_info_once("store_id", "first") == "first"
+    assert registry.set_info_once("store_id", "second") == "first"
+
+
+def test_vector_cache_is_per_model(registry: Registry) -> None:
+    vector = np.arange(4, dtype=np.float32)
+    registry.cache_vectors("m1", [("h1", vector)])
+    registry.cache_vectors("m1", [("h1", vector + 1)])  # the first vector stays
+    cached = registry.cached_vectors("m1", ["h1", "h2"])
+    assert list(cached) == ["h1"] and np.array_equal(cached["h1"], vector)
+    assert registry.cached_vectors("m2", ["h1"]) == {}
+
+
+# near-duplicates --------------------------------------------------------------------------------
+def test_signatures_and_duplicate_sources(registry: Registry) -> None:
+    doc, chunks = doc_with_chunks("/wire.txt", "The story as the wire ran it.")
+    registry.put_document(doc, chunks)
+    sig = np.arange(8, dtype=np.uint64)
+    registry.put_signature(doc.doc_id, "/wire.txt", sig)
+    ((doc_id, source, stored),) = registry.signatures()
+    assert (doc_id, source) == (doc.doc_id, "/wire.txt") and np.array_equal(stored, sig)
+    copy = DuplicateSource("/copy.txt", "https://example.com/copy", "example.com", 0.93, "2025-01-02")
+    earlier = DuplicateSource("/early.txt", None, None, 0.88, "2025-01-01")
+    registry.add_duplicate_source(doc.doc_id, "A copy", copy)
+    registry.add_duplicate_source(doc.doc_id, None, earlier)
+    assert registry.duplicate_sources(doc.doc_id) == [earlier, copy]  # oldest first
+    assert registry.is_duplicate_source("/copy.txt") and not registry.is_duplicate_source("/wire.txt")
+    # A source stored in its own right is no longer anyone's duplicate.
+    stored_copy, copy_chunks = doc_with_chunks("/copy.txt", "The story as a copy ran it.")
+    registry.put_document(stored_copy, copy_chunks)
+    registry.put_signature(stored_copy.doc_id, "/copy.txt", sig)
+    assert registry.duplicate_sources(doc.doc_id) == [earlier]
+    # The records of a deleted document no longer count.
+    registry.delete_document(doc.doc_id)
+    assert not registry.is_duplicate_source("/early.txt")
+    assert [source for _, source, _ in registry.signatures()] == ["/copy.txt"]
+
+
+# migrations -------------------------------------------------------------------------------------
+# Rows to put into each table an older schema has: what a user's store holds when Dossier upgrades.
+_ROWS: dict[str, list[tuple[object, ...]]] = {
+    "documents": [("d1", "/a.txt", "hash", "text", DocMeta(source="/a.txt", title="A").model_dump_json(),
+                   "Revenue rose.", 1, "2025-01-01T00:00:00+00:00")],
+    "chunks": [("c1", "d1", 0, "Revenue rose.", 0, 13, None, None)],
+    "embeddings": [("h1", "all-MiniLM-L6-v2", np.ones(4, dtype=np.float32).tobytes())],
+    "signatures": [("d1", np.arange(8, dtype=np.uint64).tobytes())],
+    "duplicate_sources": [("/copy.txt", "d1", None, None, "copy", 0.9, "2025-01-02")],
+}  # fmt: skip
+
+
+def _schema(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+def _build_schema_at(path: Path, version: int) -> list[str]:
+    """A registry file as Dossier left it at schema ``version`` (its first migrations, in turn),
+    filled with rows; the tables filled."""
+    db = sqlite3.connect(path, isolation_level=None)
+    for number, script in enumerate(MIGRATIONS[:version], start=1):
+        db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    filled = [t for t in _ROWS if t in tables]
+    for table in filled:
+        marks = ",".join("?" * len(_ROWS[table][0]))
+        db.executemany(f"INSERT INTO {table} VALUES ({marks})", _ROWS[table])
+    db.close()
+    return filled
+
+
+@pytest.mark.parametrize("version", range(len(MIGRATIONS) + 1))
+def test_migrates_each_older_schema_to_the_current_one(tmp_path: Path, version: int) -> None:
+    path = tmp_path / "registry.sqlite3"
+    filled = _build_schema_at(path, version)
+    registry = Registry(path)  # migrates
+    fresh = Registry(tmp_path / "fresh.sqlite3")
+    try:
+        assert registry.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert _schema(registry.db) == _schema(fresh.db)
+        for table in filled:  # every row kept, as it was
+            assert registry.db.execute(f"SELECT * FROM {table}").fetchall() == _ROWS[table]
+        if "documents" in filled:
+            assert [d.meta.title for d in registry.documents()] == ["A"]
+            assert registry.chunk_ids_of("d1") == ["c1"]
+        if "duplicate_sources" in filled:
+            assert registry.is_duplicate_source("/copy.txt")
+        assert registry.generation == 0
+    finally:
+        registry.close()
+        fresh.close()
+
