@@ -12,7 +12,7 @@ import pytest
 import ingest.loaders.pdf as pdf_loader
 from ingest.chunking import chunk_document
 from ingest.documents import Document
-from ingest.loaders import load_bytes, load_source, pdf_tables
+from ingest.loaders import load_bytes, load_source, pdf_lines, pdf_tables
 from tests.conftest import FIXTURES
 from tests.fixtures.make_pdf_fixtures import pdf_of
 
@@ -173,13 +173,13 @@ def test_prose_with_numbers_is_not_a_table(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_pages_without_figures_are_never_measured(monkeypatch: pytest.MonkeyPatch) -> None:
     measured: list[int] = []
-    words = pdf_tables._Boxes.words
+    words = pdf_lines._Boxes.words
 
-    def counting(self: pdf_tables._Boxes, start: int, end: int) -> list[pdf_tables.Word]:
+    def counting(self: pdf_lines._Boxes, start: int, end: int) -> list[pdf_lines.Word]:
         measured.append(start)
         return words(self, start, end)
 
-    monkeypatch.setattr(pdf_tables._Boxes, "words", counting)
+    monkeypatch.setattr(pdf_lines._Boxes, "words", counting)
     load_bytes(placed_pdf([[(72, 700, "Risk factors"), (72, 688, "We face competition.")]]),
                source="/filings/risk.pdf", suffix=".pdf")
     assert measured == []
