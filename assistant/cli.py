@@ -33,6 +33,8 @@ Form = Annotated[str | None, typer.Option(help="Only this form (10-K, 10-Q, 8-K.
 Since = Annotated[str | None, typer.Option(help="Published or filed on/after (YYYY-MM-DD).")]
 Until = Annotated[str | None, typer.Option(help="Published or filed on/before (YYYY-MM-DD).")]
 Doc = Annotated[list[str] | None, typer.Option("--doc", help="Only this document id (repeatable).")]
+AllowIngest = Annotated[bool, typer.Option(
+    "--allow-ingest", help="MCP: also offer the ingest tool (the client may add documents).")]
 
 
 @app.callback()
@@ -173,10 +175,9 @@ def status(json_out: JsonFlag = False) -> None:
         info = assistant.status()
         docs = assistant.documents()
     if json_out:
-        info["documents_list"] = [
-            {"doc_id": d.doc_id, "title": d.meta.title, "source": d.source, "chunks": d.n_chunks}
-            for d in docs
-        ]
+        from assistant.models import document_contract
+
+        info["documents_list"] = [document_contract(d) for d in docs]
         print(json.dumps(info, indent=2))
         return
     for key, value in info.items():
@@ -205,16 +206,22 @@ def chat(
     host: Annotated[str, typer.Option(help="Interface to bind; 0.0.0.0 exposes the chat to the "
                                       "network (set DOSSIER_AUTH first).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    mcp: Annotated[bool, typer.Option("--mcp", help="Also serve the MCP tools at /mcp "
+                                      "(streamable HTTP; needs the mcp extra).")] = False,
+    allow_ingest: AllowIngest = False,
 ) -> None:
-    """Open the research chat in the browser (Gradio) at http://HOST:PORT."""
+    """Open the research chat in the browser (Gradio) at http://HOST:PORT, with the JSON API at
+    /api/search, /api/ask and /api/documents."""
     from assistant.ui.safety import AuthError
 
+    if mcp:
+        _require_mcp()
     out.print("Starting the chat (loading Gradio, the model and the store)…", highlight=False)
     try:
         assistant = _assistant()
         from assistant.ui.app import ChatApp
 
-        chat_app = ChatApp(assistant)
+        chat_app = ChatApp(assistant, mcp=mcp, allow_ingest=allow_ingest)
         if host not in ("127.0.0.1", "localhost", "::1") and not assistant.settings.auth:
             err.print(f"[yellow]warning:[/yellow] the chat is exposed on {host} without a login; "
                       "set DOSSIER_AUTH=user:password (or a file of such lines)", highlight=False)
@@ -228,7 +235,33 @@ def chat(
         return
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.print(f"Dossier chat: [bold]http://{shown}:{port}[/bold]  (Ctrl+C to stop)", highlight=False)
+    if mcp:
+        out.print(f"MCP (streamable HTTP): http://{shown}:{port}/mcp", highlight=False)
     chat_app.demo.block_thread()
+
+
+@app.command("mcp")
+def mcp_cmd(allow_ingest: AllowIngest = False) -> None:
+    """Serve the store to MCP clients over stdio: the tools search, ask and list_documents."""
+    _require_mcp()
+    from assistant.serve.mcp import serve_stdio
+    from assistant.serve.service import DossierService
+
+    with _assistant() as assistant:
+        service = DossierService(assistant)
+        service.warm()  # a store that cannot be opened is reported before serving
+        serve_stdio(service, allow_ingest=allow_ingest)
+
+
+def _require_mcp() -> None:
+    from assistant.serve import MissingExtraError, require_mcp
+
+    try:
+        require_mcp()
+    except MissingExtraError as exc:
+        from rich.markup import escape
+
+        _fail(escape(str(exc)))  # '[mcp]' is not markup
 
 
 @app.command("eval")

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
 from ingest.documents import ArticleSource
+
+if TYPE_CHECKING:
+    from ingest.registry import DocRecord
 
 
 def place(title: str, section: str | None, page: int | None) -> str:
@@ -19,6 +22,15 @@ def place(title: str, section: str | None, page: int | None) -> str:
     if page is not None:
         parts.append(f"p. {page}")
     return ", ".join(parts)
+
+
+def document_contract(record: DocRecord) -> dict[str, object]:
+    """A stored document as `dossier status --json`, the JSON API and the MCP tools list it."""
+    meta = record.meta
+    return {"doc_id": record.doc_id, "title": meta.title, "source": record.source,
+            "chunks": record.n_chunks, "company": meta.company, "ticker": meta.ticker,
+            "form": meta.form, "period": meta.period, "filed": meta.filed,
+            "published": meta.published, "url": meta.url}
 
 
 class Filters(BaseModel):

@@ -58,6 +58,18 @@ def alibaba_store(tmp_path_factory: pytest.TempPathFactory, minilm: LocalMiniLM)
     return home
 
 
+@pytest.fixture(scope="session")
+def two_document_store(tmp_path_factory: pytest.TempPathFactory, minilm: LocalMiniLM) -> Path:
+    """A store holding the Alibaba article and Buckle's earnings release (an 8-K exhibit), for
+    read-only tests of the interfaces; closed, so another process may open it too."""
+    home = tmp_path_factory.mktemp("two-documents") / "home"
+    with Assistant(home=home, embedder=minilm) as a:
+        report = a.ingest([FIXTURES / "alibaba-ai-investment-2025.txt",
+                           FIXTURES / "BKE_8-K_2024-11-22_EX-99.1.html"], progress=False)
+        assert report.ok, report.failed
+    return home
+
+
 # --- a Chroma server (`chroma run`) for the server-mode tests --------------------------------------
 def _free_port() -> int:
     import socket

@@ -8,6 +8,7 @@ otherwise. Never runs `playwright install`: nothing is downloaded."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import time
 from collections.abc import Iterator
@@ -42,13 +43,11 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def chat_assistant(tmp_path_factory: pytest.TempPathFactory,
+def chat_assistant(tmp_path_factory: pytest.TempPathFactory, two_document_store: Path,
                    minilm: LocalMiniLM) -> Iterator[Assistant]:
     home = tmp_path_factory.mktemp("chat") / "home"
+    shutil.copytree(two_document_store, home)  # the tests upload and delete: a copy of their own
     with Assistant(home=home, embedder=minilm) as a:
-        report = a.ingest([FIXTURES / "alibaba-ai-investment-2025.txt",
-                           FIXTURES / "BKE_8-K_2024-11-22_EX-99.1.html"], progress=False)
-        assert report.ok, report.failed
         yield a
 
 

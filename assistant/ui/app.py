@@ -60,8 +60,13 @@ def new_state() -> dict[str, Any]:
 
 
 class ChatApp:
-    def __init__(self, assistant: Assistant) -> None:
+    mcp = False  # also serve the MCP tools at /mcp (the `mcp` extra)
+    allow_ingest = False  # ... their `ingest` tool too
+
+    def __init__(self, assistant: Assistant, *, mcp: bool = False,
+                 allow_ingest: bool = False) -> None:
         self.assistant = assistant
+        self.mcp, self.allow_ingest = mcp, allow_ingest
         self.settings = assistant.settings
         self.uploads = Path(self.settings.home) / "uploads"
         self._write = threading.Lock()
@@ -368,6 +373,11 @@ class ChatApp:
         kwargs.update(overrides)
         if kwargs.get("share"):
             raise ValueError("share links are not offered: use --host to expose the chat")
+        from assistant.serve.beside_chat import serve_beside_chat  # the JSON API (and MCP)
+
+        kwargs["app_kwargs"] = {**kwargs["app_kwargs"], "lifespan": serve_beside_chat(
+            self.assistant, host=kwargs["server_name"], concurrency=self.settings.chat_concurrency,
+            mcp=self.mcp, allow_ingest=self.allow_ingest)}
         return kwargs
 
     def launch(self, **overrides: Any) -> Any:
