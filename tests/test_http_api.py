@@ -104,6 +104,14 @@ def test_bad_input_is_a_json_error_saying_what_is_wrong(api: httpx.Client, path:
     assert says in response.json()["error"]
 
 
+def test_only_json_bodies_are_read(api: httpx.Client) -> None:
+    form = api.post("/api/search", data={"query": "AI"})  # what a web page may post cross-site
+    assert form.status_code == 415
+    assert "Content-Type: application/json" in form.json()["error"]
+    assert api.post("/api/search", content=b'{"query": "AI"}',
+                    headers={"content-type": "application/json; charset=utf-8"}).status_code == 200
+
+
 def test_login_guards_the_api(api_with_login: httpx.Client) -> None:
     client = api_with_login
     refused = client.get("/api/documents")

@@ -8,8 +8,8 @@
 
 Behind the chat's login (`login.RequireLogin`). A request that cannot be served gets a JSON
 error `{"error": "what is wrong"}`: 400 (not JSON, or the assistant refused it), 401 (not signed
-in), 422 (a field is missing or invalid, named in the message), 503 (the store or the LLM cannot
-serve now)."""
+in), 415 (not sent as application/json), 422 (a field is missing or invalid, named in the
+message), 503 (the store or the LLM cannot serve now)."""
 
 from __future__ import annotations
 
@@ -51,13 +51,17 @@ class Refused(Exception):
 
 
 async def read_body(request: Request, model: type[Body]) -> Body:
-    """The request's JSON object, checked against `model`."""
+    """The request's JSON object, checked against `model`. Only a JSON content type is read:
+    a web page cannot send one to another site without the browser asking first (CORS)."""
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if kind != "application/json":
+        raise Refused(415, f"the body must be JSON, sent with Content-Type: application/json "
+                           f"(not {kind or 'none'})")
     raw = await request.body()
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Refused(400, f"the body is not JSON ({exc}); send a JSON object with "
-                           "Content-Type: application/json") from None
+        raise Refused(400, f"the body is not JSON: {exc}") from None
     if not isinstance(data, dict):
         fields = ", ".join(sorted(model.model_fields))
         raise Refused(422, f"the body must be a JSON object with the fields {fields}")

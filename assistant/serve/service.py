@@ -138,7 +138,8 @@ class DossierService:
 
     def documents(self) -> list[dict[str, object]]:
         """The stored documents (`dossier status --json`'s documents_list)."""
-        return [document_contract(d) for d in self.assistant.documents()]
+        with _expected():
+            return [document_contract(d) for d in self.assistant.documents()]
 
     def ingest(self, sources: list[str]) -> dict[str, object]:
         """Load, chunk, embed and store files, folders, URLs or edgar: inputs."""
