@@ -3,10 +3,12 @@ on 127.0.0.1, over a real two-document store; with the login off and on."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -127,3 +129,36 @@ def test_login_guards_the_api(api_with_login: httpx.Client) -> None:
     assert searched.status_code == 200 and len(searched.json()) == 2
     client.cookies.clear()
     assert client.get("/api/documents").status_code == 401
+
+
+def test_basic_credentials_are_read_strictly() -> None:
+    from assistant.serve.login import basic_credentials
+
+    def encoded(text: bytes) -> str:
+        return "Basic " + base64.b64encode(text).decode()
+
+    assert basic_credentials(encoded(b"ana:pw:with:colons")) == ("ana", "pw:with:colons")
+    assert basic_credentials(encoded("zoë:pässword".encode())) == ("zoë", "pässword")
+    for header in ("", "Bearer abc", encoded(b"no colon"), "Basic not base64!", encoded(b"\xff:x")):
+        assert basic_credentials(header) is None, header
+
+
+def test_a_login_hook_of_the_embedding_app_decides() -> None:
+    from starlette.requests import Request
+
+    from assistant.serve.login import signed_in
+
+    class Chat:  # Gradio's app, launched with auth_dependency (e.g. behind an OAuth proxy)
+        auth = None
+        tokens: dict[str, str] = {}
+        cookie_id = "x"
+
+        def __init__(self, user: str | None) -> None:
+            self.user = user
+
+        async def auth_dependency(self, request: Request) -> str | None:
+            return self.user
+
+    request = Request({"type": "http", "headers": [], "method": "GET", "path": "/api/documents"})
+    assert anyio.run(signed_in, request, Chat("ana")) is True
+    assert anyio.run(signed_in, request, Chat(None)) is False

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import inspect
 from typing import Any
 
 from starlette.requests import Request
@@ -18,9 +19,12 @@ NOT_SIGNED_IN = ("sign in first: send HTTP Basic credentials (user:password from
                  "or POST /login with username and password and send its cookie back")
 
 
-def signed_in(request: Request, chat: Any) -> bool:
+async def signed_in(request: Request, chat: Any) -> bool:
     """Whether the request may pass the login of the chat's Gradio app `chat`."""
     users = chat.auth
+    if chat.auth_dependency is not None:  # a login of the embedding app's own (Gradio's hook)
+        user = chat.auth_dependency(request)
+        return (await user if inspect.isawaitable(user) else user) is not None
     if users is None:
         return True
     cookie = (request.cookies.get(f"access-token-{chat.cookie_id}")
@@ -32,7 +36,8 @@ def signed_in(request: Request, chat: Any) -> bool:
         return False
     user, password = credentials
     if callable(users):
-        return bool(users(user, password))
+        allowed = users(user, password)
+        return bool(await allowed if inspect.isawaitable(allowed) else allowed)
     known = users.get(user)
     return known is not None and hmac.compare_digest(password.encode(), known.encode())
 
@@ -59,7 +64,7 @@ class RequireLogin:
         self.chat = chat
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not signed_in(Request(scope), self.chat):
+        if scope["type"] == "http" and not await signed_in(Request(scope), self.chat):
             response = JSONResponse({"error": NOT_SIGNED_IN}, status_code=401,
                                     headers={"WWW-Authenticate": 'Basic realm="Dossier"'})
             await response(scope, receive, send)
