@@ -23,19 +23,20 @@ def serve_beside_chat(assistant: Assistant, *, host: str, concurrency: int, mcp:
                       allow_ingest: bool = False) -> Lifespan:
     """The lifespan to give Gradio's app (`app_kwargs={"lifespan": ...}`): the API's routes at
     /api/..., and when `mcp` the MCP tools at /mcp (`ingest` too when `allow_ingest`); `host`
-    is the interface the chat binds, `concurrency` how many API requests run at once."""
+    is the interface the chat binds, `concurrency` how many API and MCP requests run at once."""
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
         service = DossierService(assistant)
-        routes = JsonApi(service, CapacityLimiter(concurrency)).routes(app)
+        limiter = CapacityLimiter(concurrency)  # shared by the API and the MCP tools
+        routes = JsonApi(service, limiter).routes(app)
         if not mcp:
             app.router.routes[:0] = routes
             yield
             return
         from assistant.serve.mcp import build_server, http_route
 
-        server = build_server(service, allow_ingest=allow_ingest)
+        server = build_server(service, allow_ingest=allow_ingest, limiter=limiter)
         app.router.routes[:0] = [*routes, http_route(server, app, host)]
         async with server.session_manager.run():
             yield

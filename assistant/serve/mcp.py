@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+import anyio.to_thread
+from anyio import CapacityLimiter
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
@@ -48,25 +50,37 @@ INSTRUCTIONS = (
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
 
-def build_server(service: DossierService, *, allow_ingest: bool = False) -> MCPServer:
-    """An MCP server whose tools use `service`; `ingest` only when `allow_ingest`."""
+def build_server(service: DossierService, *, allow_ingest: bool = False,
+                 limiter: CapacityLimiter | None = None) -> MCPServer:
+    """An MCP server whose tools use `service`; `ingest` only when `allow_ingest`. The tools'
+    work runs in worker threads, at most `limiter`'s number at once (default: anyio's)."""
     server: MCPServer = MCPServer("dossier", title="Dossier", instructions=INSTRUCTIONS,
                                   log_level="WARNING")
 
+    async def run(work: Callable[[], Any]) -> Any:
+        """A tool's work; a failure the caller can act on becomes a ToolError, whose message
+        the client sees."""
+        try:
+            return await anyio.to_thread.run_sync(work, limiter=limiter)
+        except ValidationError as exc:
+            raise ToolError(problem(exc)) from None
+        except (RequestError, Unavailable) as exc:
+            raise ToolError(str(exc)) from None
+
     @server.tool(annotations=READ_ONLY)
-    def search(query: Query, k: K = None, company: Company = None, ticker: Ticker = None,
+    async def search(query: Query, k: K = None, company: Company = None, ticker: Ticker = None,
                form: Form = None, since: Since = None, until: Until = None,
                doc_ids: DocIds = None) -> list[dict[str, Any]]:
         """Find the passages of the stored filings and articles that match a query, best first
         (hybrid semantic and keyword retrieval). Each passage has rank, score, chunk_id, doc_id,
         title, source, page (1-based, or null), section, company, ticker, form, period,
         published and its text. Use it to read what the documents say about something."""
-        return _tool(lambda: service.search(SearchRequest(
+        return await run(lambda: service.search(SearchRequest(
             query=query, k=k, company=company, ticker=ticker, form=form, since=since, until=until,
             doc_ids=doc_ids)))
 
     @server.tool(annotations=READ_ONLY)
-    def ask(question: Question, k: K = None, company: Company = None, ticker: Ticker = None,
+    async def ask(question: Question, k: K = None, company: Company = None, ticker: Ticker = None,
             form: Form = None, since: Since = None, until: Until = None, doc_ids: DocIds = None,
             mode: Mode = None) -> dict[str, Any]:
         """Answer a question from the stored filings and articles, with numbered citations.
@@ -75,38 +89,27 @@ def build_server(service: DossierService, *, allow_ingest: bool = False) -> MCPS
         verbatim quote), claims (each sentence with its status: supported, unsupported or
         uncited, and any numbers no cited passage holds), summary ('4 of 5 claims supported'),
         scope (the filings the question was resolved to) and notice."""
-        return _tool(lambda: service.ask(AskRequest(
+        return await run(lambda: service.ask(AskRequest(
             question=question, k=k, company=company, ticker=ticker, form=form, since=since,
             until=until, doc_ids=doc_ids, mode=mode)))
 
     @server.tool(annotations=READ_ONLY)
-    def list_documents() -> list[dict[str, Any]]:
+    async def list_documents() -> list[dict[str, Any]]:
         """The documents in the store: doc_id, title, source, chunks (passages), company,
         ticker, form, period, filed, published and url. doc_id values restrict search and ask."""
-        return _tool(service.documents)
+        return await run(service.documents)
 
     if allow_ingest:
         @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False,
                                                  idempotent_hint=True, open_world_hint=True))
-        def ingest(paths_or_urls: Sources) -> dict[str, Any]:
+        async def ingest(paths_or_urls: Sources) -> dict[str, Any]:
             """Add documents to the store: files or folders on the server's disk (PDF, HTML,
             text, Markdown), http(s) URLs of articles or filings, or edgar:TICKER to download
             a company's 10-K and 10-Q filings from SEC EDGAR. Returns what was added, replaced,
             unchanged or failed (with the reason), and the passages stored."""
-            return _tool(lambda: service.ingest(list(paths_or_urls)))
+            return await run(lambda: service.ingest(list(paths_or_urls)))
 
     return server
-
-
-def _tool(work: Callable[[], Any]) -> Any:
-    """Run a tool's work; a failure the caller can act on becomes a ToolError, whose message the
-    client sees."""
-    try:
-        return work()
-    except ValidationError as exc:
-        raise ToolError(problem(exc)) from None
-    except (RequestError, Unavailable) as exc:
-        raise ToolError(str(exc)) from None
 
 
 def serve_stdio(service: DossierService, *, allow_ingest: bool = False) -> None:
