@@ -214,6 +214,8 @@ def chat(
     /api/search, /api/ask and /api/documents."""
     from assistant.ui.safety import AuthError
 
+    if allow_ingest and not mcp:
+        _fail("--allow-ingest offers the MCP tools' ingest: add --mcp")
     if mcp:
         _require_mcp()
     out.print("Starting the chat (loading Gradio, the model and the store)…", highlight=False)

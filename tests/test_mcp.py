@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -187,6 +188,8 @@ def test_streamable_http_beside_the_chat(mcp_sdk: Any, chat_store: Assistant, ho
 
     try:
         _http(url, use)
+        # served on 127.0.0.1: a request naming another host (DNS rebinding) is refused
+        assert httpx.post(url, json={}, headers={"host": "evil.example"}).status_code == 421
     finally:
         app.close()
     assert seen["tools"] == READ_TOOLS
@@ -197,8 +200,6 @@ def test_streamable_http_beside_the_chat(mcp_sdk: Any, chat_store: Assistant, ho
 
 
 def test_streamable_http_behind_the_chat_login(mcp_sdk: Any, chat_store: Assistant) -> None:
-    import httpx
-
     app, url = _launch(chat_store, auth=[("ana", "pw-1")])
     seen: dict[str, Any] = {}
 
@@ -221,3 +222,8 @@ def test_without_the_extra_the_command_names_it(command: list[str],
     result = CliRunner().invoke(cli, command)
     assert result.exit_code == 2
     assert "pip install 'dossier[mcp]'" in " ".join(result.output.split())
+
+
+def test_allow_ingest_is_for_the_mcp_tools() -> None:
+    result = CliRunner().invoke(cli, ["chat", "--allow-ingest"])
+    assert result.exit_code == 2 and "add --mcp" in result.output
