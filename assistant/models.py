@@ -123,6 +123,12 @@ class Claim(BaseModel):
         description="Numbers the sentence states that no passage it cites holds (all of its "
         "numbers when it cites nothing).",
     )
+    scale_not_stated: list[str] = Field(
+        default_factory=list,
+        description="Numbers of a supported sentence that match a cited figure only in a scale "
+        "its source does not state (read as thousands, millions or billions): 'scale not stated "
+        "in the source'.",
+    )
 
     def json_contract(self) -> dict[str, object]:
         return {
@@ -130,6 +136,7 @@ class Claim(BaseModel):
             "status": self.status,
             "citations": [c.model_dump() for c in self.citations],
             "unsupported_numbers": self.unsupported_numbers,
+            "scale_not_stated": self.scale_not_stated,
         }
 
 

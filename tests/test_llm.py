@@ -27,7 +27,9 @@ from assistant.answer.numbers import find_numbers, holds
 from assistant.answer.verify import MARKER
 from assistant.config import Settings, load_settings
 from assistant.models import Answer, Passage
+from ingest.chunking import chunk_document
 from ingest.embeddings import LocalMiniLM
+from ingest.loaders import load_source
 from tests.openai_server import Broken, Hang, Reply, ScriptedOpenAI, Status, prompt_of
 
 KEY = "sk-test-0123456789-secret"
@@ -174,6 +176,30 @@ def test_a_follow_up_is_condensed_keeping_company_and_period(server: ScriptedOpe
     assert answer.searched == standalone and answer.question == "and in 2022?"
     assert prompt_of(server.requests[1]).rstrip().endswith(f"Question: {standalone}")
     assert answer.claims[0].status == "supported"
+
+
+def statement_retriever() -> Static:
+    """Apple's Q3 FY2023 statement of operations, loaded and chunked from an inline-XBRL filing
+    that states its scale only in its facts' attributes."""
+    doc = load_source(str(Path(__file__).parent / "fixtures" / "ixbrl_statement_no_units_line.html"))
+    chunks = chunk_document(doc, lambda texts: [len(t.split()) for t in texts], max_tokens=150)
+    return Static(docs=[LCDocument(page_content=c.text, metadata=Passage(
+        rank=i, score=1.0, chunk_id=c.chunk_id, doc_id=c.doc_id, title=doc.meta.title,
+        source=doc.meta.source, text="").model_dump(exclude={"text"}))
+        for i, c in enumerate([c for c in chunks if "81,797" in c.text], start=1)], queries=[])
+
+
+def test_a_figure_off_by_a_thousand_is_shown_unsupported(server: ScriptedOpenAI) -> None:
+    server.script(Reply("Apple's total net sales for the quarter were $81.8 million [1]."),
+                  Reply("Apple's total net sales for the quarter were $81.8 billion [1]."))
+    question = "What were Apple's total net sales in the quarter ended July 1, 2023?"
+    wrong = answerer(server, statement_retriever()).answer(question)
+    assert wrong.answer == "Apple's total net sales for the quarter were $81.8 million. [unsupported]"
+    assert wrong.claims[0].unsupported_numbers == ["$81.8 million"]
+    right = answerer(server, statement_retriever()).answer(question)
+    assert right.answer == "Apple's total net sales for the quarter were $81.8 billion [1]."
+    assert right.claims[0].status == "supported" and right.claims[0].scale_not_stated == []
+    assert "81,797" in right.citations[0].quote
 
 
 def test_the_cannot_answer_reply_is_kept_as_such(server: ScriptedOpenAI) -> None:

@@ -1,6 +1,7 @@
 """The offline answer: the sentences of the top passages that best answer the question, quoted
 verbatim, each followed by its citation; or the fixed cannot-answer sentence when the evidence
-does not cover the question's key terms."""
+does not cover the question's key terms. A quoted table row whose figures are in a scale its
+table states elsewhere ("(In millions, ...)") is followed by that scale: "(in millions of USD)"."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import prompts
+from assistant.answer.numbers import Number, read_passage, scale_stated_elsewhere, within
 from assistant.answer.terms import coverage, key_terms, named_terms, stems
 from assistant.models import Answer, Citation, Passage
 from ingest.chunking import split_sentences
 from ingest.embeddings import Embedder
 from ingest.references import cited_sources
+from ingest.units import states_units
 
 # Questions that ask for a figure, and sentences that hold one.
 _QUANTITY = re.compile(
@@ -65,6 +68,7 @@ def extractive_answer(
         return Answer(question=question, answer=prompts.cannot_answer(), cannot_answer=True,
                       mode="extractive", passages=list(passages))
     citations, lines = [], []
+    read: dict[str, list[Number]] = {}
     for n, cand in enumerate(_reading_order(chosen), start=1):
         p = cand.passage
         citations.append(Citation(
@@ -72,7 +76,7 @@ def extractive_answer(
             page=p.page, section=p.section, date=p.published or p.filed, quote=cand.text,
             article_sources=cited_sources(cand.text, (document_texts or {}).get(p.doc_id, p.text)),
         ))
-        lines.append(f"{display_quote(cand.text)} [{n}]")
+        lines.append(f"{display_quote(cand.text)}{_scale_note(cand, read)} [{n}]")
     return Answer(question=question, answer=" ".join(lines), cannot_answer=False,
                   mode="extractive", citations=citations, passages=list(passages))
 
@@ -82,6 +86,17 @@ def display_quote(quote: str) -> str:
     article) become "(ref. 2)" so they cannot be mistaken for Dossier's citations. The
     citation's `quote` keeps the exact text."""
     return _MARKER.sub(r"(ref. \1)", quote)
+
+
+def _scale_note(cand: Candidate, read: dict[str, list[Number]]) -> str:
+    """' (in millions of USD)' when the quote's figures are in a scale stated outside it."""
+    if states_units(cand.text):
+        return ""
+    p = cand.passage
+    if p.chunk_id not in read:
+        read[p.chunk_id] = read_passage(p.text)
+    note = scale_stated_elsewhere(within(read[p.chunk_id], cand.start, cand.start + len(cand.text)))
+    return f" ({note})" if note else ""
 
 
 def _about_named(

@@ -4,8 +4,10 @@ Every [n] must name a passage the writer was given; every number in a cited sent
 by a passage it cites (compared as values: assistant/answer/numbers.py). A citation that fails is
 removed; a sentence left without a supporting citation, or stating a number none of its passages
 holds, is marked "[unsupported]"; a sentence stating a number without any citation is marked
-"[uncited]". Surviving citations are renumbered 1, 2, ... in order of first use, and each gets
-the passage sentence that best matches the claim as its verbatim quote.
+"[uncited]". A passage figure is read in the scale and unit its passage states (numbers.py); a
+supported sentence whose figure matched only because its source states no scale is marked
+"[scale not stated in the source]". Surviving citations are renumbered 1, 2, ... in order of
+first use, and each gets the passage sentence that best matches the claim as its verbatim quote.
 
 Sentences are checked as they complete (`SentenceStream`), so a streamed answer shows only
 checked text.
@@ -17,7 +19,16 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
-from assistant.answer.numbers import Number, find_numbers, holds
+from assistant.answer.numbers import (
+    Number,
+    find_numbers,
+    holds,
+    literal,
+    read_passage,
+    scale_unknown,
+    support,
+    within,
+)
 from assistant.answer.terms import coverage, key_terms
 from assistant.models import Answer, Citation, CitationCheck, Claim, Passage
 from ingest.chunking import split_sentences
@@ -31,6 +42,7 @@ _OPEN_MARKER = re.compile(r"\[[\d\s,;]*$")
 _CITED_STOP = re.compile(r"\][.!?](?=\s)")
 UNSUPPORTED = "[unsupported]"
 UNCITED = "[uncited]"
+SCALE_NOT_STATED = "scale not stated in the source"
 
 CitationStatus = Literal["supported", "no_such_passage", "numbers_not_in_passage"]
 ClaimStatus = Literal["supported", "unsupported", "uncited"]
@@ -91,7 +103,7 @@ class Verifier:
         self.citations: list[Citation] = []
         self.said_cannot_answer = False
         self._final: dict[int, int] = {}  # written -> shown
-        self._numbers = [_passage_numbers(p) for p in self.passages]
+        self._numbers = [passage_numbers(p) for p in self.passages]
 
     def check(self, sentence: str) -> str:
         """The sentence as it may be shown; records its Claim."""
@@ -106,8 +118,13 @@ class Verifier:
                 checks[written] = CitationCheck(written=written, n=None,
                                                 status=self._status(written, numbers))
         supported = [c.written for c in checks.values() if c.status == "supported"]
-        missing = [num.text for num in numbers
-                   if not any(holds(num, self._numbers[w - 1]) for w in supported)]
+        missing, unstated = [], []
+        for num in numbers:
+            found = support(num, [n for w in supported for n in self._numbers[w - 1]])
+            if found is None:
+                missing.append(num.text)
+            elif found.assumed:
+                unstated.append(num.text)
         for written in supported:
             checks[written].n = self._cite(written, bare, numbers)
         status: ClaimStatus
@@ -125,8 +142,11 @@ class Verifier:
             shown = f"{shown} {UNSUPPORTED}"
         elif status == "uncited" and numbers:
             shown = f"{shown} {UNCITED}"
+        elif unstated:
+            shown = f"{shown} [{SCALE_NOT_STATED}]"
         self.claims.append(Claim(text=shown, status=status, citations=list(checks.values()),
-                                 unsupported_numbers=missing))
+                                 unsupported_numbers=missing,
+                                 scale_not_stated=unstated if status == "supported" else []))
         return shown
 
     def answer(self, question: str, text: str, **fields: object) -> Answer:
@@ -152,7 +172,7 @@ class Verifier:
             self.citations.append(Citation(
                 n=n, chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, source=p.source,
                 url=p.url, page=p.page, section=p.section, date=p.published or p.filed,
-                quote=best_quote(p.text, claim, numbers),
+                quote=best_quote(p.text, claim, numbers, self._numbers[written - 1]),
             ))
         return self._final[written]
 
@@ -174,27 +194,31 @@ def checked_sentences(verifier: Verifier, deltas: Iterable[str]) -> Iterator[tup
         yield verifier.check(sentence), sep
 
 
-def best_quote(text: str, claim: str, numbers: Sequence[Number]) -> str:
+def best_quote(text: str, claim: str, numbers: Sequence[Number],
+               read: Sequence[Number] | None = None) -> str:
     """The sentence of a passage that best supports a claim: most of the claim's numbers, then
-    most of its key terms, then the earliest. Verbatim."""
+    most of its key terms, then the earliest. Verbatim. `read`: the passage's numbers as
+    `read_passage` gives them (read here if not given)."""
     spans = split_sentences(text)
     if not spans:
         return text.strip()
     terms = key_terms(claim)
+    held = read_passage(text) if read is None else read
 
     def score(span: tuple[int, int]) -> tuple[int, float]:
         sentence = text[span[0]:span[1]]
-        found = find_numbers(sentence)
+        found = [n for n in held if span[0] <= n.start < span[1]]
         return sum(1 for num in numbers if holds(num, found)), coverage(terms, sentence)
 
     start, end = max(spans, key=score)  # max keeps the first of equals
     return text[start:end]
 
 
-def _passage_numbers(p: Passage) -> list[Number]:
-    """Numbers a passage holds, in its text and in where it comes from (title, period, dates)."""
+def passage_numbers(p: Passage) -> list[Number]:
+    """Numbers a passage holds, in its text (in the scale and unit it states) and in where it
+    comes from (title, period, dates: as written)."""
     meta = " ".join(x for x in (p.title, p.period, p.published, p.filed) if x)
-    return find_numbers(p.text) + find_numbers(meta.replace("-", " "))
+    return read_passage(p.text) + literal(find_numbers(meta.replace("-", " ")))
 
 
 def _numbers_in(group: str) -> list[int]:
@@ -218,9 +242,20 @@ def _same_words(a: str, b: str) -> bool:
 
 def quoted_claims(answer: Answer) -> list[Claim]:
     """The claims of an extractive answer: each quoted sentence, verbatim from the passage it
-    cites, so each is supported."""
+    cites, so each is supported; amounts in it whose scale the source does not state are
+    named, as for a generated claim."""
     if answer.cannot_answer:
         return []
-    return [Claim(text=f"{c.quote} [{c.n}]", status="supported",
-                  citations=[CitationCheck(written=c.n, n=c.n, status="supported")])
-            for c in answer.citations]
+    by_chunk = {p.chunk_id: p for p in answer.passages}
+    claims = []
+    for c in answer.citations:
+        passage = by_chunk.get(c.chunk_id)
+        at = passage.text.find(c.quote) if passage else -1
+        quoted = (within(read_passage(passage.text), at, at + len(c.quote)) if passage and at >= 0
+                  else read_passage(c.quote))
+        unstated = scale_unknown(quoted)
+        mark = f" [{SCALE_NOT_STATED}]" if unstated else ""
+        claims.append(Claim(text=f"{c.quote} [{c.n}]{mark}", status="supported",
+                            citations=[CitationCheck(written=c.n, n=c.n, status="supported")],
+                            scale_not_stated=unstated))
+    return claims

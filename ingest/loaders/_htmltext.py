@@ -2,7 +2,9 @@
 
 Block elements end a paragraph, <br> ends a line, each table row becomes one line with its
 non-empty cells joined by " | " (see `tables`: in a table with figures each figure is labelled
-with its column header, and the title and units just above the table join it as its head).
+with its column header, and the title and units just above the table join it as its head; an
+inline-XBRL table whose text states no units gets a units line read from its facts' `scale` and
+`unitRef`, see `ingest.units`).
 Scripts, styles, the <head>, the inline-XBRL header and elements hidden with `display:none` are
 dropped.
 """
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 
 import lxml.html
 from lxml.html import HtmlElement
+
+from ingest import units
 
 from . import tables
 from ._decoding import squash
@@ -48,20 +52,22 @@ def parse(html: str) -> HtmlElement:
 
 
 def paragraphs(root: HtmlElement) -> list[Para]:
-    walker = _Walker()
+    xbrl = units.XbrlUnits(root)
+    walker = _Walker(xbrl=xbrl)
     walker.walk(root)
     walker.flush()
     size = sum(len(p.text) for p in walker.out)
     if size > 20_000 and len(walker.out) < size / 3_000:
         # Plain text wrapped in HTML (old EDGAR filings): its own line breaks are the layout.
-        walker = _Walker(keep_lines=1)
+        walker = _Walker(keep_lines=1, xbrl=xbrl)
         walker.walk(root)
         walker.flush()
     return walker.out
 
 
 class _Walker:
-    def __init__(self, keep_lines: int = 0) -> None:
+    def __init__(self, keep_lines: int = 0, xbrl: units.XbrlUnits | None = None) -> None:
+        self.xbrl = xbrl  # the units an inline-XBRL document defines
         self.out: list[Para] = []
         self.buf: list[str] = []
         self.keep_lines = keep_lines  # > 0 inside <pre> or for plain-text documents
@@ -104,7 +110,7 @@ class _Walker:
             return
         if tag == "table":
             self.flush()
-            self.out.extend(_table_paras(el, self.out, self.page_start))
+            self.out.extend(_table_paras(el, self.out, self.page_start, self.xbrl))
             return
         block = tag in _BLOCK
         if block:
@@ -138,9 +144,11 @@ _SECTION_HEADING = re.compile(r"^(?:part\s+[ivx]+|item\s+\d)", re.I)
 _UNITS = re.compile(r"\b(?:in|amounts in)\s+(?:thousands|millions|billions)\b", re.I)
 
 
-def _table_paras(table: HtmlElement, before: list[Para], floor: int = 0) -> list[Para]:
+def _table_paras(table: HtmlElement, before: list[Para], floor: int = 0,
+                 xbrl: units.XbrlUnits | None = None) -> list[Para]:
     """A table with figures becomes one Para that starts with the short paragraphs just above
-    it (its title, units, '(Unaudited)'), taken out of `before`, then its header rows."""
+    it (its title, units, '(Unaudited)'), taken out of `before`, then its header rows; then,
+    where those state no units, the units its inline-XBRL facts state."""
     cell_rows = tables.grid_rows(table, _cell_text)
     if not cell_rows:
         return []
@@ -150,6 +158,9 @@ def _table_paras(table: HtmlElement, before: list[Para], floor: int = 0) -> list
     captions: list[str] = []
     while len(before) > floor and len(captions) < _MAX_CAPTIONS and _is_caption(before[-1]):
         captions.insert(0, before.pop().text)
+    if xbrl and not units.states_units("\n".join(captions + rendered.head)):
+        line = units.xbrl_units_line(table, xbrl)
+        captions += [line] if line else []
     head = "\n".join(captions + rendered.head)
     text = "\n".join([head, *rendered.rows]) if head else "\n".join(rendered.rows)
     return [Para(text, in_table=True, data_table=True, head_len=len(head))]
