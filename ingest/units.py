@@ -296,6 +296,10 @@ class PassageUnits:
             kind = kind_of(name) if name else None
             if kind:
                 return frozenset({kind})
+        if (names and not names[-1] and region and "per_share" in dict(region.units.exceptions)
+                and currency_of(value)):
+            # no group label above the row: "Earnings per share:" may be on an earlier piece
+            return frozenset({"currency", "per_share"})
         if written:
             return written
         if currency_of(value) or (region and (region.units.money or region.currency)):

@@ -290,3 +290,13 @@ def test_the_offline_answer_shows_the_scale_after_a_quoted_row(minilm: LocalMini
     assert citation.quote.startswith("Total net sales |")
     assert answer.answer == f"{citation.quote} (in millions of USD) [1]"
     assert citation.quote in STATEMENT  # the quote itself stays verbatim
+
+
+def test_a_row_whose_group_label_is_on_another_piece_may_be_either_amount() -> None:
+    head = STATEMENT[:STATEMENT.index("Net sales:")]
+    piece = head + STATEMENT[STATEMENT.index("Diluted |"):STATEMENT.index("Shares used")]
+    held = read_passage(piece)
+    assert holds(claim("Diluted EPS was $1.26"), held)
+    assert holds(claim("$1.26 per diluted share"), held)
+    assert not holds(claim("1.26 million shares"), held)
+    assert not holds(claim("1.26%"), held)
