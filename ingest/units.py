@@ -204,7 +204,6 @@ class _Region:
     """The text a units line governs: from its end to the next units line."""
 
     start: int
-    end: int
     units: Units
     currency: str | None  # named by the line, or the one sign its figures carry
 
@@ -214,6 +213,7 @@ class PassageUnits:
     """What a passage (a chunk's text) states about the scale and unit of its numbers."""
 
     text: str
+    _statements: list[tuple[int, int]] = field(init=False)
     _regions: list[_Region] = field(init=False)
     _lines: list[tuple[int, int]] = field(init=False)
 
@@ -223,8 +223,7 @@ class PassageUnits:
         self._regions = []
         for i, (_, end, units) in enumerate(found):
             stop = found[i + 1][0] if i + 1 < len(found) else len(self.text)
-            self._regions.append(_Region(end, stop, units,
-                                         units.currency or _one_sign(self.text[end:stop])))
+            self._regions.append(_Region(end, units, units.currency or _one_sign(self.text[end:stop])))
         self._lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", self.text)]
 
     def at(self, start: int, end: int, written: frozenset[Kind] = frozenset()) -> Reading:
@@ -270,8 +269,7 @@ class PassageUnits:
         header, colon, value = cell.rpartition(": ")
         if start < offset + len(header) + len(colon):
             return None
-        if not tables.is_figure(value.strip()) or (i == 0 and not colon and len(cells) > 1
-                                                  and not tables.is_figure(cell)):
+        if not tables.is_figure(value.strip()):
             return None
         row_label = cells[0] if i > 0 and not tables.is_figure(cells[0]) else ""
         return value, [header, row_label, self._group_label(line_start)]
