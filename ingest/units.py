@@ -144,6 +144,18 @@ def unit_after(text: str, end: int) -> tuple[Kind | None, str | None]:
     return kind, currency_of(m.group(kind)) if kind == "currency" else None
 
 
+_CODE_BEFORE = re.compile(r"(?:(?<![\w$])(us|c|a|hk)\$|\b([a-z]{3}))\s?$", re.I)
+
+
+def currency_before(text: str, start: int) -> str | None:
+    """A currency code or sign written just before a number: "RMB 380 billion", "US$5"."""
+    m = _CODE_BEFORE.search(text, max(0, start - 6), start)
+    if not m:
+        return None
+    code = f"{m.group(1)}$" if m.group(1) else m.group(2)
+    return CURRENCIES.get(code.lower())
+
+
 def per_share_context(text: str, start: int) -> bool:
     """Whether the sentence before a figure at `start` talks of per-share amounts."""
     sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1

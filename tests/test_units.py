@@ -118,6 +118,10 @@ def test_prose_states_its_own_scale_and_unit() -> None:
     assert not holds(claim("161 million employees"), held)  # a count in prose is as written
     assert not holds(claim("$103 million"), held)  # shares, not dollars
     assert holds(claim("103 million shares"), held)
+    yuan = read_passage("Alibaba plans to invest 380 billion yuan over three years.")
+    assert holds(claim("380 billion yuan"), yuan) and holds(claim("RMB 380 billion"), yuan)
+    assert not holds(claim("$380 billion"), yuan)  # another currency
+    assert not holds(claim("USD 380 billion"), yuan) and not holds(claim("US$380 billion"), yuan)
 
 
 def test_an_operand_of_a_computed_figure_keeps_the_scale_of_its_fact() -> None:

@@ -21,7 +21,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from ingest.units import SCALE_NAMES, Kind, PassageUnits, currency_of, per_share_context, unit_after
+from ingest.units import (
+    SCALE_NAMES,
+    Kind,
+    PassageUnits,
+    currency_before,
+    currency_of,
+    per_share_context,
+    unit_after,
+)
 
 _SCALES = {
     "thousand": 1e3, "k": 1e3,
@@ -93,8 +101,9 @@ def _written_unit(text: str, m: re.Match[str], percent: bool,
         return frozenset({"percent"}), None
     sign = (m.group("currency") or "").strip()
     kind, currency = unit_after(text, m.end())
-    if sign:
-        currency = currency_of(sign)
+    code = None if sign else currency_before(text, m.start())
+    if sign or code:
+        currency = currency_of(sign) if sign else code
         if kind == "per_share" or (kind is None and not scaled and per_share_context(text, m.start())):
             # "$1.26 per share"; "diluted EPS was $1.26" may be either
             return frozenset({"per_share"} if kind else {"currency", "per_share"}), currency
