@@ -26,6 +26,7 @@ from typing import Literal
 
 from lxml.html import HtmlElement
 
+from ingest.dates import MONTH_PATTERN
 from ingest.loaders import tables
 
 Kind = Literal["currency", "per_share", "percent", "basis_points", "shares", "employees"]
@@ -87,8 +88,7 @@ _STATEMENT = re.compile(
 )
 _SCALE_IN = re.compile(r"\b(thousand|million|billion|trillion)s?\b|\b000'?s\b", re.I)
 _CLAUSES = re.compile(r"\s*(?:[,;]|\band\b|\bwhich\b)\s*", re.I)
-_MONTH_BEFORE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+$", re.I)
+_MONTH_BEFORE = re.compile(rf"\b(?:{MONTH_PATTERN})\.?\s+$", re.I)  # "July 1": a day
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
