@@ -5,6 +5,9 @@
     a.ingest(["filings/", "https://example.com/article"])
     a.search("supply chain risk", k=5, company="Apple")
     a.ask("How much is Alibaba investing in AI?")
+
+Heavy libraries (Chroma, onnxruntime, LangChain, bm25s...) are imported where a verb first
+needs them, so that importing this module, and starting the CLI, stays fast.
 """
 
 from __future__ import annotations
@@ -12,21 +15,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from assistant.answer.errors import LLMUnavailable
-from assistant.answer.extractive import extractive_answer
-from assistant.answer.verify import quoted_claims
-from assistant.config import Settings
+from assistant.config import Settings, load_settings
+from assistant.errors import InputError
 from assistant.models import Answer, Filters
-from assistant.retrieval import HybridSearcher
-from assistant.scope import SearchResults, resolve_scope
-from ingest.embeddings import Embedder, make_embedder
 from ingest.locations import is_url
-from ingest.pipeline import IngestOptions, IngestReport, ingest
-from ingest.registry import DocRecord
-from ingest.sources.edgar import Downloaded, EdgarClient, download_filings, is_edgar
-from ingest.store import Store
+
+if TYPE_CHECKING:
+    from assistant.retrieval import HybridSearcher
+    from assistant.scope import SearchResults
+    from ingest.embeddings import Embedder
+    from ingest.pipeline import IngestReport
+    from ingest.registry import DocRecord
+    from ingest.sources.edgar import Downloaded
+    from ingest.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +38,13 @@ AnswerMode = Literal["extractive", "llm"]
 
 class Assistant:
     def __init__(self, home: str | Path | None = None, settings: Settings | None = None,
-                 *, embedder: Embedder | None = None, **overrides: Any) -> None:
+                 *, embedder: Embedder | None = None, **groups: dict[str, Any]) -> None:
+        """`home`: the store's folder (else settings.store.home). `groups`: settings to change,
+        by group, e.g. `retrieval={"k": 4}` (see assistant/config.py); the rest come from
+        `settings`, or from the environment and `.env`."""
         if home is not None:
-            overrides["home"] = Path(home).expanduser()
-        self.settings = settings.model_copy(update=overrides) if settings else Settings(**overrides)
+            groups["store"] = {**groups.get("store", {}), "home": Path(home).expanduser()}
+        self.settings = settings.updated(**groups) if settings else load_settings(**groups)
         self._embedder: Embedder | None = embedder
         self._store: Store | None = None
         self._llm: Any = None  # ChatOpenAI, built on the first LLM answer
@@ -47,26 +53,32 @@ class Assistant:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            s = self.settings
+            from ingest.embeddings import make_embedder
+
+            e, llm = self.settings.embedding, self.settings.llm
             self._embedder = make_embedder(
-                s.embedding_backend, s.embedding_model,
-                base_url=s.embedding_base_url or s.openai_base_url,
-                api_key=s.openai_api_key.get_secret_value() if s.openai_api_key else None,
-                batch_size=s.embedding_batch_size, threads=s.embedding_threads,
+                e.backend, e.model, base_url=e.base_url or llm.base_url,
+                api_key=llm.api_key_value(), batch_size=e.batch_size, threads=e.threads,
+                cache_dir=self.settings.store.cache_dir,
             )
         return self._embedder
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.settings.home, self.embedder, self.settings.chroma_url)
+            from ingest.store import Store
+
+            store = self.settings.store
+            self._store = Store(store.home, self.embedder, store.chroma_url)
         return self._store
 
     @property
     def searcher(self) -> HybridSearcher:
-        s = self.settings
-        return HybridSearcher(self.store, fusion=s.fusion, rrf_k=s.rrf_k,
-                              bm25_weight=s.bm25_weight)
+        from assistant.retrieval import HybridSearcher
+
+        r = self.settings.retrieval
+        return HybridSearcher(self.store, fusion=r.fusion, rrf_k=r.rrf_k,
+                              bm25_weight=r.bm25_weight)
 
     def close(self) -> None:
         if self._store is not None:
@@ -81,17 +93,20 @@ class Assistant:
         `edgar:AAPL` (or `edgar:320193`) downloads the company's `forms` (default 10-K,10-Q)
         filed on or after `since` ('2022' or '2022-06-30') from EDGAR into DOSSIER_HOME/edgar.
         Raises EdgarError when EDGAR cannot be used (e.g. DOSSIER_SEC_IDENTITY unset)."""
+        from ingest.pipeline import IngestOptions, ingest
+        from ingest.sources.edgar import is_edgar
+
         inputs = [str(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
-        s = self.settings
+        s = self.settings.ingest
         edgar = self._download_edgar([i for i in inputs if is_edgar(i)], forms, since, progress)
         options = IngestOptions(
             chunk_tokens=min(s.chunk_tokens, self.embedder.max_tokens),
             overlap_tokens=s.chunk_overlap_tokens,
-            max_bytes=int(s.max_file_mb * 2**20),
+            max_bytes=s.max_file_bytes,
             timeout=s.url_timeout_s,
             meta_overrides={k: v for k, v in meta.items() if v},
             source_meta=edgar.files,
-            embedding_worker=s.embedding_worker,
+            embedding_worker=self.settings.embedding.worker,
         )
         report = ingest([i for i in inputs if not is_edgar(i)] + list(edgar.files), self.store,
                         options, progress=progress, wait_for_lock_s=wait_for_lock_s)
@@ -100,26 +115,30 @@ class Assistant:
 
     def _download_edgar(self, sources: list[str], forms: str | Sequence[str] | None,
                         since: str | None, progress: bool) -> Downloaded:
+        from ingest.sources.edgar import Downloaded, EdgarClient, download_filings
+
         if not sources:
             return Downloaded()
-        s = self.settings
-        with EdgarClient(s.sec_identity, s.home / "edgar", base_url=s.edgar_base_url,
-                         data_url=s.edgar_data_url, max_rps=s.edgar_max_rps,
-                         timeout=s.url_timeout_s, max_bytes=int(s.max_file_mb * 2**20)) as client:
+        edgar, fetch = self.settings.edgar, self.settings.ingest
+        with EdgarClient(edgar.identity, self.settings.store.home / "edgar",
+                         base_url=edgar.base_url, data_url=edgar.data_url, max_rps=edgar.max_rps,
+                         timeout=fetch.url_timeout_s, max_bytes=fetch.max_file_bytes) as client:
             return download_filings(sources, client, forms=forms, since=since, progress=progress)
 
     def search(self, query: str, k: int | None = None, **filters: Any) -> SearchResults:
         """Passages for a query, best first. With no filters given, the companies, forms and
         periods the query names restrict the search (see `.scope` on the result)."""
+        from assistant.scope import SearchResults, resolve_scope
+
         wanted = Filters(**filters)
         scope = None
         searched = query
-        if wanted.is_empty() and self.settings.auto_scope:
+        if wanted.is_empty() and self.settings.retrieval.auto_scope:
             scope = resolve_scope(query, self.store.registry.metas())
             if scope is not None:
                 wanted = Filters(doc_ids=scope.doc_ids)
                 searched = scope.query or query
-        return SearchResults(self.searcher.search(searched, k or self.settings.k, wanted), scope)
+        return SearchResults(self.searcher.search(searched, k or self.settings.retrieval.k, wanted), scope)
 
     def ask(self, question: str, k: int | None = None, *, mode: str | None = None,
             history: Sequence[Mapping[str, str]] | None = None, **filters: Any) -> Answer:
@@ -143,7 +162,9 @@ class Assistant:
         if self.answer_mode(mode) == "extractive":
             yield self._extractive(question, k, **filters)
             return
-        from assistant.answer.llm import LLMAnswerer, SearchRetriever, chat_model
+        from assistant.answer.errors import LLMUnavailable
+        from assistant.answer.llm import LLMAnswerer, chat_model
+        from assistant.lc_retriever import DossierRetriever
 
         scopes: list[str | None] = []
 
@@ -154,7 +175,7 @@ class Assistant:
 
         if self._llm is None:
             self._llm = chat_model(self.settings)
-        answerer = LLMAnswerer.from_settings(self.settings, SearchRetriever(search=search), self._llm)
+        answerer = LLMAnswerer.from_settings(self.settings, DossierRetriever(search=search), self._llm)
         try:
             for item in answerer.stream(question, history):
                 if isinstance(item, Answer):
@@ -169,23 +190,26 @@ class Assistant:
 
     def answer_mode(self, mode: str | None = None) -> AnswerMode:
         """'llm' or 'extractive': `mode` if given (checked), else 'llm' when an endpoint is set."""
+        configured = self.settings.llm.configured
         if mode is None:
-            return "llm" if self.settings.llm_configured else "extractive"
+            return "llm" if configured else "extractive"
         if mode not in ("llm", "extractive"):
-            raise ValueError(f"unknown answer mode {mode!r}: use 'extractive' or 'llm'")
-        if mode == "llm" and not self.settings.llm_configured:
-            raise ValueError("the 'llm' mode needs an LLM endpoint: set DOSSIER_LLM_MODEL and "
+            raise InputError(f"unknown answer mode {mode!r}: use 'extractive' or 'llm'")
+        if mode == "llm" and not configured:
+            raise InputError("the 'llm' mode needs an LLM endpoint: set DOSSIER_LLM_MODEL and "
                              "OPENAI_BASE_URL (or OPENAI_API_KEY for OpenAI itself)")
         return "llm" if mode == "llm" else "extractive"
 
     def _extractive(self, question: str, k: int | None = None, **filters: Any) -> Answer:
+        from assistant.answer.extractive import extractive_answer
+        from assistant.answer.verify import quoted_claims
+
         passages = self.search(question, k, **filters)
         registry = self.store.registry
         texts = {p.doc_id: registry.document_text(p.doc_id) or "" for p in passages}
         answer = extractive_answer(
-            question, passages, self.embedder,
-            max_sentences=self.settings.answer_sentences, min_support=self.settings.min_support,
-            document_texts=texts,
+            question, passages, self.embedder, max_sentences=self.settings.answer.sentences,
+            min_support=self.settings.answer.min_support, document_texts=texts,
         )
         answer.scope = passages.scope.describe() if passages.scope else None
         answer.claims = quoted_claims(answer)
@@ -212,14 +236,15 @@ class Assistant:
 
     def status(self) -> dict[str, Any]:
         docs = self.documents()
+        store, llm = self.settings.store, self.settings.llm
         return {
-            "home": str(self.settings.home),
+            "home": str(store.home),
             "documents": len(docs),
             "chunks": self.store.count_chunks(),
             "embedding_model": self.embedder.model_name,
             "dimension": self.embedder.dimension,
-            "chroma": self.settings.chroma_url or "embedded",
-            "llm": self.settings.llm_model if self.settings.llm_configured else None,
+            "chroma": store.chroma_url or "embedded",
+            "llm": llm.model if llm.configured else None,
         }
 
     def chat(self, **launch_kwargs: Any) -> Any:
@@ -227,15 +252,9 @@ class Assistant:
         server on 127.0.0.1:7860. Keyword arguments go to Gradio's `launch` (server_port,
         height, inline, auth...); share links are not offered. Returns the `ChatApp`: call
         `.close()` on it to stop the server."""
-        from assistant.ui.app import ChatApp
+        from assistant.ui import open_chat  # the UI depends on the API: imported only here
 
-        app = ChatApp(self)
-        if _in_notebook():
-            launch_kwargs.setdefault("inline", True)
-            launch_kwargs.setdefault("height", 720)
-            launch_kwargs.setdefault("prevent_thread_lock", True)
-        app.launch(**launch_kwargs)
-        return app
+        return open_chat(self, **launch_kwargs)
 
     def __enter__(self) -> Assistant:
         return self
@@ -243,11 +262,3 @@ class Assistant:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and type(shell).__name__ != "TerminalInteractiveShell"

@@ -1,4 +1,9 @@
-"""`dossier …`: ingest, search, ask, status, delete."""
+"""`dossier …`: ingest, search, ask, status, delete, chat, eval.
+
+Starts at once: this module imports typer, rich and the error base only; each command imports
+what it uses (the store, the embedder, LangChain, Gradio) when it runs
+(tests/test_cli_start.py holds it to that; bench/cli_start.py times it).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +12,36 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
 
-from assistant.answer.errors import LLMError
-from assistant.api import Assistant
-from assistant.models import Answer
-from ingest.embeddings import EmbeddingError
-from ingest.lock import StoreBusyError
-from ingest.sources.edgar import EdgarError
-from ingest.store import ChromaUnreachableError, StoreMismatchError
+from assistant.errors import DossierError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Dossier: answers about filings and financial news, with cited passages.")
+if TYPE_CHECKING:
+    from assistant.api import Assistant
+    from assistant.models import Answer
+
 out = Console()
 err = Console(stderr=True)
 
+
+class _Commands(TyperGroup):
+    """Every command's failures a person can act on (a `DossierError`) become one line saying
+    what to do and exit status 2, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
+        try:
+            return super().invoke(ctx)
+        except DossierError as exc:
+            _fail(str(exc))
+
+
+app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True,
+                  help="Dossier: answers about filings and financial news, with cited passages.")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 KOption = Annotated[int | None, typer.Option("--k", "-k", help="Passages to retrieve.")]
 Company = Annotated[str | None, typer.Option(help="Only documents of this company.")]
@@ -44,6 +61,8 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 
 def _assistant() -> Assistant:
+    from assistant.api import Assistant
+
     return Assistant()
 
 
@@ -53,8 +72,9 @@ def _filters(company: str | None, ticker: str | None, form: str | None, since: s
             "date_to": until, "doc_ids": doc or None}
 
 
-def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+def _fail(message: str) -> NoReturn:
+    """Say what went wrong (the message is text, never markup) and exit with status 2."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -75,15 +95,11 @@ def ingest_cmd(
         help="edgar: inputs: filed on/after this year or date (2022, 2022-06-30).")] = None,
 ) -> None:
     """Load, chunk, embed and store documents. Exit status 1 if any input failed."""
-    try:
-        with _assistant() as assistant:
-            report = assistant.ingest(inputs, progress=not quiet and sys.stderr.isatty(),
-                                      wait_for_lock_s=wait, company=company or "",
-                                      ticker=ticker or "", form=form or "", period=period or "",
-                                      forms=forms, since=since)
-    except (StoreBusyError, StoreMismatchError, EdgarError) as exc:
-        _fail(str(exc))
-        return
+    with _assistant() as assistant:
+        report = assistant.ingest(inputs, progress=not quiet and sys.stderr.isatty(),
+                                  wait_for_lock_s=wait, company=company or "",
+                                  ticker=ticker or "", form=form or "", period=period or "",
+                                  forms=forms, since=since)
     for source, reason in report.failed:
         err.print(f"[red]failed[/red] {source}: {reason}", highlight=False, soft_wrap=True)
     out.print(f"{report.summary()} ({report.chunks} chunks)", highlight=False)
@@ -128,17 +144,13 @@ def ask(
 ) -> None:
     """Answer a question with cited passages."""
     filters = _filters(company, ticker, form, since, until, doc)
-    try:
-        with _assistant() as assistant:
-            chosen = assistant.answer_mode(mode)
-            if json_out or chosen == "extractive":
-                answer = assistant.ask(question, k, mode=chosen, **filters)
-            else:
-                _print_streamed(assistant.ask_stream(question, k, mode=chosen, **filters))
-                return
-    except (ValueError, LLMError) as exc:
-        _fail(str(exc))
-        return
+    with _assistant() as assistant:
+        chosen = assistant.answer_mode(mode)
+        if json_out or chosen == "extractive":
+            answer = assistant.ask(question, k, mode=chosen, **filters)
+        else:
+            _print_streamed(assistant.ask_stream(question, k, mode=chosen, **filters))
+            return
     if json_out:
         print(json.dumps(answer.json_contract(), indent=2, ensure_ascii=False))
         return
@@ -148,6 +160,8 @@ def ask(
 def _print_streamed(items: Iterator[str | Answer]) -> None:
     """Checked sentences as they come, then the claim summary and the sources; a fallback answer
     (the endpoint failed) is printed whole, with its notice."""
+    from assistant.rendering import streamed_tail
+
     streamed = False
     for item in items:
         if isinstance(item, str):
@@ -157,15 +171,7 @@ def _print_streamed(items: Iterator[str | Answer]) -> None:
         if item.mode != "llm" or not streamed:
             out.print(("\n\n" if streamed else "") + str(item), highlight=False, markup=False)
             return
-        tail = [f"({item.summary()})"] if item.claims else []
-        if item.citations:
-            tail.append("Sources:\n" + "\n".join(
-                f"  [{c.n}] {c.place()} — {c.url or c.source}" for c in item.citations))
-        if item.scope:
-            tail.append(f"Scope: {item.scope}")
-        if item.notice:
-            tail.append(f"Note: {item.notice}")
-        out.print("\n\n" + "\n\n".join(tail) if tail else "", highlight=False, markup=False)
+        out.print(streamed_tail(item), highlight=False, markup=False)
 
 
 @app.command()
@@ -190,12 +196,8 @@ def status(json_out: JsonFlag = False) -> None:
 @app.command()
 def delete(doc: Annotated[str, typer.Argument(help="Document id, file path or URL.")]) -> None:
     """Remove a document and all its chunks."""
-    try:
-        with _assistant() as assistant:
-            deleted = assistant.delete(doc)
-    except StoreBusyError as exc:
-        _fail(str(exc))
-        return
+    with _assistant() as assistant:
+        deleted = assistant.delete(doc)
     if not deleted:
         _fail(f"no document {doc!r} in the store; `dossier status` lists them")
     out.print(f"deleted {doc}", highlight=False)
@@ -212,7 +214,6 @@ def chat(
 ) -> None:
     """Open the research chat in the browser (Gradio) at http://HOST:PORT, with the JSON API at
     /api/search, /api/ask and /api/documents."""
-    from assistant.ui.safety import AuthError
 
     if allow_ingest and not mcp:
         _fail("--allow-ingest offers the MCP tools' ingest: add --mcp")
@@ -224,17 +225,13 @@ def chat(
         from assistant.ui.app import ChatApp
 
         chat_app = ChatApp(assistant, mcp=mcp, allow_ingest=allow_ingest)
-        if host not in ("127.0.0.1", "localhost", "::1") and not assistant.settings.auth:
+        if host not in ("127.0.0.1", "localhost", "::1") and not assistant.settings.chat.auth:
             err.print(f"[yellow]warning:[/yellow] the chat is exposed on {host} without a login; "
                       "set DOSSIER_AUTH=user:password (or a file of such lines)", highlight=False)
         chat_app.launch(server_name=host, server_port=port, quiet=True, prevent_thread_lock=True)
-    except (AuthError, StoreMismatchError) as exc:
-        _fail(str(exc))
-        return
     except OSError as exc:
         busy = "empty port" in str(exc)
         _fail(f"port {port} is in use: choose another with --port" if busy else str(exc))
-        return
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.print(f"Dossier chat: [bold]http://{shown}:{port}[/bold]  (Ctrl+C to stop)", highlight=False)
     if mcp:
@@ -256,14 +253,9 @@ def mcp_cmd(allow_ingest: AllowIngest = False) -> None:
 
 
 def _require_mcp() -> None:
-    from assistant.serve import MissingExtraError, require_mcp
+    from assistant.serve import require_mcp
 
-    try:
-        require_mcp()
-    except MissingExtraError as exc:
-        from rich.markup import escape
-
-        _fail(escape(str(exc)))  # '[mcp]' is not markup
+    require_mcp()  # a MissingExtraError (a DossierError) names the extra to install
 
 
 @app.command("eval")
@@ -292,30 +284,16 @@ def eval_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Measure retrieval and answers on a question set: hit@k, MRR, answer match, citations."""
-    from rich.markup import escape
+    from assistant.evaluation.command import run_eval
 
-    from assistant.evaluation.command import EVAL_ERRORS, run_eval
-
-    try:
-        run_eval(dataset, docs=docs, store=store, fmt=fmt, k=k, mode=mode, baseline=baseline,
-                 judge=judge, limit=limit, json_out=json_out, out_path=out_path,
-                 markdown_path=markdown_path, section=section, progress=not quiet)
-    except EVAL_ERRORS as exc:
-        _fail(escape(str(exc)))  # the message may hold [brackets]: not markup
-
-
-# Failures a person can act on: one line saying what to do, exit status 2, never a traceback.
-_EXPECTED = (StoreBusyError, StoreMismatchError, EdgarError, EmbeddingError, ChromaUnreachableError,
-             LLMError)
+    run_eval(dataset, docs=docs, store=store, fmt=fmt, k=k, mode=mode, baseline=baseline,
+             judge=judge, limit=limit, json_out=json_out, out_path=out_path,
+             markdown_path=markdown_path, section=section, progress=not quiet)
 
 
 def run() -> None:
     """The `dossier` console script."""
-    try:
-        app()
-    except _EXPECTED as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+    app()
 
 
 if __name__ == "__main__":

@@ -1,33 +1,47 @@
-"""The hybrid searcher as a LangChain retriever, for chains (kept apart: LangChain is slow to
-import and the CLI does not need it)."""
+"""Dossier's search as a LangChain retriever, the one every chain uses (kept apart: LangChain is
+slow to import and the CLI does not need it).
+
+    DossierRetriever(search=assistant.search)              # scoped and filtered, as `ask` searches
+    DossierRetriever.from_searcher(searcher, k=8, filters)  # the bare hybrid searcher
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
-from assistant.models import Filters
-from assistant.retrieval import HybridSearcher
+from assistant.models import Filters, Passage
+
+if TYPE_CHECKING:
+    from assistant.retrieval import HybridSearcher
 
 
 class DossierRetriever(BaseRetriever):
-    """The hybrid searcher as a LangChain retriever (for chains and for comparison)."""
+    """A passage search (a query in, passages best first out) as a LangChain retriever; each
+    passage becomes a document whose metadata is the passage and whose id is the chunk id."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    search: Callable[[str], Sequence[Passage]]
 
-    searcher: HybridSearcher
-    k: int = 8
-    filters: Filters | None = None
+    @classmethod
+    def from_searcher(cls, searcher: HybridSearcher, k: int = 8,
+                      filters: Filters | None = None) -> DossierRetriever:
+        return cls(search=lambda query: searcher.search(query, k, filters))
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[LCDocument]:
-        passages = self.searcher.search(query, self.k, self.filters)
-        return [
-            LCDocument(page_content=p.text, metadata=p.model_dump(exclude={"text"}), id=p.chunk_id)
-            for p in passages
-        ]
+        return [passage_document(p) for p in self.search(query)]
+
+
+def passage_document(passage: Passage) -> LCDocument:
+    return LCDocument(page_content=passage.text, metadata=passage.model_dump(exclude={"text"}),
+                      id=passage.chunk_id)
+
+
+def document_passage(document: LCDocument) -> Passage:
+    """The passage a retrieved document was made from (see `passage_document`)."""
+    return Passage(**document.metadata, text=document.page_content)

@@ -3,8 +3,6 @@ chat shows them. A citation looks and checks the same everywhere."""
 
 from __future__ import annotations
 
-import html
-import re
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -183,64 +181,18 @@ class Answer(BaseModel):
             "scope": self.scope,
         }
 
-    def sources_markdown(self) -> str:
-        lines = []
-        for c in self.citations:
-            link = c.url or c.source
-            date = f" ({c.date})" if c.date else ""
-            lines.append(f"[{c.n}] [{c.place()}]({link}){date}")
-        return "\n".join(lines)
-
+    # Renderings, kept in assistant/rendering.py (imported when asked: it imports this module).
     def _repr_markdown_(self) -> str:
-        body = f"**Q:** {self.question}\n\n{self.answer}"
-        if self.citations:
-            body += "\n\n**Sources**\n\n" + "\n".join(
-                f"- {line}" for line in self.sources_markdown().splitlines()
-            )
-        return body
+        from assistant.rendering import answer_markdown
+
+        return answer_markdown(self)
 
     def _repr_html_(self) -> str:
-        """The answer with its sources, for Jupyter: each [n] links to its numbered source, which
-        shows where the passage is, a link to the original and the quoted sentence."""
-        esc = html.escape
-        question = f'<p style="margin:0 0 6px 0"><b>Q:</b> {esc(self.question)}</p>'
-        if self.cannot_answer:
-            return (f'<div class="dossier-answer">{question}<p style="border-left:4px solid #d97706;'
-                    f'padding:6px 10px;margin:0"><b>Not in the sources.</b> {esc(self.answer)}</p></div>')
-        uid = f"dossier-{id(self):x}"
-        sentences = " ".join(
-            f'{esc(" ".join(c.quote.split()))} <a href="#{uid}-{c.n}" title="{esc(c.place())}">'
-            f"[{c.n}]</a>" for c in self.citations
-        )
-        if self.mode == "llm":  # the generated text, its [n] linked; and how many claims held
-            sentences = re.sub(r"\[(\d+)\]", rf'<a href="#{uid}-\1">[\1]</a>', esc(self.answer))
-            sentences += f' <i style="color:#666">({esc(self.summary())})</i>'
-        if self.notice:
-            question += f'<p style="color:#b45309;margin:0 0 6px 0">{esc(self.notice)}</p>'
-        items = []
-        for c in self.citations:
-            link = esc(c.url or c.source)
-            date = f" ({esc(c.date)})" if c.date else ""
-            items.append(
-                f'<li id="{uid}-{c.n}" value="{c.n}"><a href="{link}" target="_blank" '
-                f'rel="noopener noreferrer">{esc(c.place())}</a>{date}<blockquote style="margin:4px 0 '
-                f'8px 0;padding-left:8px;border-left:3px solid #c7d2fe;color:#444">'
-                f"{esc(c.quote)}</blockquote></li>"
-            )
-        sources = f'<p style="margin:10px 0 4px 0"><b>Sources</b></p><ol>{"".join(items)}</ol>'
-        return f'<div class="dossier-answer">{question}<p>{sentences}</p>{sources}</div>'
+        from assistant.rendering import answer_html
+
+        return answer_html(self)
 
     def __str__(self) -> str:
-        text = self.answer
-        if self.notice:
-            text = f"Note: {self.notice}\n\n{text}"
-        if self.scope:
-            text = f"Scope: {self.scope}\n\n{text}"
-        if self.mode == "llm" and self.claims:
-            text += f"\n\n({self.summary()})"
-        if self.citations:
-            text += "\n\nSources:\n" + "\n".join(
-                f"  [{c.n}] {c.place()}{f' ({c.date})' if c.date else ''} — {c.url or c.source}"
-                for c in self.citations
-            )
-        return text
+        from assistant.rendering import answer_text
+
+        return answer_text(self)

@@ -280,14 +280,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dossier-llm-bench-") as tmp:
         home = Path(tmp) / "home"
         shutil.copytree(args.home, home, ignore=shutil.ignore_patterns("writer.lock"))
-        overrides: dict[str, Any] = {"llm_model": args.model, "llm_timeout_s": 600, "llm_max_retries": 0}
-        if args.k:
-            overrides["k"] = args.k
+        llm_overrides: dict[str, Any] = {"model": args.model, "timeout_s": 600, "max_retries": 0}
+        retrieval: dict[str, Any] = {"k": args.k} if args.k else {}
         if args.max_tokens:
-            overrides["llm_max_tokens"] = args.max_tokens
+            llm_overrides["max_tokens"] = args.max_tokens
         with (local_server(args.threads, args.n_ctx, Path(tmp) / "server.log") if not args.base_url
               else _given(args.base_url)) as base_url:
-            assistant = Assistant(home=home, openai_base_url=base_url, **overrides)
+            assistant = Assistant(home=home, llm={**llm_overrides, "base_url": base_url},
+                                  retrieval=retrieval)
             raw = RawReply()
             llm = chat_model(assistant.settings)
             llm.callbacks = [raw]
@@ -302,8 +302,9 @@ def main() -> None:
             else:
                 meta.append(f"- Model: {args.model} at {args.base_url}")
             meta += [
-                f"- Settings: k {s.k}, fusion {s.fusion}, max tokens {s.llm_max_tokens}, temperature "
-                f"{s.llm_temperature:g}; one question at a time, no history; niceness {os.nice(0)} (the "
+                f"- Settings: k {s.retrieval.k}, fusion {s.retrieval.fusion}, max tokens "
+                f"{s.llm.max_tokens}, temperature {s.llm.temperature:g}; one question at a time, "
+                f"no history; niceness {os.nice(0)} (the "
                 f"server inherits it)",
                 f"- Questions: the first {len(questions)} single-document questions of "
                 f"`{args.questions_file.name}` (the gold glob names one file), in file order",

@@ -315,11 +315,12 @@ def main() -> None:
         variants[f"Dossier rrf, bm25_weight {w:g}"] = dossier(
             HybridSearcher(assistant.store, fusion="rrf", rrf_k=args.rrf_k, bm25_weight=w))
     # The default: dense over the documents the question names (assistant/scope.py).
-    scoped = Assistant(home=args.home, embedder=assistant.embedder, fusion="dense", auto_scope=True)
+    scoped = Assistant(home=args.home, embedder=assistant.embedder,
+                       retrieval={"fusion": "dense", "auto_scope": True})
     variants[SCOPED] = scoped_search(scoped)
     for w in args.weights:
-        fused = Assistant(home=args.home, embedder=assistant.embedder, fusion="rrf",
-                          rrf_k=args.rrf_k, bm25_weight=w, auto_scope=True)
+        fused = Assistant(home=args.home, embedder=assistant.embedder, retrieval={
+            "fusion": "rrf", "rrf_k": args.rrf_k, "bm25_weight": w, "auto_scope": True})
         variants[f"Dossier rrf, bm25_weight {w:g} + filing scope"] = scoped_search(fused)
     plain_chunks, plain_note = 0, ""
     if not args.no_baseline:

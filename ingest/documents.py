@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ingest.errors import DossierError
+
 DocKind = Literal["text", "markdown", "html", "pdf", "sec"]
 BlockKind = Literal["text", "table"]
 
@@ -132,7 +134,7 @@ def chunk_id(doc_id: str, text: str, occurrence: int) -> str:
     return sha256(f"{doc_id}\x00{occurrence}\x00{text}")[:32]
 
 
-class LoadError(Exception):
+class LoadError(DossierError):
     """A source that cannot be loaded. The message says what is wrong and what to do."""
 
     def __init__(self, source: str, reason: str) -> None:

@@ -14,20 +14,32 @@ import os
 import shutil
 import tempfile
 from collections.abc import Collection, Sequence
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import bm25s
 import numpy as np
 import Stemmer
+
+if TYPE_CHECKING:
+    import bm25s
 
 log = logging.getLogger(__name__)
 
 _STEMMER = Stemmer.Stemmer("english")
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
+
+
+@cache
+def _bm25s() -> Any:
+    """bm25s, imported on first use: it pulls in scipy, which a dense search never needs."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
+    return bm25s
 
 
 def _tokenize(texts: Sequence[str]) -> list[list[str]]:
-    tokens = bm25s.tokenize(
+    tokens = _bm25s().tokenize(
         list(texts), stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
     )
     return [list(t) for t in tokens]
@@ -46,7 +58,7 @@ class LexicalIndex:
     def build(cls, ids: Sequence[str], texts: Sequence[str], generation: int) -> LexicalIndex:
         if not ids:
             return cls([], None, generation)
-        retriever = bm25s.BM25()
+        retriever = _bm25s().BM25()
         retriever.index(_tokenize(texts), show_progress=False)
         return cls(list(ids), retriever, generation)
 
@@ -95,7 +107,7 @@ class LexicalIndex:
             header = json.loads((folder / "ids.json").read_text())
             retriever = None
             if header["ids"]:
-                retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=False)
+                retriever = _bm25s().BM25.load(str(folder / "bm25"), mmap=False)
             return cls(list(header["ids"]), retriever, int(header["generation"]))
         except (OSError, ValueError, KeyError) as exc:
             log.info("BM25 index at %s unreadable (%s); it will be rebuilt", folder, exc)

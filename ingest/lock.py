@@ -9,8 +9,10 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from ingest.errors import DossierError
 
-class StoreBusyError(RuntimeError):
+
+class StoreBusyError(DossierError, RuntimeError):
     pass
 
 

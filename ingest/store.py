@@ -25,6 +25,7 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from ingest.documents import Chunk, DocMeta, Document, sha256
+from ingest.errors import DossierError
 from ingest.lexical import LexicalIndex
 from ingest.lock import WriterLock
 from ingest.registry import Registry
@@ -54,11 +55,11 @@ class PlannedWrite:
     to_embed: list[str] = field(default_factory=list)  # their texts, in the same order
 
 
-class StoreMismatchError(RuntimeError):
+class StoreMismatchError(DossierError, RuntimeError):
     """The store was built with another embedding model or dimension."""
 
 
-class ChromaUnreachableError(RuntimeError):
+class ChromaUnreachableError(DossierError, RuntimeError):
     """DOSSIER_CHROMA_URL names a server that does not answer."""
 
 

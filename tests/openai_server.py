@@ -2,7 +2,7 @@
 
     with ScriptedOpenAI() as server:
         server.script(Reply("Sales were $5 million [1]."), Status(429), Reply("..."))
-        settings = load_settings(openai_base_url=server.base_url, llm_model="test-model")
+        settings = load_settings(llm={"base_url": server.base_url, "model": "test-model"})
 
 Each POST /v1/chat/completions takes the next step of the script (the last step repeats) and is
 recorded in `server.requests` (the JSON body). Streams are server-sent events, as OpenAI sends

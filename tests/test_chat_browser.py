@@ -180,7 +180,7 @@ def test_upload_list_and_delete(page: Any, tmp_path: Path, chat_assistant: Assis
     row = page.locator("#library [role=row]:has-text('Harbor Widgets outlook')")
     row.wait_for()
     assert "Harbor Widgets note.md" in row.inner_text()
-    uploads = chat_assistant.settings.home / "uploads"
+    uploads = chat_assistant.settings.store.home / "uploads"
     assert (uploads / "Harbor Widgets note.md").is_file()
     page.screenshot(path=str(SCREENSHOTS / "library.png"), full_page=True)
 
@@ -232,7 +232,7 @@ def test_no_share_links(chat_assistant: Assistant) -> None:
     app.assistant = chat_assistant
     kwargs = app.launch_kwargs()
     assert kwargs["server_name"] == "127.0.0.1" and kwargs["share"] is False
-    assert kwargs["max_file_size"] == int(chat_assistant.settings.upload_max_mb * 2**20)
+    assert kwargs["max_file_size"] == chat_assistant.settings.chat.upload_max_bytes
     with pytest.raises(ValueError, match="share links"):
         app.launch_kwargs(share=True)
 

@@ -93,8 +93,9 @@ def client(edgar: FakeEdgar, cache: Path, **kwargs: object) -> EdgarClient:
 
 def edgar_assistant(home: Path, embedder: CountingEmbedder, edgar: FakeEdgar,
                     identity: str | None = IDENTITY) -> Assistant:
-    return Assistant(home=home, embedder=embedder, sec_identity=identity,  # type: ignore[arg-type]
-                     edgar_base_url=edgar.url, edgar_data_url=edgar.url, edgar_max_rps=10)
+    return Assistant(home=home, embedder=embedder,  # type: ignore[arg-type]
+                     edgar={"identity": identity, "base_url": edgar.url, "data_url": edgar.url,
+                            "max_rps": 10})
 
 
 # --- inputs -----------------------------------------------------------------------------------

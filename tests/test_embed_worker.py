@@ -111,7 +111,7 @@ def test_ingest_through_the_worker_stores_what_an_in_process_ingest_stores(
                str(FIXTURES / "BKE_8-K_2024-11-22_EX-99.1.html")]
     stored = {}
     for mode in ("always", "never"):
-        settings = Settings(home=tmp_path / mode, embedding_worker=mode)  # type: ignore[call-arg]
+        settings = Settings(store={"home": tmp_path / mode}, embedding={"worker": mode})
         with Assistant(settings=settings) as assistant:
             report = assistant.ingest(sources, progress=False)
             assert report.ok and len(report.added) == 2, report.failed

@@ -130,13 +130,13 @@ def test_citation_checks() -> None:
     assert m.numbers_supported(answer) == 0.5  # $99 is in no quote
 
 
-def test_store_is_keyed_by_the_docs_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path / "cache"))
+def test_store_is_keyed_by_the_docs_folder(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    assert store_for(tmp_path / "a") == store_for(tmp_path / "a" / ".." / "a")
-    assert store_for(tmp_path / "a") != store_for(tmp_path / "b")
-    assert store_for(tmp_path / "a").is_relative_to(tmp_path / "cache")
+    assert store_for(tmp_path / "a", cache) == store_for(tmp_path / "a" / ".." / "a", cache)
+    assert store_for(tmp_path / "a", cache) != store_for(tmp_path / "b", cache)
+    assert store_for(tmp_path / "a", cache).is_relative_to(cache)
 
 
 def test_judge_reads_the_models_verdict() -> None:
@@ -151,7 +151,7 @@ def test_judge_reads_the_models_verdict() -> None:
             message = type("M", (), {"content": self.reply})
             return type("R", (), {"choices": [type("C", (), {"message": message})]})
 
-    settings = Settings(llm_model="m", openai_base_url="http://127.0.0.1:9")
+    settings = Settings(llm={"model": "m", "base_url": "http://127.0.0.1:9"})
     assert LLMJudge(settings, Fake("CORRECT"))("q", "380 billion yuan", "a") is True
     assert LLMJudge(settings, Fake("INCORRECT."))("q", "380 billion yuan", "a") is False
     assert LLMJudge(settings, Fake("maybe"))("q", "380 billion yuan", "a") is None

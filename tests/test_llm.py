@@ -66,9 +66,9 @@ def server() -> Iterator[ScriptedOpenAI]:
 
 
 def settings_for(server: ScriptedOpenAI, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"openai_base_url": server.base_url, "openai_api_key": KEY,
-                              "llm_model": "test-model", "llm_timeout_s": 1.0, "llm_max_retries": 2}
-    return load_settings(**{**values, **overrides})
+    values: dict[str, Any] = {"base_url": server.base_url, "api_key": KEY, "model": "test-model",
+                              "timeout_s": 1.0, "max_retries": 2}
+    return load_settings(llm={**values, **overrides})
 
 
 def answerer(server: ScriptedOpenAI, retriever: BaseRetriever | None = None,
@@ -127,7 +127,7 @@ def test_429_is_retried_then_succeeds(server: ScriptedOpenAI) -> None:
 def test_a_lasting_500_is_retried_then_reported_unavailable(server: ScriptedOpenAI) -> None:
     server.script(Status(500, "boom"))
     with pytest.raises(LLMUnavailable, match=r"kept answering HTTP 500 after retries") as info:
-        answerer(server, llm_max_retries=2).answer("Anything?")
+        answerer(server, max_retries=2).answer("Anything?")
     assert len(server.requests) == 3
     assert info.value.search_query == "Anything?"
 
@@ -136,7 +136,7 @@ def test_a_hang_past_the_timeout_is_reported_unavailable(server: ScriptedOpenAI)
     server.script(Hang(30))
     started = time.monotonic()
     with pytest.raises(LLMUnavailable, match=r"did not answer within 0.5 s"):
-        answerer(server, llm_timeout_s=0.5, llm_max_retries=1).answer("Anything?")
+        answerer(server, timeout_s=0.5, max_retries=1).answer("Anything?")
     assert time.monotonic() - started < 10
     assert len(server.requests) == 2  # one retry
 
@@ -159,7 +159,7 @@ def test_a_bad_key_is_a_clear_error_without_the_key(server: ScriptedOpenAI) -> N
 def test_an_unknown_model_is_a_clear_error(server: ScriptedOpenAI) -> None:
     server.script(Status(404, "The model `gpt-nope` does not exist"))
     with pytest.raises(LLMConfigError, match=r"has no model 'gpt-nope'.*DOSSIER_LLM_MODEL"):
-        answerer(server, llm_model="gpt-nope").answer("Anything?")
+        answerer(server, model="gpt-nope").answer("Anything?")
 
 
 def test_a_follow_up_is_condensed_keeping_company_and_period(server: ScriptedOpenAI) -> None:
@@ -215,9 +215,9 @@ def test_a_reply_cut_at_max_tokens_carries_a_notice(server: ScriptedOpenAI) -> N
 
 
 def test_openai_itself_gets_no_extra_max_tokens() -> None:
-    assert chat_model(load_settings(openai_api_key=KEY, llm_model="gpt-4o-mini")).extra_body is None
-    local = chat_model(load_settings(openai_base_url="http://127.0.0.1:8080/v1", llm_model="m",
-                                     llm_max_tokens=300))
+    assert chat_model(load_settings(llm={"api_key": KEY, "model": "gpt-4o-mini"})).extra_body is None
+    local = chat_model(load_settings(llm={"base_url": "http://127.0.0.1:8080/v1", "model": "m",
+                                          "max_tokens": 300}))
     assert local.extra_body == {"max_tokens": 300}
 
 
@@ -235,8 +235,8 @@ def cite_the_investment(body: dict[str, Any]) -> str:
 
 @pytest.fixture
 def llm_assistant(alibaba_store: Path, minilm: LocalMiniLM, server: ScriptedOpenAI) -> Assistant:
-    return Assistant(home=alibaba_store, embedder=minilm, openai_base_url=server.base_url,
-                     openai_api_key=KEY, llm_model="test-model", llm_timeout_s=2.0)
+    return Assistant(home=alibaba_store, embedder=minilm, llm={
+        "base_url": server.base_url, "api_key": KEY, "model": "test-model", "timeout_s": 2.0})
 
 
 def test_assistant_ask_defaults_to_the_llm_when_configured(llm_assistant: Assistant,
@@ -259,8 +259,9 @@ def test_an_unreachable_endpoint_falls_back_to_the_extractive_answer(alibaba_sto
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens here once closed
-    a = Assistant(home=alibaba_store, embedder=minilm, openai_base_url=f"http://127.0.0.1:{port}/v1",
-                  llm_model="test-model", llm_max_retries=0, llm_timeout_s=2.0)
+    a = Assistant(home=alibaba_store, embedder=minilm, llm={
+        "base_url": f"http://127.0.0.1:{port}/v1", "model": "test-model", "max_retries": 0,
+        "timeout_s": 2.0})
     answer = a.ask("How much is Alibaba investing in AI?")
     assert answer.mode == "extractive" and not answer.cannot_answer
     assert answer.notice is not None and "could not be reached" in answer.notice
@@ -268,7 +269,7 @@ def test_an_unreachable_endpoint_falls_back_to_the_extractive_answer(alibaba_sto
 
 
 def test_llm_mode_without_an_endpoint_is_a_clear_error(alibaba_store: Path, minilm: LocalMiniLM) -> None:
-    a = Assistant(home=alibaba_store, embedder=minilm, llm_model=None)
+    a = Assistant(home=alibaba_store, embedder=minilm, llm={"model": None})
     with pytest.raises(ValueError, match="DOSSIER_LLM_MODEL"):
         a.ask("Anything?", mode="llm")
 
@@ -360,9 +361,9 @@ def test_the_local_smollm2_answer_is_checked_like_any_other(alibaba_store: Path,
         pytest.skip(reason)
     with local_llm.running_server(tmp_path / "llama-server.log", threads=2,
                                   start_timeout_s=180) as base_url:
-        a = Assistant(home=alibaba_store, embedder=minilm, openai_base_url=base_url,
-                      llm_model=local_llm.MODEL_ALIAS, llm_max_tokens=160, llm_timeout_s=300,
-                      llm_max_retries=0)
+        a = Assistant(home=alibaba_store, embedder=minilm, llm={
+            "base_url": base_url, "model": local_llm.MODEL_ALIAS, "max_tokens": 160,
+            "timeout_s": 300, "max_retries": 0})
         answer = a.ask("How much is Alibaba investing in AI and cloud infrastructure?", k=4)
     assert answer.mode == "llm" and answer.answer  # a generated answer, not the fallback
     assert sorted(c.n for c in answer.citations) == list(range(1, len(answer.citations) + 1))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Filters
-from assistant.lc_retriever import DossierRetriever
+from assistant.lc_retriever import DossierRetriever, document_passage
 from assistant.retrieval import reciprocal_rank_fusion
 
 
@@ -37,7 +37,7 @@ def test_rrf_rewards_agreement() -> None:
 
 def test_company_filter_applies_to_dense_and_bm25(two_companies: Assistant) -> None:
     for fusion in ("dense", "bm25", "rrf"):
-        two_companies.settings.fusion = fusion  # type: ignore[assignment]
+        two_companies.settings.retrieval.fusion = fusion  # type: ignore[assignment]
         passages = two_companies.search("supply chain risk", k=5, company="oracle")
         assert passages, fusion
         assert {p.company for p in passages} == {"Oracle Corporation"}, fusion
@@ -56,11 +56,13 @@ def test_unfiltered_search_ranks_the_matching_passage_first(two_companies: Assis
 
 
 def test_langchain_retriever(two_companies: Assistant) -> None:
-    retriever = DossierRetriever(searcher=two_companies.searcher, k=2,
-                                 filters=Filters(company="Apple"))
+    retriever = DossierRetriever.from_searcher(two_companies.searcher, k=2,
+                                               filters=Filters(company="Apple"))
     docs = retriever.invoke("supply chain risk")
     assert docs and all(d.metadata["company"] == "Apple Inc." for d in docs)
     assert docs[0].id == docs[0].metadata["chunk_id"]
+    passages = two_companies.searcher.search("supply chain risk", 2, Filters(company="Apple"))
+    assert [document_passage(d) for d in docs] == passages  # the passages, round-tripped
 
 
 def test_a_document_committed_during_a_search_is_read_not_a_crash(

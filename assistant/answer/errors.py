@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.errors import DossierError
 
-class LLMError(RuntimeError):
+
+class LLMError(DossierError, RuntimeError):
     """The LLM endpoint failed; the message says what to do and never holds the key."""
 
 

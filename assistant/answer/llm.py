@@ -17,14 +17,13 @@ a reply that broke off: the caller falls back to the extractive answer).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
 import openai
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
@@ -39,6 +38,7 @@ import prompts
 from assistant.answer.errors import LLMConfigError, LLMError, LLMUnavailable, redact
 from assistant.answer.verify import MARKER, Verifier, checked_sentences
 from assistant.config import Settings
+from assistant.lc_retriever import document_passage
 from assistant.models import Answer, Passage
 
 History = Sequence[Mapping[str, str]]  # OpenAI-style messages: {"role": "user", "content": ...}
@@ -50,16 +50,16 @@ def chat_model(settings: Settings) -> ChatOpenAI:
     """ChatOpenAI for the configured endpoint. Endpoints other than OpenAI's also get
     `max_tokens` in the body: langchain-openai sends only `max_completion_tokens`, which
     llama.cpp's server ignores."""
-    if not settings.llm_model:
+    llm = settings.llm
+    if not llm.model:
         raise LLMConfigError("no LLM model is configured: set DOSSIER_LLM_MODEL (and OPENAI_BASE_URL "
                              "or OPENAI_API_KEY)")
-    key = settings.openai_api_key or SecretStr("not-needed")  # local servers take any key
-    base_url = settings.openai_base_url
-    extra_body = None if _is_openai(base_url) else {"max_tokens": settings.llm_max_tokens}
+    key = llm.api_key or SecretStr("not-needed")  # local servers take any key
+    extra_body = None if _is_openai(llm.base_url) else {"max_tokens": llm.max_tokens}
     return ChatOpenAI(
-        model=settings.llm_model, base_url=base_url, api_key=key,
-        timeout=settings.llm_timeout_s, max_retries=settings.llm_max_retries,
-        max_completion_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature,
+        model=llm.model, base_url=llm.base_url, api_key=key,
+        timeout=llm.timeout_s, max_retries=llm.max_retries,
+        max_completion_tokens=llm.max_tokens, temperature=llm.temperature,
         extra_body=extra_body,
     )
 
@@ -100,24 +100,6 @@ def format_history(history: History | None) -> str:
     return "\n".join(lines)
 
 
-class SearchRetriever(BaseRetriever):
-    """A search function as a LangChain retriever: `Assistant.search`, i.e. the hybrid searcher
-    with the question's scoping and the user's filters (assistant/lc_retriever.py wraps the bare
-    searcher the same way)."""
-
-    search: Callable[[str], Sequence[Passage]]
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
-    ) -> list[LCDocument]:
-        return [LCDocument(page_content=p.text, metadata=p.model_dump(exclude={"text"}), id=p.chunk_id)
-                for p in self.search(query)]
-
-
-def to_passage(doc: LCDocument) -> Passage:
-    return Passage(**doc.metadata, text=doc.page_content)
-
-
 def build_chain(llm: BaseChatModel, retriever: BaseRetriever) -> Runnable[dict[str, Any], dict[str, Any]]:
     """Input {"question": str, "history": str (formatted, may be empty)}. Streams dict chunks: one
     with "standalone" and "passages", then {"reply": AIMessageChunk} pieces."""
@@ -155,9 +137,9 @@ class LLMAnswerer:
     @classmethod
     def from_settings(cls, settings: Settings, retriever: BaseRetriever,
                       llm: BaseChatModel | None = None) -> LLMAnswerer:
-        return cls(llm or chat_model(settings), retriever,
-                   endpoint=_endpoint(settings.openai_base_url), model=settings.llm_model or "",
-                   timeout_s=settings.llm_timeout_s, max_tokens=settings.llm_max_tokens)
+        s = settings.llm
+        return cls(llm or chat_model(settings), retriever, endpoint=_endpoint(s.base_url),
+                   model=s.model or "", timeout_s=s.timeout_s, max_tokens=s.max_tokens)
 
     def answer(self, question: str, history: History | None = None) -> Answer:
         answer = None
@@ -250,7 +232,7 @@ class LLMAnswerer:
 
 
 def _to_passages(docs: Sequence[LCDocument]) -> list[Passage]:
-    return [to_passage(d) for d in docs]
+    return [document_passage(d) for d in docs]
 
 
 def _answer_inputs(x: Mapping[str, Any]) -> dict[str, str]:

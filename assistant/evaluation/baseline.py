@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import track
 
+from assistant.errors import DossierError
 from assistant.evaluation.metrics import Hit
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ INSTALL_HINT = "pip install -e '.[bench]'"
 LABEL = "plain LangChain + Chroma"
 
 
-class BaselineUnavailable(RuntimeError):
+class BaselineUnavailable(DossierError, RuntimeError):
     """The bench extra is not installed."""
 
 

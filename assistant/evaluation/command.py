@@ -17,10 +17,11 @@ from rich.console import Console
 
 from assistant.api import Assistant
 from assistant.config import load_settings
+from assistant.errors import InputError
 from assistant.evaluation import baseline as plain
 from assistant.evaluation import report
-from assistant.evaluation.datasets import DatasetError, read_dataset
-from assistant.evaluation.judge import JudgeUnavailable, LLMJudge
+from assistant.evaluation.datasets import read_dataset
+from assistant.evaluation.judge import LLMJudge
 from assistant.evaluation.metrics import LONG_ANSWER_WORDS
 from assistant.evaluation.runner import (
     EvalError,
@@ -31,12 +32,6 @@ from assistant.evaluation.runner import (
     run,
     store_for,
 )
-from ingest.lock import StoreBusyError
-from ingest.store import StoreMismatchError
-
-# what `dossier eval` reports as a one-line error, not a traceback
-EVAL_ERRORS: tuple[type[Exception], ...] = (DatasetError, EvalError, plain.BaselineUnavailable,
-                                            JudgeUnavailable, StoreBusyError, StoreMismatchError)
 
 
 def _notes(*, dataset: Path, fmt: str, docs: Path | None, files: int, chunks: int, ingest: str,
@@ -87,16 +82,17 @@ def run_eval(dataset: Path, *, docs: Path | None = None, store: Path | None = No
         if docs is not None:
             raise EvalError(f"{dataset}: this {evalset.format} file carries its own documents; "
                             "leave out --docs")
-        docs = materialise(evalset, store / "datasets" if store else None)
+        docs = materialise(evalset, (store or cache_root(settings.store.cache_dir)) / "datasets")
     if docs is not None and not docs.is_dir():
         raise EvalError(f"--docs {docs}: not a folder; give the folder holding the documents")
 
-    root = store or (store_for(docs) if docs else cache_root() / "stores" / (
-        "home-" + hashlib.sha1(str(settings.home.resolve()).encode()).hexdigest()[:10]))
+    cache = settings.store.cache_dir
+    root = store or (store_for(docs, cache) if docs else cache_root(cache) / "stores" / (
+        "home-" + hashlib.sha1(str(settings.store.home.resolve()).encode()).hexdigest()[:10]))
     with Assistant(root / "dossier" if docs else None, settings) as assistant:
         try:
             assistant.answer_mode(mode)  # before any ingest: a bad --mode fails at once
-        except ValueError as exc:
+        except InputError as exc:
             raise EvalError(f"--mode: {exc}") from None
         ingest_note = "as it was"
         if docs is not None:

@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.errors import DossierError
+
 Format = Literal["financebench", "docugami", "tatqa", "simple"]
 FORMATS: tuple[str, ...] = ("financebench", "docugami", "tatqa", "simple")
 
 
-class DatasetError(ValueError):
+class DatasetError(DossierError, ValueError):
     """A question set that cannot be read; the message names the file and what to fix."""
 
 

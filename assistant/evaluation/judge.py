@@ -9,27 +9,29 @@ from typing import Any
 
 import prompts
 from assistant.config import Settings
+from assistant.errors import DossierError
 
 log = logging.getLogger(__name__)
 
 
-class JudgeUnavailable(RuntimeError):
+class JudgeUnavailable(DossierError, RuntimeError):
     """--judge without an LLM endpoint."""
 
 
 class LLMJudge:
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
-        if not settings.llm_configured:
+        llm = settings.llm
+        if not llm.configured:
             raise JudgeUnavailable(
                 "--judge needs an LLM endpoint: set DOSSIER_LLM_MODEL and OPENAI_BASE_URL (or "
                 "OPENAI_API_KEY), or leave out --judge")
-        self.model = str(settings.llm_model)
+        self.model = str(llm.model)
         self.label = f"LLM judge ({self.model})"
         if client is None:
             from openai import OpenAI
 
-            key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "none"
-            client = OpenAI(base_url=settings.openai_base_url, api_key=key, timeout=60, max_retries=2)
+            client = OpenAI(base_url=llm.base_url, api_key=llm.api_key_value() or "none",
+                            timeout=60, max_retries=2)
         self.client = client
         self.errors = 0
 

@@ -4,7 +4,6 @@ plain baseline beside it, and one scored row per question."""
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,42 +14,40 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from assistant.api import Assistant
+from assistant.errors import DossierError
 from assistant.evaluation import baseline as plain
 from assistant.evaluation import metrics as m
 from assistant.evaluation.datasets import EvalItem, EvalSet
-from ingest.embeddings import CACHE_DIR_ENV, LangChainEmbeddings
+from ingest.embeddings import LangChainEmbeddings
 from ingest.locations import is_url
 
 Judge = Callable[[str, str, str], "bool | None"]
 
 
-class EvalError(RuntimeError):
+class EvalError(DossierError, RuntimeError):
     """A run that cannot start; the message says what to change."""
 
 
-def cache_root() -> Path:
-    override = os.environ.get(CACHE_DIR_ENV)
-    if override:
-        return Path(override).expanduser() / "eval"
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("dossier", appauthor=False)) / "eval"
+def cache_root(cache_dir: Path) -> Path:
+    """Where `dossier eval` keeps its stores and data sets: `eval/` in the cache folder
+    (settings.store.cache_dir, DOSSIER_CACHE_DIR)."""
+    return cache_dir.expanduser() / "eval"
 
 
-def store_for(docs: Path) -> Path:
+def store_for(docs: Path, cache_dir: Path) -> Path:
     """The cached store of a docs folder: one per resolved folder path."""
     resolved = docs.expanduser().resolve()
     digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:10]
-    return cache_root() / "stores" / f"{resolved.name or 'root'}-{digest}"
+    return cache_root(cache_dir) / "stores" / f"{resolved.name or 'root'}-{digest}"
 
 
-def materialise(evalset: EvalSet, root: Path | None = None) -> Path:
+def materialise(evalset: EvalSet, root: Path) -> Path:
     """Write the documents a data set carries (TAT-QA's tables and paragraphs) to a folder of
     its own, keyed by their content; files already there with the same text are left alone."""
     digest = hashlib.sha1()
     for name, text in sorted(evalset.documents.items()):
         digest.update(name.encode() + b"\0" + text.encode() + b"\0")
-    folder = (root or cache_root() / "datasets") / f"{evalset.name}-{digest.hexdigest()[:10]}"
+    folder = root / f"{evalset.name}-{digest.hexdigest()[:10]}"
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in evalset.documents.items():
         path = folder / name

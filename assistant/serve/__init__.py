@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import importlib.util
 
+from assistant.errors import DossierError
+
 MCP_EXTRA_MISSING = ("the MCP server needs the official MCP SDK, which is the 'mcp' extra: "
                      "pip install 'dossier[mcp]'")
 
 
-class MissingExtraError(RuntimeError):
+class MissingExtraError(DossierError, RuntimeError):
     """An optional part is asked for but its extra is not installed; the message names it."""
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from assistant.answer.errors import LLMError
+from assistant.errors import DossierError
 from assistant.models import document_contract
 from ingest.embeddings import EmbeddingError
 from ingest.lock import StoreBusyError
@@ -56,11 +57,11 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     EdgarError)
 
 
-class RequestError(ValueError):
+class RequestError(DossierError, ValueError):
     """The request cannot be served as asked; the message says what is wrong."""
 
 
-class Unavailable(RuntimeError):
+class Unavailable(DossierError, RuntimeError):
     """The store, or a service it uses, cannot serve the request now; the message says why."""
 
 

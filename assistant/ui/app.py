@@ -14,7 +14,6 @@ only the ingested files themselves served as originals.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import threading
 import time
@@ -23,26 +22,26 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry, no version check
+import gradio as gr
 
-import gradio as gr  # noqa: E402
-from gradio.components.chatbot import ExampleMessage  # noqa: E402
-
-from assistant.api import Assistant  # noqa: E402
-from assistant.ui import render  # noqa: E402
-from assistant.ui.assets import CSS, HEAD, SandboxOriginals, theme  # noqa: E402
-from assistant.ui.followup import rewrite_followup  # noqa: E402
-from assistant.ui.safety import UPLOAD_SUFFIXES, check_upload, parse_auth, sanitize_filename  # noqa: E402
-from ingest.locations import is_url  # noqa: E402
-from ingest.lock import StoreBusyError  # noqa: E402
+from assistant.api import Assistant
+from assistant.errors import InputError
+from assistant.ui import render
+from assistant.ui.assets import CSS, HEAD, theme
+from assistant.ui.followup import rewrite_followup
+from assistant.ui.layout import LibraryTab, ResearchTab, examples, library_tab, research_tab
+from assistant.ui.safety import check_upload, parse_auth, sanitize_filename
+from assistant.ui.sandbox import SandboxOriginals
+from ingest.locations import is_url
+from ingest.lock import StoreBusyError
 
 log = logging.getLogger(__name__)
 
 STREAM_DELAY_S = 0.04  # between streamed sentences: enough to read as streaming, never a wait
 
 
-class FilterError(ValueError):
-    pass
+class FilterError(InputError):
+    """A filter the chat cannot apply (a date that is not YYYY-MM-DD)."""
 
 
 def _history(turns: list[tuple[int, Any]]) -> list[dict[str, str]]:
@@ -68,7 +67,7 @@ class ChatApp:
         self.assistant = assistant
         self.mcp, self.allow_ingest = mcp, allow_ingest
         self.settings = assistant.settings
-        self.uploads = Path(self.settings.home) / "uploads"
+        self.uploads = Path(self.settings.store.home) / "uploads"
         self._write = threading.Lock()
         # Load the model and open the store now: the first question should not pay for it, and
         # the worker threads then share one embedder and one store.
@@ -89,7 +88,7 @@ class ChatApp:
     def status_line(self) -> str:
         docs = self.documents()
         chunks = sum(d.n_chunks for d in docs)
-        mode = "generated answers" if self.settings.llm_configured else "offline extractive answers"
+        mode = "generated answers" if self.settings.llm.configured else "offline extractive answers"
         if not docs:
             return ("**Dossier** · the store is empty: add filings or articles in the "
                     "**Library** tab")
@@ -104,7 +103,7 @@ class ChatApp:
         companies = sorted({d.meta.company for d in docs if d.meta.company})
         forms = sorted({d.meta.form for d in docs if d.meta.form})
         doc_choices = [(render.document_label(d), d.doc_id) for d in docs]
-        examples = _examples(docs)
+        suggested = examples(docs)
         return (
             self.status_line(),
             {"headers": render.LIBRARY_COLUMNS, "data": render.library_rows(docs)},
@@ -112,7 +111,7 @@ class ChatApp:
             gr.Dropdown(choices=companies),
             gr.Dropdown(choices=forms),
             gr.Dropdown(choices=doc_choices),
-            gr.Chatbot(examples=examples or None),
+            gr.Chatbot(examples=suggested or None),
         )
 
     # ------------------------------------------------------------------------------------------
@@ -142,7 +141,7 @@ class ChatApp:
             yield history, gr.skip(), "", state
             return
         state = {"turns": list(state.get("turns", [])), "last": state.get("last")}
-        generated = self.settings.llm_configured  # the LLM condenses follow-ups from the history
+        generated = self.settings.llm.configured  # the LLM condenses follow-ups from the history
         searched = typed if generated else rewrite_followup(typed, state["last"])
         history = [*history, {"role": "user", "content": render.question_markdown(typed)},
                    {"role": "assistant", "content": render.searching_markdown(len(self.documents()))}]
@@ -186,28 +185,33 @@ class ChatApp:
             progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
         """Ingest uploaded files and pasted URLs, one at a time with progress."""
         messages: list[tuple[str, str]] = []
-        inputs: list[str] = []
-        max_bytes = int(self.settings.upload_max_mb * 2**20)
-        for temp in files or []:
+        inputs = self._stage_uploads(files or [], messages) + _pasted_urls(urls, messages)
+        if not inputs and not messages:
+            messages.append(("note", "Choose files or paste URLs first."))
+        counts = self._ingest_each(inputs, messages, progress)
+        counts["failed"] = sum(1 for tag, _ in messages if tag == "failed")
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+        return (render.report_html(messages, f"{summary}." if summary else ""), None, "",
+                *self.refresh())
+
+    def _stage_uploads(self, files: list[str], messages: list[tuple[str, str]]) -> list[str]:
+        """Uploaded files within the limits, copied under a safe name into the uploads folder."""
+        staged = []
+        for temp in files:
             name = sanitize_filename(Path(temp).name)
-            refused = check_upload(name, Path(temp).stat().st_size, max_bytes)
+            refused = check_upload(name, Path(temp).stat().st_size,
+                                   self.settings.chat.upload_max_bytes)
             if refused:
                 messages.append(("failed", refused))
                 continue
             self.uploads.mkdir(parents=True, exist_ok=True)
             target = self.uploads / name
             shutil.copyfile(temp, target)
-            inputs.append(str(target.resolve()))
-        for line in (urls or "").splitlines():
-            url = line.strip()
-            if not url:
-                continue
-            if is_url(url):
-                inputs.append(url)
-            else:
-                messages.append(("failed", f"{url}: not an http(s) URL"))
-        if not inputs and not messages:
-            messages.append(("note", "Choose files or paste URLs first."))
+            staged.append(str(target.resolve()))
+        return staged
+
+    def _ingest_each(self, inputs: list[str], messages: list[tuple[str, str]],
+                     progress: gr.Progress) -> dict[str, int]:
         counts = {"added": 0, "replaced": 0, "unchanged": 0}
         with self._write:
             for i, source in enumerate(inputs):
@@ -230,10 +234,7 @@ class ChatApp:
                         passages = f"{report.chunks} passage{'' if report.chunks == 1 else 's'}"
                         messages.append((outcome, f"{label} ({passages})"))
             progress((len(inputs), len(inputs)), desc="Done")
-        counts["failed"] = sum(1 for tag, _ in messages if tag == "failed")
-        summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-        return (render.report_html(messages, f"{summary}." if summary else ""), None, "",
-                *self.refresh())
+        return counts
 
     def delete(self, doc_id: str | None) -> tuple[Any, ...]:
         if not doc_id:
@@ -261,101 +262,50 @@ class ChatApp:
 
     def build(self) -> gr.Blocks:
         docs = self.documents()
-        with gr.Blocks(title="Dossier", analytics_enabled=False) as demo:
+        with gr.Blocks(title="Dossier", analytics_enabled=False) as demo:  # no telemetry
             self.demo = demo
             state = gr.State(new_state())
             with gr.Row(elem_id="topbar"):
                 status = gr.Markdown(self.status_line(), elem_id="status")
             with gr.Tabs(elem_id="tabs"):
-                with gr.Tab("Research", id="research", elem_id="research-tab"), \
-                        gr.Row(equal_height=False):
-                    with gr.Column(scale=7, min_width=420):
-                        chatbot = gr.Chatbot(
-                            elem_id="chat", show_label=False, height=540,
-                            placeholder=render.CHAT_PLACEHOLDER,
-                            examples=_examples(docs) or None,
-                            feedback_options=None, latex_delimiters=[], buttons=["copy"],
-                            group_consecutive_messages=False, autoscroll=True,
-                        )
-                        with gr.Row(elem_id="ask-row"):
-                            question = gr.Textbox(
-                                placeholder="Ask about your filings and news… (Enter to send)",
-                                show_label=False, scale=8, lines=1, max_lines=4,
-                                elem_id="question", autofocus=True,
-                            )
-                            ask = gr.Button("Ask", variant="primary", scale=0, min_width=90,
-                                            elem_id="ask")
-                            clear = gr.Button("New chat", variant="secondary", scale=0,
-                                              min_width=120, elem_id="new-chat")
-                        with gr.Accordion("Filters", open=False, elem_id="filters"):
-                            with gr.Row():
-                                company = gr.Dropdown(label="Company", choices=[], value=None,
-                                                      allow_custom_value=True, elem_id="f-company")
-                                form = gr.Dropdown(label="Form", choices=[], value=None,
-                                                   allow_custom_value=True, elem_id="f-form")
-                                date_from = gr.Textbox(label="Published from",
-                                                       placeholder="YYYY-MM-DD", elem_id="f-from")
-                                date_to = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD",
-                                                     elem_id="f-to")
-                            only_docs = gr.Dropdown(label="Only these documents", choices=[],
-                                                    multiselect=True, elem_id="f-docs")
-                    with gr.Column(scale=5, min_width=340, elem_id="sources-col"):
-                        sources = gr.HTML(render.EMPTY_SOURCES, elem_id="sources")
-                with gr.Tab("Library", id="library", elem_id="library-tab"):
-                    with gr.Row(equal_height=False):
-                        with gr.Column(scale=3):
-                            upload = gr.File(
-                                label=f"Upload files ({', '.join(UPLOAD_SUFFIXES)}; at most "
-                                      f"{self.settings.upload_max_mb:g} MB each)",
-                                file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
-                                elem_id="upload", height=170,
-                            )
-                        with gr.Column(scale=2):
-                            urls = gr.Textbox(label="…or paste URLs, one a line", lines=3,
-                                              elem_id="urls",
-                                              placeholder="https://www.sec.gov/Archives/…")
-                            add = gr.Button("Add to library", variant="primary", elem_id="add")
-                    ingest_status = gr.HTML(elem_id="ingest-status")
-                    library = gr.Dataframe(
-                        value={"headers": render.LIBRARY_COLUMNS, "data": render.library_rows(docs)},
-                        headers=render.LIBRARY_COLUMNS, interactive=False, wrap=True,
-                        elem_id="library", show_label=False,
-                        column_widths=["34%", "13%", "7%", "10%", "7%", "13%", "16%"],
-                    )
-                    with gr.Row(equal_height=False, elem_id="delete-row"):
-                        to_delete = gr.Dropdown(label="Delete a document", choices=[], value=None,
-                                                scale=4, elem_id="to-delete")
-                        delete = gr.Button("Delete", variant="stop", scale=0, min_width=120,
-                                           elem_id="delete")
-                    delete_status = gr.HTML(elem_id="delete-status")
-
-            views = [status, library, to_delete, company, form, only_docs, chatbot]
-            ask_inputs = [question, chatbot, state, company, form, date_from, date_to, only_docs]
-            ask_outputs = [chatbot, sources, question, state]
-            question.submit(self.respond, ask_inputs, ask_outputs)
-            ask.click(self.respond, ask_inputs, ask_outputs)
-            chatbot.example_select(_example_text, None, question).then(
-                self.respond, ask_inputs, ask_outputs)
-            clear.click(lambda: ([], render.EMPTY_SOURCES, "", new_state()), None,
-                        [chatbot, sources, question, state], queue=False)
-            chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [sources, state],
-                          queue=False)
-            add.click(self.add, [upload, urls], [ingest_status, upload, urls, *views],
-                      concurrency_limit=1)
-            delete.click(self.delete, [to_delete], [delete_status, *views], concurrency_limit=1)
+                research = research_tab(docs)
+                library = library_tab(docs, self.settings.chat.upload_max_mb)
+            views = [status, library.library, library.to_delete, research.company, research.form,
+                     research.only_docs, research.chatbot]
+            self._wire_research(research, state)
+            self._wire_library(library, views)
             demo.load(self.refresh, None, views)
         return demo
 
+    def _wire_research(self, tab: ResearchTab, state: gr.State) -> None:
+        ask_inputs = tab.ask_inputs(state)
+        ask_outputs = [tab.chatbot, tab.sources, tab.question, state]
+        tab.question.submit(self.respond, ask_inputs, ask_outputs)
+        tab.ask.click(self.respond, ask_inputs, ask_outputs)
+        tab.chatbot.example_select(_example_text, None, tab.question).then(
+            self.respond, ask_inputs, ask_outputs)
+        tab.clear.click(lambda: ([], render.EMPTY_SOURCES, "", new_state()), None,
+                        [tab.chatbot, tab.sources, tab.question, state], queue=False)
+        tab.chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [tab.sources, state],
+                          queue=False)
+
+    def _wire_library(self, tab: LibraryTab, views: list[Any]) -> None:
+        tab.add.click(self.add, [tab.upload, tab.urls], [tab.ingest_status, tab.upload, tab.urls,
+                                                        *views], concurrency_limit=1)
+        tab.delete.click(self.delete, [tab.to_delete], [tab.delete_status, *views],
+                         concurrency_limit=1)
+
     def launch_kwargs(self, **overrides: Any) -> dict[str, Any]:
         """What `launch` passes to Gradio: the safe defaults, then `overrides`."""
-        auth = self.settings.auth.get_secret_value() if self.settings.auth else None
+        chat = self.settings.chat
+        auth = chat.auth.get_secret_value() if chat.auth else None
         kwargs: dict[str, Any] = {
             "server_name": "127.0.0.1",
             "server_port": None,  # Gradio: GRADIO_SERVER_PORT, else the first free from 7860
             "share": False,
             "auth": parse_auth(auth),
             "allowed_paths": self.original_paths(),
-            "max_file_size": int(self.settings.upload_max_mb * 2**20),
+            "max_file_size": chat.upload_max_bytes,
             "show_error": False,
             "footer_links": [],
             "run_history": False,
@@ -376,12 +326,12 @@ class ChatApp:
         from assistant.serve.beside_chat import serve_beside_chat  # the JSON API (and MCP)
 
         kwargs["app_kwargs"] = {**kwargs["app_kwargs"], "lifespan": serve_beside_chat(
-            self.assistant, host=kwargs["server_name"], concurrency=self.settings.chat_concurrency,
+            self.assistant, host=kwargs["server_name"], concurrency=self.settings.chat.concurrency,
             mcp=self.mcp, allow_ingest=self.allow_ingest)}
         return kwargs
 
     def launch(self, **overrides: Any) -> Any:
-        self.demo.queue(default_concurrency_limit=self.settings.chat_concurrency)
+        self.demo.queue(default_concurrency_limit=self.settings.chat.concurrency)
         return self.demo.launch(**self.launch_kwargs(**overrides))
 
     def close(self) -> None:
@@ -392,8 +342,16 @@ class ChatApp:
         return f"Dossier chat at {url} (.close() stops it)" if url else "Dossier chat (not running)"
 
 
-def _examples(docs: list[Any]) -> list[ExampleMessage]:
-    return [ExampleMessage(text=q) for q in render.example_questions(docs)]
+def _pasted_urls(urls: str | None, messages: list[tuple[str, str]]) -> list[str]:
+    """The http(s) URLs pasted, one a line; anything else is reported as failed."""
+    accepted = []
+    for line in (urls or "").splitlines():
+        url = line.strip()
+        if url and is_url(url):
+            accepted.append(url)
+        elif url:
+            messages.append(("failed", f"{url}: not an http(s) URL"))
+    return accepted
 
 
 def _example_text(evt: gr.SelectData) -> str:

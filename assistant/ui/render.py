@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from assistant.models import Answer, Citation, Passage
+from assistant.rendering import NOT_IN_SOURCES
 from ingest.company_names import short_name
 from ingest.locations import is_url
 from ingest.registry import DocRecord
@@ -114,7 +115,7 @@ def answer_markdown(answer: Answer, turn: int, *, upto: int | None = None,
 
 
 def cannot_answer_body(text: str) -> str:
-    return f'<strong class="no-answer-title">Not in the sources.</strong> {plain_html(text)}'
+    return f'<strong class="no-answer-title">{NOT_IN_SOURCES}</strong> {plain_html(text)}'
 
 
 def question_markdown(text: str) -> str:

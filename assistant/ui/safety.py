@@ -6,13 +6,14 @@ import re
 import unicodedata
 from pathlib import Path
 
+from assistant.errors import DossierError
 from ingest.loaders import SUPPORTED_SUFFIXES
 
 UPLOAD_SUFFIXES: tuple[str, ...] = tuple(sorted(SUPPORTED_SUFFIXES))
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
 
-class AuthError(ValueError):
+class AuthError(DossierError, ValueError):
     """DOSSIER_AUTH is malformed. The message never contains a password."""
 
 

@@ -23,6 +23,8 @@ OpenAI-compatible client), :mod:`~ingest.embeddings.langchain_adapter` and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ingest.embeddings.base import (
     MINILM_DIMENSION,
     MINILM_MAX_TOKENS,
@@ -33,13 +35,14 @@ from ingest.embeddings.base import (
     EmbeddingError,
 )
 from ingest.embeddings.factory import make_embedder
-from ingest.embeddings.langchain_adapter import LangChainEmbeddings
 from ingest.embeddings.local import MAX_SESSIONS, TOKENS_PER_RUN, LocalMiniLM, session_plan, usable_cores
-from ingest.embeddings.model_files import CACHE_DIR_ENV, fused_minilm_model, minilm_onnx_path
+from ingest.embeddings.model_files import fused_minilm_model, minilm_onnx_path
 from ingest.embeddings.remote import OpenAIEmbedder
 
+if TYPE_CHECKING:
+    from ingest.embeddings.langchain_adapter import LangChainEmbeddings
+
 __all__ = [
-    "CACHE_DIR_ENV",
     "MAX_SESSIONS",
     "MINILM_DIMENSION",
     "MINILM_MAX_TOKENS",
@@ -58,3 +61,13 @@ __all__ = [
     "session_plan",
     "usable_cores",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`LangChainEmbeddings`, imported on first use: LangChain takes ~0.5 s to import, which
+    embedding a query (a search, the CLI, the chat) never needs."""
+    if name == "LangChainEmbeddings":
+        from ingest.embeddings.langchain_adapter import LangChainEmbeddings
+
+        return LangChainEmbeddings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

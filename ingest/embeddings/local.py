@@ -8,6 +8,7 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -87,7 +88,8 @@ class LocalMiniLM:
     dimension: int = MINILM_DIMENSION
     max_tokens: int = MINILM_MAX_TOKENS
 
-    def __init__(self, batch_size: int = 64, threads: int = 0, sessions: int = 0) -> None:
+    def __init__(self, batch_size: int = 64, threads: int = 0, sessions: int = 0,
+                 cache_dir: Path | None = None) -> None:
         """``batch_size``: most texts per onnxruntime run (runs also stop at TOKENS_PER_RUN
         tokens). ``threads``: CPU threads to embed with, 0 for every usable core. ``sessions``:
         onnxruntime sessions sharing them, 0 for one per thread (see :func:`session_plan`)."""
@@ -98,6 +100,7 @@ class LocalMiniLM:
         self.batch_size = batch_size
         self.threads = threads
         self.sessions = sessions
+        self.cache_dir = cache_dir  # where the fused model is kept (None: the user cache folder)
         self._sessions: list[ort.InferenceSession] = []
         self._idle: queue.SimpleQueue[ort.InferenceSession] = queue.SimpleQueue()
         self._pool: ThreadPoolExecutor | None = None
@@ -173,7 +176,7 @@ class LocalMiniLM:
         options = self._session_options(threads)
         if self._source is None:
             try:
-                fused = fused_minilm_model(path)
+                fused = fused_minilm_model(path, self.cache_dir)
                 session = ort.InferenceSession(fused, sess_options=options,
                                                providers=["CPUExecutionProvider"])
             except Exception as exc:  # the fused model is an optimisation: use the original
@@ -202,19 +205,21 @@ class LocalMiniLM:
         out = np.zeros((len(items), self.dimension), dtype=np.float32)
         if not items:
             return out
-        self._get_sessions()
         ids = [[self._cls, *seq[:MINILM_MAX_TOKENS], self._sep] for seq in content_ids(items)]
         lengths = np.array([len(seq) for seq in ids])
         # Length-sorted runs: each pads only to its own longest (its last) text.
         order = np.argsort(lengths, kind="stable")
         runs = [order[start:stop]
                 for start, stop in _batch_bounds(lengths[order], self.batch_size, TOKENS_PER_RUN)]
+        if len(runs) == 1 and session_plan(self.threads, self.sessions)[0] > 1:
+            # One run (a search query) takes the session over all threads; the per-core ones
+            # are made only when a call has several runs (a one-shot `dossier search` never).
+            self._embed_run(runs[0], ids, out, self._whole_session())
+            return out
+        self._get_sessions()
         if self._pool is None:
             for run in runs:
                 self._embed_run(run, ids, out)
-            return out
-        if len(runs) == 1:
-            self._embed_run(runs[0], ids, out, self._whole_session())
             return out
         # Longest runs first, so that the sessions finish together.
         futures = [self._pool.submit(self._embed_run, run, ids, out) for run in reversed(runs)]

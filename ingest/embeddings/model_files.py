@@ -15,7 +15,6 @@ from ingest.embeddings.fused import FUSED_MINILM_VARIANT, build_fused_minilm
 
 logger = logging.getLogger(__name__)
 
-CACHE_DIR_ENV = "DOSSIER_CACHE_DIR"
 _fused_lock = threading.Lock()
 
 _verified_models: set[str] = set()
@@ -63,29 +62,30 @@ def minilm_onnx_path() -> Path:
     return path
 
 
-def _cache_dir() -> Path:
-    override = os.environ.get(CACHE_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
+def _cache_dir(cache_dir: Path | None = None) -> Path:
+    if cache_dir is not None:
+        return Path(cache_dir).expanduser()
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("dossier", appauthor=False))
 
 
-def fused_minilm_model(source: Path | None = None) -> bytes:
+def fused_minilm_model(source: Path | None = None, cache_dir: Path | None = None) -> bytes:
     """The serialized fused MiniLM (see :func:`~ingest.embeddings.fused.build_fused_minilm`), from
     the on-disk cache.
 
     The cache file is ``<cache>/minilm-<variant>-<source sha256[:12]>-ort<version>.onnx`` with
-    its sha256 beside it in ``<file>.sha256``; <cache> is ``$DOSSIER_CACHE_DIR`` or the user cache
-    folder of 'dossier'. A missing, unreadable or corrupt file is rebuilt (written to a temporary
-    file, then renamed into place, so concurrent processes never see half a file); where the
-    cache folder is not writable the model is built in memory every time.
+    its sha256 beside it in ``<file>.sha256``; <cache> is ``cache_dir`` (the assistant passes
+    DOSSIER_CACHE_DIR) or the user cache folder of 'dossier'. A missing, unreadable or corrupt
+    file is rebuilt (written to a temporary file, then renamed into place, so concurrent
+    processes never see half a file); where the cache folder is not writable the model is built
+    in memory every time.
     """
     import onnxruntime as ort
 
     source = source or minilm_onnx_path()
-    path = _cache_dir() / f"minilm-{FUSED_MINILM_VARIANT}-{MINILM_ONNX_SHA256[:12]}-ort{ort.__version__}.onnx"
+    name = f"minilm-{FUSED_MINILM_VARIANT}-{MINILM_ONNX_SHA256[:12]}-ort{ort.__version__}.onnx"
+    path = _cache_dir(cache_dir) / name
     digest_path = path.with_name(path.name + ".sha256")
     with _fused_lock:
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
@@ -60,7 +59,7 @@ class OpenAIEmbedder:
         self.retry_wait_max_s = retry_wait_max_s
         self._dimension = dimension
         # Local servers (vLLM, llama.cpp, Ollama) accept any key; the client insists on one.
-        real_key = api_key or os.environ.get("OPENAI_API_KEY")
+        real_key = api_key  # the assistant passes OPENAI_API_KEY; nothing here reads the env
         key = real_key or "not-needed"
         self._secrets = [real_key] if real_key else []
         # Retries are ours (tenacity), so the client's own are off.

@@ -29,6 +29,7 @@ import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from ingest.errors import DossierError
 from ingest.loaders import SUPPORTED_SUFFIXES
 
 PREFIX = "edgar:"
@@ -39,7 +40,7 @@ _TICKERS_MAX_AGE_S = 24 * 3600
 _IDENTITY = re.compile(r"\S.*\s\S+@\S+\.\S+")
 
 
-class EdgarError(Exception):
+class EdgarError(DossierError):
     """EDGAR cannot be used as asked; the message says what to do."""
 
 

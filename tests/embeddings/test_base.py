@@ -43,4 +43,4 @@ def test_every_public_name_is_importable_from_the_package() -> None:
     missing = [name for name in ingest.embeddings.__all__ if not hasattr(ingest.embeddings, name)]
     assert missing == []
     assert {"Embedder", "EmbeddingError", "LocalMiniLM", "OpenAIEmbedder", "LangChainEmbeddings",
-            "make_embedder", "MINILM_MAX_TOKENS", "CACHE_DIR_ENV"} <= set(ingest.embeddings.__all__)
+            "make_embedder", "MINILM_MAX_TOKENS"} <= set(ingest.embeddings.__all__)

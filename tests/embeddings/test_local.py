@@ -88,6 +88,10 @@ def test_parallel_sessions_give_the_vectors_one_session_gives(reference: dict[st
     query = two.embed(["What was Apple's gross margin?"])
     assert two._whole is not None and len(two._sessions) == 2
     np.testing.assert_allclose(query, one.embed(["What was Apple's gross margin?"]), atol=1e-5)
+    # A process that only searches (`dossier search`) makes that one session and no other.
+    fresh = LocalMiniLM(threads=2)
+    np.testing.assert_array_equal(fresh.embed(["What was Apple's gross margin?"]), query)
+    assert fresh._whole is not None and fresh._sessions == []
 
 
 def test_embed_edge_cases(local: LocalMiniLM) -> None:
@@ -106,7 +110,7 @@ def test_falls_back_to_the_original_graph(
     local_vectors: np.ndarray,
     reference: dict[str, Any],
 ) -> None:
-    def broken(source: Path) -> bytes:
+    def broken(source: Path, cache_dir: Path | None = None) -> bytes:
         raise ImportError("No module named 'onnx'")
 
     monkeypatch.setattr(local_module, "fused_minilm_model", broken)

@@ -45,7 +45,6 @@ def test_fused_model_is_cached_and_reused(
     import onnxruntime as ort
 
     cache = tmp_path / "cache"
-    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(cache))
     builds: list[Path] = []
     build = model_files.build_fused_minilm
 
@@ -56,7 +55,7 @@ def test_fused_model_is_cached_and_reused(
     monkeypatch.setattr(model_files, "build_fused_minilm", counting_build)
     texts = reference["texts"][:4]
     with caplog.at_level(logging.INFO, logger="ingest.embeddings"):
-        first = LocalMiniLM().embed(texts)
+        first = LocalMiniLM(cache_dir=cache).embed(texts)
     assert len(builds) == 1
     assert "Building the fused all-MiniLM-L6-v2 model" in caplog.text
     np.testing.assert_allclose(first, local_vectors[:4], atol=2e-5)
@@ -68,7 +67,7 @@ def test_fused_model_is_cached_and_reused(
 
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="ingest.embeddings"):
-        second = LocalMiniLM().embed(texts)
+        second = LocalMiniLM(cache_dir=cache).embed(texts)
     assert len(builds) == 1  # loaded from the cache, not rebuilt
     assert "Building" not in caplog.text
     np.testing.assert_array_equal(second, first)
@@ -77,15 +76,15 @@ def test_fused_model_is_cached_and_reused(
     data = bytearray(cached.read_bytes())
     data[len(data) // 2] ^= 0xFF
     cached.write_bytes(bytes(data))
-    np.testing.assert_array_equal(LocalMiniLM().embed(texts), first)
+    np.testing.assert_array_equal(LocalMiniLM(cache_dir=cache).embed(texts), first)
     assert len(builds) == 2
     assert digest.read_text(encoding="ascii").strip() == model_files._file_sha256(cached)
 
     cached.write_bytes(b"truncated")
-    np.testing.assert_array_equal(LocalMiniLM().embed(texts), first)
+    np.testing.assert_array_equal(LocalMiniLM(cache_dir=cache).embed(texts), first)
     assert len(builds) == 3
     digest.unlink()  # a missing digest counts as corrupt too
-    np.testing.assert_array_equal(LocalMiniLM().embed(texts), first)
+    np.testing.assert_array_equal(LocalMiniLM(cache_dir=cache).embed(texts), first)
     assert len(builds) == 4
 
 
@@ -94,7 +93,6 @@ def test_fused_model_built_in_memory_when_cache_unwritable(
 ) -> None:
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("in the way", encoding="utf-8")
-    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(not_a_folder))
-    vectors = LocalMiniLM().embed(reference["texts"][:4])
+    vectors = LocalMiniLM(cache_dir=not_a_folder).embed(reference["texts"][:4])
     np.testing.assert_allclose(vectors, local_vectors[:4], atol=2e-5)
     assert not_a_folder.read_text(encoding="utf-8") == "in the way"

@@ -1,0 +1,104 @@
+"""How an `Answer` reads outside the chat: plain text for the CLI (also `str(answer)`), Markdown
+and HTML for notebooks (`Answer._repr_markdown_` / `_repr_html_` call these). One list of
+sources, one claim summary, one notice, shared by all of them; the chat's richer HTML
+(assistant/ui/render.py) takes its wording from here too."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from assistant.models import Answer, Citation
+
+NOT_IN_SOURCES = "Not in the sources."
+
+
+def _date(citation: Citation) -> str:
+    return f" ({citation.date})" if citation.date else ""
+
+
+def _link(citation: Citation) -> str:
+    return citation.url or citation.source
+
+
+# --- text (the CLI) -----------------------------------------------------------------------------
+
+
+def sources_text(citations: Sequence[Citation]) -> str:
+    """'Sources:' and one indented line per citation: number, place, date, link."""
+    return "Sources:\n" + "\n".join(
+        f"  [{c.n}] {c.place()}{_date(c)} — {_link(c)}" for c in citations)
+
+
+def answer_footer(answer: Answer) -> list[str]:
+    """What follows an answer's text: how many claims held (LLM answers) and the sources."""
+    footer = [f"({answer.summary()})"] if answer.mode == "llm" and answer.claims else []
+    if answer.citations:
+        footer.append(sources_text(answer.citations))
+    return footer
+
+
+def answer_text(answer: Answer) -> str:
+    """The whole answer as the CLI prints it: scope, notice, the text, then the footer."""
+    head = [f"Scope: {answer.scope}"] if answer.scope else []
+    if answer.notice:
+        head.append(f"Note: {answer.notice}")
+    return "\n\n".join([*head, answer.answer, *answer_footer(answer)])
+
+
+def streamed_tail(answer: Answer) -> str:
+    """What the CLI prints after an LLM answer's streamed sentences: the footer, then the scope
+    and the notice (the text is already on screen)."""
+    tail = answer_footer(answer)
+    if answer.scope:
+        tail.append(f"Scope: {answer.scope}")
+    if answer.notice:
+        tail.append(f"Note: {answer.notice}")
+    return "\n\n" + "\n\n".join(tail) if tail else ""
+
+
+# --- Markdown and HTML (notebooks) --------------------------------------------------------------
+
+
+def sources_markdown(citations: Sequence[Citation]) -> str:
+    return "\n".join(f"[{c.n}] [{c.place()}]({_link(c)}){_date(c)}" for c in citations)
+
+
+def answer_markdown(answer: Answer) -> str:
+    body = f"**Q:** {answer.question}\n\n{answer.answer}"
+    if answer.citations:
+        body += "\n\n**Sources**\n\n" + "\n".join(
+            f"- {line}" for line in sources_markdown(answer.citations).splitlines())
+    return body
+
+
+def answer_html(answer: Answer) -> str:
+    """The answer with its sources, for Jupyter: each [n] links to its numbered source, which
+    shows where the passage is, a link to the original and the quoted sentence."""
+    esc = html.escape
+    question = f'<p style="margin:0 0 6px 0"><b>Q:</b> {esc(answer.question)}</p>'
+    if answer.cannot_answer:
+        return (f'<div class="dossier-answer">{question}<p style="border-left:4px solid #d97706;'
+                f'padding:6px 10px;margin:0"><b>{NOT_IN_SOURCES}</b> {esc(answer.answer)}</p></div>')
+    uid = f"dossier-{id(answer):x}"
+    sentences = " ".join(
+        f'{esc(" ".join(c.quote.split()))} <a href="#{uid}-{c.n}" title="{esc(c.place())}">'
+        f"[{c.n}]</a>" for c in answer.citations
+    )
+    if answer.mode == "llm":  # the generated text, its [n] linked; and how many claims held
+        sentences = re.sub(r"\[(\d+)\]", rf'<a href="#{uid}-\1">[\1]</a>', esc(answer.answer))
+        sentences += f' <i style="color:#666">({esc(answer.summary())})</i>'
+    if answer.notice:
+        question += f'<p style="color:#b45309;margin:0 0 6px 0">{esc(answer.notice)}</p>'
+    items = "".join(_source_item(c, uid) for c in answer.citations)
+    sources = f'<p style="margin:10px 0 4px 0"><b>Sources</b></p><ol>{items}</ol>'
+    return f'<div class="dossier-answer">{question}<p>{sentences}</p>{sources}</div>'
+
+
+def _source_item(c: Citation, uid: str) -> str:
+    esc = html.escape
+    return (f'<li id="{uid}-{c.n}" value="{c.n}"><a href="{esc(_link(c))}" target="_blank" '
+            f'rel="noopener noreferrer">{esc(c.place())}</a>{esc(_date(c))}<blockquote '
+            f'style="margin:4px 0 8px 0;padding-left:8px;border-left:3px solid #c7d2fe;'
+            f'color:#444">{esc(c.quote)}</blockquote></li>')
