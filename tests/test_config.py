@@ -139,3 +139,15 @@ def test_bad_values_are_settings_errors_a_user_can_act_on(clean_env: None,
     with pytest.raises(DossierError, match="invalid setting DOSSIER_LLM_MAX_TOKENS") as caught:
         load_settings()
     assert "sk-planted" not in str(caught.value)  # values are never repeated: they may be secret
+
+
+def test_the_cli_reports_a_bad_setting_in_one_line(clean_env: None, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    result = CliRunner().invoke(app, ["search", "net sales"],
+                                env={"DOSSIER_HOME": str(tmp_path), "DOSSIER_K": "many"})
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # not a traceback
+    assert result.stderr.startswith("error: invalid setting DOSSIER_K: Input should be a valid "
+                                    "integer")
