@@ -54,8 +54,8 @@ llm-server: install
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/query.py
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.query
 
 clean:
 	rm -rf $(HOME_DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -38,16 +38,18 @@ AnswerMode = Literal["extractive", "llm"]
 
 class Assistant:
     def __init__(self, home: str | Path | None = None, settings: Settings | None = None,
-                 *, embedder: Embedder | None = None, **groups: dict[str, Any]) -> None:
+                 *, embedder: Embedder | None = None, chat_model: Any = None,
+                 **groups: dict[str, Any]) -> None:
         """`home`: the store's folder (else settings.store.home). `groups`: settings to change,
         by group, e.g. `retrieval={"k": 4}` (see assistant/config.py); the rest come from
-        `settings`, or from the environment and `.env`."""
+        `settings`, or from the environment and `.env`. `chat_model`: the LangChain chat model
+        for `llm` answers (default: ChatOpenAI from the settings, built on the first one)."""
         if home is not None:
             groups["store"] = {**groups.get("store", {}), "home": Path(home).expanduser()}
         self.settings = settings.updated(**groups) if settings else load_settings(**groups)
         self._embedder: Embedder | None = embedder
         self._store: Store | None = None
-        self._llm: Any = None  # ChatOpenAI, built on the first LLM answer
+        self._llm: Any = chat_model
 
     # lazily built parts ------------------------------------------------------------------------
     @property

@@ -284,11 +284,12 @@ def eval_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Measure retrieval and answers on a question set: hit@k, MRR, answer match, citations."""
-    from assistant.evaluation.command import run_eval
+    from assistant.evaluation.command import EvalOptions, run_eval
 
-    run_eval(dataset, docs=docs, store=store, fmt=fmt, k=k, mode=mode, baseline=baseline,
-             judge=judge, limit=limit, json_out=json_out, out_path=out_path,
-             markdown_path=markdown_path, section=section, progress=not quiet)
+    run_eval(dataset, EvalOptions(
+        docs=docs, store=store, fmt=fmt, k=k, mode=mode, baseline=baseline, judge=judge,
+        limit=limit, json_out=json_out, out_path=out_path, markdown_path=markdown_path,
+        section=section, progress=not quiet))
 
 
 def run() -> None:

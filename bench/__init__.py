@@ -1,1 +1,2 @@
-"""Benchmarks: `python bench/ingest.py`, `python bench/query.py` (results in docs/benchmarks.md)."""
+"""Benchmarks, run as modules from the repository root: `python -m bench.ingest`,
+`python -m bench.query`, ... (results in docs/benchmarks.md and docs/evaluation.md)."""

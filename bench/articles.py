@@ -1,7 +1,7 @@
 """Article extraction quality on the shared news corpus: word-level F1 per page, keep/drop snippets.
 
-    .venv/bin/python bench/articles.py                 # prints the tables, rewrites the section
-    .venv/bin/python bench/articles.py --no-write      # prints only
+    .venv/bin/python -m bench.articles                 # prints the tables, rewrites the section
+    .venv/bin/python -m bench.articles --no-write      # prints only
 
 Every page of --corpus (default /work/shared/corpus/articles) is loaded with Dossier's own loader
 (`ingest.loaders.load_source`, trafilatura precision-first). Pages with an `*.expected.txt` gold
@@ -13,25 +13,21 @@ gold gives it. Results go to the `<!-- eval:articles -->` section of docs/evalua
 
 from __future__ import annotations
 
+import argparse
+import csv
+import datetime as dt
+import json
+import logging
+import re
 import sys
+from collections import Counter
+from importlib.metadata import version
 from pathlib import Path
 
-if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    sys.path[0] = str(Path(__file__).resolve().parent.parent)  # run as a script: the root first
-
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import datetime as dt  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import re  # noqa: E402
-from collections import Counter  # noqa: E402
-from importlib.metadata import version  # noqa: E402
-
-from assistant.evaluation import report  # noqa: E402
-from bench.common import command, show  # noqa: E402
-from ingest.documents import Document  # noqa: E402
-from ingest.loaders import load_source  # noqa: E402
+from assistant.evaluation import report
+from bench.common import command, show
+from ingest.documents import Document
+from ingest.loaders import load_source
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "evaluation.md"

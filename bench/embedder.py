@@ -1,7 +1,7 @@
 """The local embedder's own speed against the machine's limit, by session layout and run size.
 
-    .venv/bin/python bench/embedder.py                 # 512 chunks of 4 docugami 10-Q PDFs
-    .venv/bin/python bench/embedder.py --texts 256 --rounds 1   # a quick run
+    .venv/bin/python -m bench.embedder                 # 512 chunks of 4 docugami 10-Q PDFs
+    .venv/bin/python -m bench.embedder --texts 256 --rounds 1   # a quick run
 
 Layouts: one onnxruntime session whose operators are split over every core (what onnxruntime
 does by default), against one single-threaded session per core taking different runs (what
@@ -13,18 +13,13 @@ Results go to the `embedder` section of docs/benchmarks.md.
 
 from __future__ import annotations
 
-import sys
+import argparse
+import random
+import statistics
+import time
 from pathlib import Path
 
-if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    sys.path[0] = str(Path(__file__).resolve().parent.parent)  # see bench/ingest.py
-
-import argparse  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-
-from bench.common import (  # noqa: E402
+from bench.common import (
     DEFAULT_PDFS,
     console,
     flops_per_token,
@@ -35,10 +30,10 @@ from bench.common import (  # noqa: E402
     show,
     write_section,
 )
-from ingest.chunking import chunk_document  # noqa: E402
-from ingest.embeddings import LocalMiniLM, usable_cores  # noqa: E402
-from ingest.embeddings import local as embeddings  # noqa: E402
-from ingest.loaders import load_documents  # noqa: E402
+from ingest.chunking import chunk_document
+from ingest.embeddings import LocalMiniLM, usable_cores
+from ingest.embeddings import local as embeddings
+from ingest.loaders import load_documents
 
 DEFAULT_RUN = embeddings.TOKENS_PER_RUN
 

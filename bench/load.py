@@ -1,7 +1,7 @@
 """Load: N simulated users chatting at once with `dossier chat` on 127.0.0.1.
 
-    .venv/bin/python bench/load.py                           # 8 users x 3 questions, demo corpus
-    .venv/bin/python bench/load.py --users 3 --questions 2 --no-write
+    .venv/bin/python -m bench.load                           # 8 users x 3 questions, demo corpus
+    .venv/bin/python -m bench.load --users 3 --questions 2 --no-write
 
 Ingests the demo corpus into a temporary store (or uses --home), starts `dossier chat` as a
 separate process on a free port, then each user (a thread with its own gradio_client.Client, so
@@ -13,28 +13,23 @@ update. Any exception, or an answer shown as an error, counts as an error. Resul
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import os
+import socket
+import subprocess
 import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    # `python bench/load.py` puts bench/ first on sys.path; the repository root is needed there.
-    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+import httpx
 
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import os  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Iterator, Sequence  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from typing import Any  # noqa: E402
-
-import httpx  # noqa: E402
-
-from bench.common import REPO, console, loadavg, machine_lines, percentile, show, write_section  # noqa: E402
+from bench.common import REPO, console, loadavg, machine_lines, percentile, show, write_section
 
 DEMO = REPO / "demo" / "corpus"
 QUESTIONS = [

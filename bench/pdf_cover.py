@@ -1,7 +1,7 @@
 """How well the PDF cover-page reader fills company / ticker / form / period end.
 
-    .venv/bin/python bench/pdf_cover.py            # the 20 docugami 10-Q PDFs + the MSFT 10-K PDFs
-    .venv/bin/python bench/pdf_cover.py --pdfs DIR # another folder (files must be in EXPECTED)
+    .venv/bin/python -m bench.pdf_cover            # the 20 docugami 10-Q PDFs + the MSFT 10-K PDFs
+    .venv/bin/python -m bench.pdf_cover --pdfs DIR # another folder (files must be in EXPECTED)
 
 Each PDF goes through the real loader (`ingest.loaders.load_source`, which calls
 `ingest.loaders.pdf_cover.apply_cover`); its metadata is compared with the expected values below.
@@ -15,19 +15,15 @@ Microsoft: calendar month ends). Company names compare case-insensitively (cover
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
-if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    sys.path[0] = str(Path(__file__).resolve().parent.parent)  # `ingest` package, not bench/ingest.py
+from rich.table import Table
 
-import argparse  # noqa: E402
-
-from rich.table import Table  # noqa: E402
-
-from bench.common import DEFAULT_FILINGS, DEFAULT_PDFS, console  # noqa: E402
-from ingest.fiscal import fill_fiscal_period  # noqa: E402
-from ingest.loaders import load_source  # noqa: E402
+from bench.common import DEFAULT_FILINGS, DEFAULT_PDFS, console
+from ingest.fiscal import fill_fiscal_period
+from ingest.loaders import load_source
 
 NAMES = {
     "AAPL": "Apple Inc.",

@@ -1,7 +1,7 @@
 """Query latency at >= 10,000 chunks: Dossier search/ask against plain LangChain + Chroma.
 
-    .venv/bin/python bench/query.py                                   # full run
-    .venv/bin/python bench/query.py --limit-files 3 --min-chunks 1000 --queries 20   # quick run
+    .venv/bin/python -m bench.query                                   # full run
+    .venv/bin/python -m bench.query --limit-files 3 --min-chunks 1000 --queries 20   # quick run
 
 Builds, in temporary folders, a Dossier store from the docugami 10-Q PDFs plus the filings
 folder (topped up with renamed copies of the same files until it holds --min-chunks chunks), and
@@ -13,31 +13,24 @@ Results go to the `query` section of docs/benchmarks.md.
 
 from __future__ import annotations
 
-import sys
+import argparse
+import contextlib
+import itertools
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    # `python bench/query.py` puts bench/ first on sys.path; the repository root is needed there.
-    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+import numpy as np
+from langchain_core.documents import Document as LCDocument
+from rich.progress import track
 
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import csv  # noqa: E402
-import itertools  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
-from dataclasses import asdict, dataclass  # noqa: E402
-
-import numpy as np  # noqa: E402
-from langchain_core.documents import Document as LCDocument  # noqa: E402
-from rich.progress import track  # noqa: E402
-
-from assistant import Assistant  # noqa: E402
-from assistant.evaluation import baseline  # noqa: E402
-from bench.common import (  # noqa: E402
+from assistant import Assistant
+from assistant.evaluation import baseline
+from bench.common import (
     DEFAULT_FILINGS,
     DEFAULT_PDFS,
     DEFAULT_QUESTIONS,
@@ -46,11 +39,12 @@ from bench.common import (  # noqa: E402
     loadavg,
     machine_lines,
     percentile,
+    question_texts,
     show,
     write_section,
 )
-from ingest.embeddings import LangChainEmbeddings, LocalMiniLM  # noqa: E402
-from ingest.loaders import discover  # noqa: E402
+from ingest.embeddings import LangChainEmbeddings, LocalMiniLM
+from ingest.loaders import discover
 
 CHROMA = baseline.chroma_settings()
 
@@ -180,18 +174,13 @@ def row(label: str, chunks: int, ms: list[float]) -> list[object]:
             f"{np.mean(ms):.1f}", f"{max(ms):.1f}"]
 
 
-def read_questions(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return [r["Question"].strip() for r in csv.DictReader(f) if r.get("Question", "").strip()]
-
-
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdfs", type=Path, default=DEFAULT_PDFS, help="folder of PDFs")
     parser.add_argument("--filings", type=Path, default=DEFAULT_FILINGS,
                         help="folder of filings (HTML, PDF, text)")
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS,
-                        help="CSV with a Question column")
+                        help="docugami CSV (a Question column)")
     parser.add_argument("--queries", type=int, default=200, help="queries timed per pipeline")
     parser.add_argument("--min-chunks", type=int, default=10_000,
                         help="top the Dossier store up with renamed copies to this many chunks")
@@ -201,59 +190,41 @@ def main() -> None:
                         help="build the stores in this folder, or reuse the ones it holds "
                         "(default: a temporary folder, removed at the end)")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    limit = args.limit_files or None
-    pdfs = sorted(str(p.resolve()) for p in args.pdfs.glob("*.pdf"))[:limit]
-    sources = pdfs + discover([args.filings])[:limit]
-    questions = read_questions(args.questions)
-    machine = machine_lines()
-    console.print(f"{len(sources)} files, {len(questions)} questions")
 
-    with contextlib.ExitStack() as stack:
-        folder = args.keep or Path(stack.enter_context(
-            tempfile.TemporaryDirectory(prefix="bench-query-")))
-        manifest = folder / "build.json"
-        if args.keep and manifest.exists():
-            build = Build(**json.loads(manifest.read_text()))
-            console.print(f"reusing the stores in {folder}, built {build.built}")
-        else:
-            build = build_stores(sources, folder, args.min_chunks)
-            manifest.write_text(json.dumps(asdict(build), indent=1))
+def stores(folder: Path, sources: list[str], min_chunks: int, reuse: bool) -> Build:
+    """The stores in `folder`: reused when asked and built before, else built now."""
+    manifest = folder / "build.json"
+    if reuse and manifest.exists():
+        build = Build(**json.loads(manifest.read_text()))
+        console.print(f"reusing the stores in {folder}, built {build.built}")
+        return build
+    build = build_stores(sources, folder, min_chunks)
+    manifest.write_text(json.dumps(asdict(build), indent=1))
+    return build
 
-        assistant = Assistant(home=folder / "dossier")  # a fresh one, as in a user's process
+
+def time_queries(folder: Path, questions: list[str], n: int) -> tuple[int, dict[str, list[float]]]:
+    """(Dossier chunks, milliseconds per call) in this warm process."""
+    from langchain_chroma import Chroma
+
+    with Assistant(home=folder / "dossier") as assistant:  # a fresh one, as in a user's process
         chunks = assistant.store.count_chunks()
-        from langchain_chroma import Chroma
-
         plain = Chroma(persist_directory=str(folder / "plain"), client_settings=CHROMA,
                        embedding_function=LangChainEmbeddings(LocalMiniLM()))
         ms = latencies("search: Dossier, plain, embedding alone", {
             "search": lambda q: assistant.search(q, k=8),
             "plain": lambda q: plain.similarity_search(q, k=4),
             "embed": lambda q: assistant.embedder.embed([q]),
-        }, questions, args.queries)
-        ms |= latencies("Dossier ask", {"ask": assistant.ask}, questions, args.queries)
-        assistant.close()
+        }, questions, n)
+        ms |= latencies("Dossier ask", {"ask": assistant.ask}, questions, n)
+    return chunks, ms
 
-    headers = ["call", "chunks in store", "queries", "p50 ms", "p95 ms", "mean ms", "max ms"]
-    search_ms, plain_ms, plain_chunks = ms["search"], ms["plain"], build.plain_chunks
-    rows = [row("Dossier `search(q, k=8)` (dense + BM25, RRF)", chunks, search_ms),
-            row("Dossier `ask(q)` (search + extractive answer)", chunks, ms["ask"]),
-            row("plain `Chroma.similarity_search(q, k=4)`", plain_chunks, plain_ms),
-            row("(MiniLM query embedding alone)", chunks, ms["embed"])]
-    md = [f"## Query latency: {chunks:,} Dossier chunks, {plain_chunks:,} plain chunks", "",
-          *machine, ""]
-    md += [show("Query latency", headers, rows), ""]
-    ratio = percentile(search_ms, 50) / percentile(plain_ms, 50)
-    p95 = percentile(search_ms, 95)
-    md.append(f"Dossier search p50 is {ratio:.2f}x the plain similarity_search p50. Target: search "
-              f"p95 < 100 ms at 10k chunks: {p95:.1f} ms, "
-              f"{'met' if p95 < 100 else 'NOT met'}.\n")
-    title = f"Building the stores (finished {build.built}; load average at the start {build.load})"
-    md += [show(title, ["step", "seconds"],
-                [[k, f"{v:.0f}"] for k, v in build.timings.items()]), ""]
+
+def stores_note(build: Build, args: argparse.Namespace) -> str:
     n_pdfs = sum(s.lower().endswith(".pdf") for s in build.sources)
-    md.append(
+    return (
         f"Stores: {len(build.sources)} files ({n_pdfs} of them PDFs: the docugami 10-Qs and the "
         "filings folder's; the rest its HTML and text filings)"
         + (f", plus {len(build.copies)} renamed cop{'y' if len(build.copies) == 1 else 'ies'} "
@@ -271,8 +242,47 @@ def main() -> None:
         f"MiniLM. Questions: {args.questions.name}, cycled. Each timing follows 3 warm-up "
         "queries in this process; search, plain search and the embedding alone take turns on "
         f"each question. Load average at the end: {loadavg()}.\n")
+
+
+def report(build: Build, chunks: int, ms: dict[str, list[float]], args: argparse.Namespace,
+           machine: list[str]) -> str:
+    headers = ["call", "chunks in store", "queries", "p50 ms", "p95 ms", "mean ms", "max ms"]
+    search_ms, plain_ms, plain_chunks = ms["search"], ms["plain"], build.plain_chunks
+    rows = [row("Dossier `search(q, k=8)` (dense + BM25, RRF)", chunks, search_ms),
+            row("Dossier `ask(q)` (search + extractive answer)", chunks, ms["ask"]),
+            row("plain `Chroma.similarity_search(q, k=4)`", plain_chunks, plain_ms),
+            row("(MiniLM query embedding alone)", chunks, ms["embed"])]
+    md = [f"## Query latency: {chunks:,} Dossier chunks, {plain_chunks:,} plain chunks", "",
+          *machine, ""]
+    md += [show("Query latency", headers, rows), ""]
+    ratio = percentile(search_ms, 50) / percentile(plain_ms, 50)
+    p95 = percentile(search_ms, 95)
+    md.append(f"Dossier search p50 is {ratio:.2f}x the plain similarity_search p50. Target: search "
+              f"p95 < 100 ms at 10k chunks: {p95:.1f} ms, "
+              f"{'met' if p95 < 100 else 'NOT met'}.\n")
+    title = f"Building the stores (finished {build.built}; load average at the start {build.load})"
+    md += [show(title, ["step", "seconds"],
+                [[k, f"{v:.0f}"] for k, v in build.timings.items()]), ""]
+    md.append(stores_note(build, args))
+    return "\n".join(md)
+
+
+def main() -> None:
+    args = parse_args()
+    limit = args.limit_files or None
+    pdfs = sorted(str(p.resolve()) for p in args.pdfs.glob("*.pdf"))[:limit]
+    sources = pdfs + discover([args.filings])[:limit]
+    questions = question_texts(args.questions)
+    machine = machine_lines()
+    console.print(f"{len(sources)} files, {len(questions)} questions")
+    with contextlib.ExitStack() as stack:
+        folder = args.keep or Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="bench-query-")))
+        build = stores(folder, sources, args.min_chunks, reuse=args.keep is not None)
+        chunks, ms = time_queries(folder, questions, args.queries)
+    md = report(build, chunks, ms, args, machine)
     if not args.no_write:
-        write_section("query", "\n".join(md))
+        write_section("query", md)
 
 
 if __name__ == "__main__":

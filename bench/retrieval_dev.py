@@ -1,7 +1,7 @@
 """Retrieval quality on the docugami SEC 10-Q dev set: document hit@k and MRR per ranking choice.
 
-    .venv/bin/python bench/retrieval_dev.py                        # full run (stores reused)
-    .venv/bin/python bench/retrieval_dev.py --limit-questions 20 --no-write   # quick look
+    .venv/bin/python -m bench.retrieval_dev                        # full run (stores reused)
+    .venv/bin/python -m bench.retrieval_dev --limit-questions 20 --no-write   # quick look
 
 Builds (or reuses) a Dossier store of the 20 PDFs under --home and a plain LangChain store
 (PyPDFLoader → RecursiveCharacterTextSplitter(1024, 30) → langchain_chroma.Chroma, the FinanceBench
@@ -14,45 +14,40 @@ are scored. Results go to the `retrieval_dev` section of docs/evaluation.md.
 
 from __future__ import annotations
 
-import sys
+import argparse
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
-if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    # `python bench/retrieval_dev.py` puts bench/ first on sys.path; the root is needed there.
-    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+import numpy as np
+from rich.progress import track
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import datetime as dt  # noqa: E402
-import fnmatch  # noqa: E402
-import re  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from importlib.metadata import version  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-from rich.progress import track  # noqa: E402
-
-from assistant import Assistant  # noqa: E402
-from assistant.evaluation import baseline as plain_pipeline  # noqa: E402
-from assistant.evaluation.metrics import CUTOFFS  # noqa: E402
-from assistant.evaluation.metrics import reciprocal_rank as rr  # noqa: E402
-from assistant.retrieval import HybridSearcher  # noqa: E402
-from bench.common import (  # noqa: E402
+from assistant import Assistant
+from assistant.evaluation import baseline as plain_pipeline
+from assistant.evaluation.metrics import CUTOFFS
+from assistant.evaluation.metrics import reciprocal_rank as rr
+from assistant.retrieval import HybridSearcher
+from bench.common import (
     DEFAULT_PDFS,
     DEFAULT_QUESTIONS,
     REPO,
+    DevQuestion,
     console,
+    dev_questions,
     machine_lines,
     show,
     write_section,
 )
-from ingest.embeddings import LangChainEmbeddings, LocalMiniLM  # noqa: E402
+from ingest.embeddings import LangChainEmbeddings, LocalMiniLM
 
 DOC = REPO / "docs" / "evaluation.md"
 SCOPED = "Dossier dense + filing scope (default)"
+PLAIN = "plain LangChain + Chroma"
 DOC_HEADER = """# Evaluation
 
 Retrieval and answer quality measured on public dev sets. Each section is written by its script
@@ -62,32 +57,7 @@ under `bench/` and rewritten whole when the script runs again.
 Search = Callable[[str, int], list[str]]  # (question, k) -> ranked source file names
 
 
-# the dev set -----------------------------------------------------------------------------------
-@dataclass
-class Question:
-    text: str
-    globs: list[str]
-    qtype: str
-    gold: set[str] = field(default_factory=set)  # file names matching a glob
-
-    @property
-    def single(self) -> bool:
-        return len(self.gold) == 1
-
-
-def read_questions(path: Path, files: Sequence[str]) -> list[Question]:
-    out: list[Question] = []
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        for row in csv.DictReader(f):
-            text = (row.get("Question") or "").strip()
-            globs = [g.strip() for g in re.split(r"[,\n;]", row.get("Source Docs") or "") if g.strip()]
-            if not text or not globs:
-                continue
-            gold = {name for name in files for g in globs if fnmatch.fnmatchcase(name, g)}
-            out.append(Question(text, globs, (row.get("Question Type") or "").strip(), gold))
-    return out
-
-
+# scoring ---------------------------------------------------------------------------------------
 def first_hit(ranked: Sequence[str], gold: set[str]) -> int | None:
     """1-based rank of the first passage from a gold document, or None."""
     return next((i for i, name in enumerate(ranked, start=1) if name in gold), None)
@@ -124,7 +94,7 @@ class Results:
     ms: dict[str, list[float]]  # wall time of the search call per question
 
 
-def run_variants(variants: dict[str, Search], questions: list[Question], k: int) -> Results:
+def run_variants(variants: dict[str, Search], questions: list[DevQuestion], k: int) -> Results:
     """The variants take turns on each question, in an order rotated per question, so a change
     in the machine's load, or being first after another's call, hits them alike."""
     for q in questions[:3]:  # warm-up (model sessions, BM25 load, caches), not counted
@@ -147,7 +117,7 @@ def company(name: str | None) -> str:
     return Path(name or "").stem.rsplit(" ", 1)[-1]
 
 
-def top1_misses(res: Results, questions: list[Question], idx: list[int]) -> dict[str, tuple[int, int]]:
+def top1_misses(res: Results, questions: list[DevQuestion], idx: list[int]) -> dict[str, tuple[int, int]]:
     """Per variant: questions whose top passage is not from a gold file, and how many of those
     come from the right company (another quarter's filing)."""
     out = {}
@@ -191,86 +161,96 @@ def verdict(a: float, b: float) -> str:
     return "beats" if a > b else "trails" if a < b else "ties"
 
 
-def interpretation(res: Results, questions: list[Question], single: list[int],
-                   weights: Sequence[float]) -> str:
-    """A few sentences read off the numbers."""
-    everyone = list(range(len(next(iter(res.ranks.values())))))
+DENSE, BM25 = "Dossier dense", "Dossier bm25"
 
-    def sc(name: str, idx: list[int]) -> list[float]:
-        return scores([res.ranks[name][i] for i in idx])
 
-    def diff(a: str, b: str) -> str:
-        mean, lo, hi = bootstrap_ci([res.ranks[a][i] for i in single],
-                                    [res.ranks[b][i] for i in single])
+class Reading:
+    """A few sentences read off the numbers: each method one finding."""
+
+    def __init__(self, res: Results, questions: list[DevQuestion], single: list[int],
+                 weights: Sequence[float]) -> None:
+        self.res, self.questions, self.single = res, questions, single
+        self.everyone = list(range(len(next(iter(res.ranks.values())))))
+        self.weights = ", ".join(f"{w:g}" for w in weights)
+        self.rrf = [f"Dossier rrf, bm25_weight {w:g}" for w in weights]
+        self.scoped_rrf = [f"{n} + filing scope" for n in self.rrf if f"{n} + filing scope" in res.ranks]
+
+    def sc(self, name: str, idx: list[int]) -> list[float]:
+        return scores([self.res.ranks[name][i] for i in idx])
+
+    def diff(self, a: str, b: str) -> str:
+        mean, lo, hi = bootstrap_ci([self.res.ranks[a][i] for i in self.single],
+                                    [self.res.ranks[b][i] for i in self.single])
         return f"{mean:+.3f} MRR, 95% CI [{lo:+.3f}, {hi:+.3f}]"
 
-    dense, bm25 = "Dossier dense", "Dossier bm25"
-    rrf = [f"Dossier rrf, bm25_weight {w:g}" for w in weights]
-    scoped_rrf = [f"{n} + filing scope" for n in rrf]
-    best_rrf = max(rrf, key=lambda n: sc(n, single)[-1])
-    h1, h10 = 0, len(CUTOFFS) - 1
-    out = [
-        f"BM25 alone {verdict(sc(bm25, single)[-1], sc(dense, single)[-1])} "
-        f"dense retrieval on these long, paraphrased questions (single-document MRR "
-        f"{sc(bm25, single)[-1]:.3f} vs {sc(dense, single)[-1]:.3f}, hit@{CUTOFFS[h10]} "
-        f"{sc(bm25, single)[h10]:.3f} vs {sc(dense, single)[h10]:.3f}).",
-        f"Fusing it in trades depth for the top spot: on single-document questions RRF raises "
-        f"hit@{CUTOFFS[h1]} from {sc(dense, single)[h1]:.3f} to "
-        + ", ".join(f"{sc(n, single)[h1]:.3f}" for n in rrf)
-        + f" (bm25_weight {', '.join(f'{w:g}' for w in weights)}) but lowers hit@{CUTOFFS[h10]} "
-        f"from {sc(dense, single)[h10]:.3f} to "
-        + ", ".join(f"{sc(n, single)[h10]:.3f}" for n in rrf)
-        + f"; the best of them, {best_rrf.removeprefix('Dossier ')}, against dense: "
-        f"{diff(best_rrf, dense)}, and over all questions every RRF weight has a lower MRR than "
-        f"dense ({', '.join(f'{sc(n, everyone)[-1]:.3f}' for n in rrf)} vs "
-        f"{sc(dense, everyone)[-1]:.3f})."
-        if all(sc(n, everyone)[-1] < sc(dense, everyone)[-1] for n in rrf) else
-        "Fusing it in: single-document MRR "
-        + ", ".join(f"{sc(n, single)[-1]:.3f}" for n in rrf)
-        + f" (bm25_weight {', '.join(f'{w:g}' for w in weights)}) vs dense "
-        f"{sc(dense, single)[-1]:.3f}; the best, {best_rrf.removeprefix('Dossier ')}, against "
-        f"dense: {diff(best_rrf, dense)}.",
-    ]
-    misses = top1_misses(res, questions, single)
-    out.append(
-        f"Of dense's {misses[dense][0]} rank-1 misses on single-document questions, "
-        f"{misses[dense][1]} are the right company's filing for another quarter; with BM25 fused "
-        "in, the top passage comes from another company on "
-        + ", ".join(f"{misses[n][0] - misses[n][1]}" for n in rrf)
-        + f" questions (weight {', '.join(f'{w:g}' for w in weights)}) against dense's "
-        f"{misses[dense][0] - misses[dense][1]}."
-    )
-    if SCOPED in res.ranks:
-        out.append(
-            f"Scoping the search to the filings the question names (company, form, quarter or "
-            f"'latest') takes single-document hit@5 from {sc(dense, single)[1]:.3f} to "
-            f"{sc(SCOPED, single)[1]:.3f} and MRR from {sc(dense, single)[-1]:.3f} to "
-            f"{sc(SCOPED, single)[-1]:.3f} ({diff(SCOPED, dense)}); all questions: MRR "
-            f"{sc(dense, everyone)[-1]:.3f} to {sc(SCOPED, everyone)[-1]:.3f}. Within the scope, "
-            f"BM25 fused in gives single-document hit@5 "
-            + ", ".join(f"{sc(n, single)[1]:.3f}" for n in scoped_rrf if n in res.ranks)
-            + " and MRR " + ", ".join(f"{sc(n, single)[-1]:.3f}" for n in scoped_rrf if n in res.ranks)
-            + f" (bm25_weight {', '.join(f'{w:g}' for w in weights)}), all-question MRR "
-            + ", ".join(f"{sc(n, everyone)[-1]:.3f}" for n in scoped_rrf if n in res.ranks) + "."
-        )
-    plain = "plain LangChain + Chroma"
-    if plain in res.ranks:
-        out.append(
-            f"The plain pipeline beats every Dossier variant on single-document MRR "
-            f"({sc(plain, single)[-1]:.3f}; against dense {diff(plain, dense)}), with the same "
-            "embedder and similar chunk lengths, so the gap lies in text extraction or chunk "
-            "boundaries, not in the ranking choice measured here."
-            if all(sc(plain, single)[-1] > sc(n, single)[-1] for n in res.ranks if n != plain)
-            else f"The plain pipeline: single-document MRR {sc(plain, single)[-1]:.3f}; against "
-            f"dense {diff(plain, dense)}."
-        )
-    out.append("Mean latency per search: "
-               + ", ".join(f"{n.removeprefix('Dossier ')} {np.mean(res.ms[n]):.0f} ms"
-                           for n in res.ms) + ".")
-    return " ".join(out)
+    def figures(self, names: Sequence[str], idx: list[int], at: int) -> str:
+        return ", ".join(f"{self.sc(n, idx)[at]:.3f}" for n in names)
+
+    def bm25(self) -> str:
+        sc, one, h10 = self.sc, self.single, len(CUTOFFS) - 1
+        return (f"BM25 alone {verdict(sc(BM25, one)[-1], sc(DENSE, one)[-1])} "
+                f"dense retrieval on these long, paraphrased questions (single-document MRR "
+                f"{sc(BM25, one)[-1]:.3f} vs {sc(DENSE, one)[-1]:.3f}, hit@{CUTOFFS[h10]} "
+                f"{sc(BM25, one)[h10]:.3f} vs {sc(DENSE, one)[h10]:.3f}).")
+
+    def fusion(self) -> str:
+        sc, one, every, rrf, h10 = self.sc, self.single, self.everyone, self.rrf, len(CUTOFFS) - 1
+        best = max(rrf, key=lambda n: sc(n, one)[-1])
+        if not all(sc(n, every)[-1] < sc(DENSE, every)[-1] for n in rrf):
+            return (f"Fusing it in: single-document MRR {self.figures(rrf, one, -1)} (bm25_weight "
+                    f"{self.weights}) vs dense {sc(DENSE, one)[-1]:.3f}; the best, "
+                    f"{best.removeprefix('Dossier ')}, against dense: {self.diff(best, DENSE)}.")
+        return (f"Fusing it in trades depth for the top spot: on single-document questions RRF "
+                f"raises hit@{CUTOFFS[0]} from {sc(DENSE, one)[0]:.3f} to {self.figures(rrf, one, 0)}"
+                f" (bm25_weight {self.weights}) but lowers hit@{CUTOFFS[h10]} from "
+                f"{sc(DENSE, one)[h10]:.3f} to {self.figures(rrf, one, h10)}; the best of them, "
+                f"{best.removeprefix('Dossier ')}, against dense: {self.diff(best, DENSE)}, and over "
+                f"all questions every RRF weight has a lower MRR than dense "
+                f"({self.figures(rrf, every, -1)} vs {sc(DENSE, every)[-1]:.3f}).")
+
+    def misses(self) -> str:
+        misses = top1_misses(self.res, self.questions, self.single)
+        return (f"Of dense's {misses[DENSE][0]} rank-1 misses on single-document questions, "
+                f"{misses[DENSE][1]} are the right company's filing for another quarter; with BM25 "
+                "fused in, the top passage comes from another company on "
+                + ", ".join(f"{misses[n][0] - misses[n][1]}" for n in self.rrf)
+                + f" questions (weight {self.weights}) against dense's "
+                f"{misses[DENSE][0] - misses[DENSE][1]}.")
+
+    def scope(self) -> str:
+        sc, one, every, scoped = self.sc, self.single, self.everyone, self.scoped_rrf
+        return (f"Scoping the search to the filings the question names (company, form, quarter or "
+                f"'latest') takes single-document hit@5 from {sc(DENSE, one)[1]:.3f} to "
+                f"{sc(SCOPED, one)[1]:.3f} and MRR from {sc(DENSE, one)[-1]:.3f} to "
+                f"{sc(SCOPED, one)[-1]:.3f} ({self.diff(SCOPED, DENSE)}); all questions: MRR "
+                f"{sc(DENSE, every)[-1]:.3f} to {sc(SCOPED, every)[-1]:.3f}. Within the scope, "
+                f"BM25 fused in gives single-document hit@5 {self.figures(scoped, one, 1)} and MRR "
+                f"{self.figures(scoped, one, -1)} (bm25_weight {self.weights}), all-question MRR "
+                f"{self.figures(scoped, every, -1)}.")
+
+    def plain(self) -> str:
+        sc, one = self.sc, self.single
+        if all(sc(PLAIN, one)[-1] > sc(n, one)[-1] for n in self.res.ranks if n != PLAIN):
+            return (f"The plain pipeline beats every Dossier variant on single-document MRR "
+                    f"({sc(PLAIN, one)[-1]:.3f}; against dense {self.diff(PLAIN, DENSE)}), with the "
+                    "same embedder and similar chunk lengths, so the gap lies in text extraction or "
+                    "chunk boundaries, not in the ranking choice measured here.")
+        return (f"The plain pipeline: single-document MRR {sc(PLAIN, one)[-1]:.3f}; against "
+                f"dense {self.diff(PLAIN, DENSE)}.")
+
+    def text(self) -> str:
+        out = [self.bm25(), self.fusion(), self.misses()]
+        if SCOPED in self.res.ranks:
+            out.append(self.scope())
+        if PLAIN in self.res.ranks:
+            out.append(self.plain())
+        out.append("Mean latency per search: "
+                   + ", ".join(f"{n.removeprefix('Dossier ')} {np.mean(ms):.0f} ms"
+                               for n, ms in self.res.ms.items()) + ".")
+        return " ".join(out)
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdfs", type=Path, default=DEFAULT_PDFS, help="folder of the 10-Q PDFs")
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS,
@@ -286,24 +266,24 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain pipeline")
     parser.add_argument("--limit-questions", type=int, default=0, help="first N questions only")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/evaluation.md")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    machine = machine_lines()
-    started = dt.datetime.now().astimezone()
-    pdfs = sorted(str(p.resolve()) for p in args.pdfs.glob("*.pdf"))
-    names = [Path(p).name for p in pdfs]
-    questions = read_questions(args.questions, names)
-    if args.limit_questions:
-        questions = questions[: args.limit_questions]
+
+def load_questions(path: Path, names: list[str], limit: int) -> list[DevQuestion]:
+    questions = dev_questions(path, names)
+    if limit:
+        questions = questions[:limit]
     orphans = [q for q in questions if not q.gold]
     if orphans:
         console.print(f"[yellow]{len(orphans)} questions match no file[/], e.g. {orphans[0].globs}")
     single = sum(q.single for q in questions)
-    console.print(f"{len(pdfs)} PDFs, {len(questions)} questions ({single} single-document)")
+    console.print(f"{len(names)} PDFs, {len(questions)} questions ({single} single-document)")
+    return questions
 
-    assistant = build_dossier(pdfs, args.home)
-    chunks = assistant.store.count_chunks()
 
+def dossier_variants(assistant: Assistant, args: argparse.Namespace,
+                     stack: contextlib.ExitStack) -> dict[str, Search]:
+    """The ranking choices over one store: unscoped searchers, then the scoped assistants."""
     def dossier(searcher: HybridSearcher) -> Search:
         return lambda q, k: [Path(p.source).name for p in searcher.search(q, k)]
 
@@ -315,75 +295,96 @@ def main() -> None:
         variants[f"Dossier rrf, bm25_weight {w:g}"] = dossier(
             HybridSearcher(assistant.store, fusion="rrf", rrf_k=args.rrf_k, bm25_weight=w))
     # The default: dense over the documents the question names (assistant/scope.py).
-    scoped = Assistant(home=args.home, embedder=assistant.embedder,
-                       retrieval={"fusion": "dense", "auto_scope": True})
+    scoped = stack.enter_context(Assistant(home=args.home, embedder=assistant.embedder,
+                                           retrieval={"fusion": "dense", "auto_scope": True}))
     variants[SCOPED] = scoped_search(scoped)
     for w in args.weights:
-        fused = Assistant(home=args.home, embedder=assistant.embedder, retrieval={
-            "fusion": "rrf", "rrf_k": args.rrf_k, "bm25_weight": w, "auto_scope": True})
+        fused = stack.enter_context(Assistant(home=args.home, embedder=assistant.embedder, retrieval={
+            "fusion": "rrf", "rrf_k": args.rrf_k, "bm25_weight": w, "auto_scope": True}))
         variants[f"Dossier rrf, bm25_weight {w:g} + filing scope"] = scoped_search(fused)
-    plain_chunks, plain_note = 0, ""
-    if not args.no_baseline:
-        plain, info = build_baseline(pdfs, args.baseline_home)
-        plain_chunks = plain._collection.count()
-        refused = [r.split(" (", 1)[0] for r in info.get("refused", [])]
-        plain_note = (f" pypdf {version('pypdf')} refuses "
-                      + ", ".join(f"`{name}`" for name in refused)
-                      + " by its element limits (LimitReachedError): the plain loader reads them "
-                      f"again with the limits raised to {plain_pipeline.PYPDF_ARRAY_LIMIT:,}; pypdf releases "
-                      "before these limits read them whole." if refused else "")
-        if info.get("failed"):
-            plain_note += " Files the plain loader still failed on (absent from its store): " + \
-                ", ".join(f"`{n}` ({why})" for n, why in info["failed"].items()) + "."
-        variants["plain LangChain + Chroma"] = lambda q, k: [
-            Path(d.metadata["source"]).name for d in plain.similarity_search(q, k=k)]
+    return variants
 
-    res = run_variants(variants, questions, args.k)
-    ranks, ms = res.ranks, res.ms
-    scoped.close()
-    assistant.close()
 
+def plain_variant(pdfs: list[str], home: Path) -> tuple[Search, int, str]:
+    """The plain pipeline as a variant; its chunk count and a note on the files it refused."""
+    plain, info = build_baseline(pdfs, home)
+    refused = [r.split(" (", 1)[0] for r in info.get("refused", [])]
+    note = (f" pypdf {version('pypdf')} refuses "
+            + ", ".join(f"`{name}`" for name in refused)
+            + " by its element limits (LimitReachedError): the plain loader reads them "
+            f"again with the limits raised to {plain_pipeline.PYPDF_ARRAY_LIMIT:,}; pypdf releases "
+            "before these limits read them whole." if refused else "")
+    if info.get("failed"):
+        note += " Files the plain loader still failed on (absent from its store): " + \
+            ", ".join(f"`{n}` ({why})" for n, why in info["failed"].items()) + "."
+
+    def search(q: str, k: int) -> list[str]:
+        return [Path(d.metadata["source"]).name for d in plain.similarity_search(q, k=k)]
+
+    return search, int(info["chunks"]), note
+
+
+def tables(res: Results, questions: list[DevQuestion], k: int) -> list[str]:
     idx_single = [i for i, q in enumerate(questions) if q.single]
     idx_multi = [i for i, q in enumerate(questions) if not q.single]
     cols = [f"hit@{c}" for c in CUTOFFS] + ["MRR"]
     headers = ["variant", *(f"single {c}" for c in cols), *(f"all {c}" for c in cols), "mean ms"]
-    rows = []
-    for name in variants:
-        r = ranks[name]
-        rows.append([name, *metrics([r[i] for i in idx_single]), *metrics(r),
-                     f"{np.mean(ms[name]):.1f}"])
-    main_md = show(f"Document retrieval, k={args.k}", headers, rows)
-    multi_rows = [[name, *metrics([ranks[name][i] for i in idx_multi])] for name in variants]
-    multi_md = show("Multi-document questions", ["variant", *cols], multi_rows)
-
+    rows = [[name, *metrics([r[i] for i in idx_single]), *metrics(r), f"{np.mean(res.ms[name]):.1f}"]
+            for name, r in res.ranks.items()]
+    multi_rows = [[name, *metrics([r[i] for i in idx_multi])] for name, r in res.ranks.items()]
     miss_rows = [[name, wrong, same, wrong - same]
                  for name, (wrong, same) in top1_misses(res, questions, idx_single).items()]
-    miss_md = show("Single-document questions: top passage not from the gold file",
-                   ["variant", "misses at rank 1", "same company, other quarter",
-                    "other company"], miss_rows)
-    reading = interpretation(res, questions, idx_single, args.weights)
-    console.print(reading)
-    body = [
-        f"## Retrieval on the docugami SEC 10-Q dev set ({len(questions)} questions)", "",
-        f"- Date: {started:%Y-%m-%d %H:%M %Z}",
-        *machine,
-        f"- Store: {len(pdfs)} PDFs; Dossier {chunks:,} chunks (200-token, sentence-aware); "
+    return [show(f"Document retrieval, k={k}", headers, rows), "",
+            show("Multi-document questions", ["variant", *cols], multi_rows), "",
+            show("Single-document questions: top passage not from the gold file",
+                 ["variant", "misses at rank 1", "same company, other quarter", "other company"],
+                 miss_rows), ""]
+
+
+def setup_lines(args: argparse.Namespace, questions: list[DevQuestion], pdfs: int, chunks: int,
+                plain_chunks: int, plain_note: str) -> list[str]:
+    single = sum(q.single for q in questions)
+    return [
+        f"- Store: {pdfs} PDFs; Dossier {chunks:,} chunks (200-token, sentence-aware); "
         + (f"plain {plain_chunks:,} chunks (PyPDFLoader → RecursiveCharacterTextSplitter(1024, 30)"
            " → `langchain_chroma.Chroma`); " if plain_chunks else "")
         + "both embed with all-MiniLM-L6-v2 (fused float32 onnxruntime graph, `LocalMiniLM`)." + plain_note,
-        f"- Questions: `qna_data.csv`, {len(idx_single)} single-document (the gold glob names one "
-        f"file, e.g. `*2023 Q3 AAPL*`) and {len(idx_multi)} multi-document (`*AAPL*`: any of the "
-        "company's files counts). A hit: one of the top k passages comes from a gold file; MRR: "
+        f"- Questions: `qna_data.csv`, {single} single-document (the gold glob names one "
+        f"file, e.g. `*2023 Q3 AAPL*`) and {len(questions) - single} multi-document (`*AAPL*`: any of "
+        "the company's files counts). A hit: one of the top k passages comes from a gold file; MRR: "
         f"1 / rank of the first such passage within the top {args.k}, 0 if none. The data set has "
         "no page-level gold, so pages are not scored.",
         f"- Variants: `HybridSearcher(fusion=..., rrf_k={args.rrf_k}, bm25_weight=...)` over one "
         "store, 40 candidates per side; the plain store answers `similarity_search(q, k)`. "
         "Variants take turns on each question; mean ms is the wall time of one search call "
         "(query embedding included), in this warm process.",
+    ]
+
+
+def main() -> None:
+    args = parse_args()
+    machine = machine_lines()
+    started = dt.datetime.now().astimezone()
+    pdfs = sorted(str(p.resolve()) for p in args.pdfs.glob("*.pdf"))
+    questions = load_questions(args.questions, [Path(p).name for p in pdfs], args.limit_questions)
+    with contextlib.ExitStack() as stack:
+        assistant = stack.enter_context(build_dossier(pdfs, args.home))
+        chunks = assistant.store.count_chunks()
+        variants = dossier_variants(assistant, args, stack)
+        plain_chunks, plain_note = 0, ""
+        if not args.no_baseline:
+            variants[PLAIN], plain_chunks, plain_note = plain_variant(pdfs, args.baseline_home)
+        res = run_variants(variants, questions, args.k)
+    single = [i for i, q in enumerate(questions) if q.single]
+    reading = Reading(res, questions, single, args.weights).text()
+    console.print(reading)
+    body = [
+        f"## Retrieval on the docugami SEC 10-Q dev set ({len(questions)} questions)", "",
+        f"- Date: {started:%Y-%m-%d %H:%M %Z}",
+        *machine,
+        *setup_lines(args, questions, len(pdfs), chunks, plain_chunks, plain_note),
         "",
-        main_md, "",
-        multi_md, "",
-        miss_md, "",
+        *tables(res, questions, args.k),
         reading, "",
     ]
     console.print(f"done in {(dt.datetime.now().astimezone() - started).total_seconds():.0f} s")

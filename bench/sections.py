@@ -13,7 +13,7 @@ Dossier's sections are placed in the HTML by occurrence: a heading that is the k
 the extracted text is the k-th "Item 1A" of the HTML's text. The other filings of the folder
 (no gold) are listed with the number of sections found.
 
-    .venv/bin/python bench/sections.py [--filings DIR] [--no-doc]
+    .venv/bin/python -m bench.sections [--filings DIR] [--no-doc]
 """
 
 from __future__ import annotations
@@ -22,20 +22,17 @@ import argparse
 import html as html_lib
 import json
 import re
-import sys
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.evaluation.report import markdown_table, write_section
+from ingest.documents import Document
+from ingest.loaders import load_documents
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from ingest.documents import Document  # noqa: E402
-from ingest.loaders import load_documents  # noqa: E402
-
 DOC = REPO / "docs" / "evaluation.md"
-MARK_START, MARK_END = "<!-- eval:sections -->", "<!-- /eval:sections -->"
 DEFAULT_FILINGS = Path("/work/shared/corpus/filings")
 _GOLD_SUFFIX = ".expected-top-level-sections.json"
 _HIDDEN = re.compile(r"<(script|style|head|ix:header)\b.*?</\1>", re.S | re.I)
@@ -153,17 +150,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/ alone")
     args = parser.parse_args(argv)
     golds = sorted(args.filings.glob(f"*{_GOLD_SUFFIX}"))
-    rows: list[str] = []
+    rows: list[list[object]] = []
     total_hits = total = 0
     details: list[str] = []
     for gold in golds:
         filing = gold.with_name(gold.name[: -len(_GOLD_SUFFIX)] + ".html")
         hits, n, misses = score(gold, filing)
         total_hits, total = total_hits + hits, total + n
-        rows.append(f"| {filing.name} | {hits} / {n} | {hits / n:.0%} | {'; '.join(misses) or '-'} |")
+        rows.append([filing.name, f"{hits} / {n}", f"{hits / n:.0%}", "; ".join(misses) or "-"])
         print(f"{filing.name}: {hits}/{n} sections right" + (f"; misses: {misses}" if misses else ""))
     print(f"all gold: {total_hits}/{total} = {total_hits / max(total, 1):.1%}")
-    others: list[str] = []
+    others: list[list[object]] = []
     gold_filings = {g.name[: -len(_GOLD_SUFFIX)] for g in golds}
     for path in sorted(args.filings.iterdir()):
         if path.suffix not in (".html", ".txt") or path.stem in gold_filings or "_R" in path.stem[-4:]:
@@ -172,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         labels = [b.section for b in docs[0].blocks if b.section]
         items = list(dict.fromkeys(labels))
         first = "; ".join(_short(s) for s in items[:30]) or "-"
-        others.append(f"| {path.name} | {docs[0].meta.form or '-'} | {len(items)} | {first} |")
+        others.append([path.name, docs[0].meta.form or "-", len(items), first])
         details.append(f"{path.name}: {len(items)} sections, {len(docs)} document(s)")
     print("\n".join(details))
     if not args.no_doc:
@@ -191,38 +188,26 @@ def _short(label: str) -> str:
     return found.group(0) if found else label[:20]
 
 
-def write_doc(rows: list[str], hits: int, total: int, others: list[str]) -> None:
+def write_doc(rows: list[list[object]], hits: int, total: int, others: list[list[object]]) -> None:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join([
-        MARK_START,
         "## SEC sections (Part / Item) against sec-parser's gold",
         "",
         f"- Date: {when}",
-        "- Command (from the repository root): `.venv/bin/python bench/sections.py`",
+        "- Command (from the repository root): `.venv/bin/python -m bench.sections`",
         "- Gold: `*.expected-top-level-sections.json` (alphanome-ai/sec-parser-test-data) in "
         "/work/shared/corpus/filings. A gold section counts when Dossier has it with a title (in a "
         "10-Q with its Part) and its HTML length, from its heading to Dossier's next heading, is "
         "within max(500 chars, 5 %) of the gold `character_count`.",
         f"- Result: **{hits} / {total} = {hits / max(total, 1):.1%}** of gold sections right.",
         "",
-        "| filing | right | share | misses |",
-        "|---|---:|---:|---|",
-        *rows,
+        *markdown_table(["filing", "right", "share", "misses"], rows, align="lrrl"),
         "",
         "Filings without gold: sections found (Item numbers, in order).",
         "",
-        "| filing | form | sections | found |",
-        "|---|---|---:|---|",
-        *others,
-        MARK_END,
+        *markdown_table(["filing", "form", "sections", "found"], others, align="llrl"),
     ])
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Evaluation\n"
-    if MARK_START in text and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        text = head + body + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section(DOC, "sections", body)
 
 
 if __name__ == "__main__":

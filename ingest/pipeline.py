@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,6 +46,8 @@ class IngestReport:
     chunks: int = 0
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source, stored copy's source)
     skipped: list[str] = field(default_factory=list)  # feed / URL-list items already stored
+    embed_s: float = 0.0  # seconds spent embedding (in this process or the worker)
+    embedded: int = 0  # texts embedded (the embedding cache served the others)
 
     @property
     def ok(self) -> bool:
@@ -171,9 +174,17 @@ class _Writer:
             self.report.unchanged.append(doc.meta.source)
             self.report.chunks += len(chunks)
             return
-        future = self._embedding.submit(self.embed, plan.to_embed)
+        future = self._embedding.submit(self._timed_embed, plan.to_embed)
         self.flush()
         self._pending = (source, plan, future)
+
+    def _timed_embed(self, texts: Sequence[str]) -> np.ndarray:
+        start = time.perf_counter()
+        try:
+            return self.embed(texts)
+        finally:  # one embedding at a time (one dispatch thread): no lock needed
+            self.report.embed_s += time.perf_counter() - start
+            self.report.embedded += len(texts)
 
     def flush(self) -> None:
         """Store the document being embedded, if any; record its outcome or failure."""

@@ -1,8 +1,10 @@
-"""Shared fixtures: one real local embedder per session, and fresh stores in temporary folders."""
+"""Shared fixtures: one real local embedder per session, fresh stores in temporary folders, local
+HTTP servers and a `chroma run` server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,7 @@ import pytest
 
 from assistant import Assistant
 from ingest.embeddings import LocalMiniLM
+from tests.helpers import LocalHTTPServer, free_port, without_proxies
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -70,13 +73,31 @@ def two_document_store(tmp_path_factory: pytest.TempPathFactory, minilm: LocalMi
     return home
 
 
-# --- a Chroma server (`chroma run`) for the server-mode tests --------------------------------------
-def _free_port() -> int:
-    import socket
+# --- local servers ---------------------------------------------------------------------------------
+StartServer = Callable[[type[BaseHTTPRequestHandler]], LocalHTTPServer]
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+
+@pytest.fixture
+def http_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[StartServer]:
+    """Starts a handler behind a local HTTP server (tests/helpers.py) for this test, reached
+    without proxies; every server started is stopped after the test."""
+    without_proxies(monkeypatch)
+    started: list[LocalHTTPServer] = []
+
+    def start(handler: type[BaseHTTPRequestHandler]) -> LocalHTTPServer:
+        started.append(LocalHTTPServer(handler).start())
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(params=["embedded", "server"])
+def chroma_url(request: pytest.FixtureRequest) -> str | None:
+    """A test taking this runs twice: against an embedded Chroma (None) and a `chroma run`
+    server (its URL)."""
+    return str(request.getfixturevalue("chroma_server")) if request.param == "server" else None
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +114,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if exe is None:
         pytest.skip("the `chroma` command (chromadb's server CLI) is not installed")
     folder = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
+    port = free_port()
     log = (folder / "server.log").open("wb")
     proc = subprocess.Popen([exe, "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)

@@ -12,13 +12,16 @@ client gives up.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.helpers import LocalHTTPServer, QuietHandler
 
 
 @dataclass
@@ -48,13 +51,6 @@ class Broken:
 Step = Reply | Status | Hang | Broken
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients that give up (timeouts, dropped streams) are what the tests script
-
-
 class ScriptedOpenAI:
     def __init__(self, model: str = "test-model") -> None:
         self.model = model
@@ -64,13 +60,11 @@ class ScriptedOpenAI:
         self._next = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = LocalHTTPServer(self._handler())
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return f"{self._server.url}/v1"
 
     def script(self, *steps: Step) -> None:
         with self._lock:
@@ -88,24 +82,20 @@ class ScriptedOpenAI:
             return step
 
     def __enter__(self) -> ScriptedOpenAI:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     # ------------------------------------------------------------------------------------------
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
-                pass
 
             def do_GET(self) -> None:  # noqa: N802 (stdlib's name)
                 if self.path.rstrip("/").endswith("/models"):
@@ -166,6 +156,36 @@ class ScriptedOpenAI:
                 self.wfile.flush()
 
         return Handler
+
+
+# /v1/embeddings ---------------------------------------------------------------------------------
+FAKE_DIM = 8
+
+
+def fake_vector(text: str) -> list[float]:
+    """Deterministic per text, deliberately not normalised."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return [1.0 + b / 32 for b in digest[:FAKE_DIM]]
+
+
+def embeddings_reply(body: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI's answer to an embeddings request, its items in reverse order: clients must order
+    by "index", not by position."""
+    data = [{"object": "embedding", "index": i, "embedding": fake_vector(t)}
+            for i, t in enumerate(body["input"])]
+    return {"object": "list", "data": data[::-1], "model": body["model"],
+            "usage": {"prompt_tokens": 1, "total_tokens": 1}}
+
+
+class EmbeddingsStub(QuietHandler):
+    """POST /v1/embeddings with fake_vector's vectors; anything else 404."""
+
+    def do_POST(self) -> None:  # noqa: N802 (stdlib's name)
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        if self.path != "/v1/embeddings":
+            self.reply(404, b'{"error": {"message": "not found"}}', "application/json")
+            return
+        self.reply(200, json.dumps(embeddings_reply(body)).encode(), "application/json")
 
 
 def _text(step: Reply, body: dict[str, Any]) -> str:

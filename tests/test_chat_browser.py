@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from assistant import Assistant
 from ingest.embeddings import LocalMiniLM
 from tests.conftest import FIXTURES
+from tests.helpers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -34,12 +34,6 @@ SCREENSHOTS = (
 )
 QUESTION = "How much is Alibaba investing in AI and cloud infrastructure?"
 TIMEOUT_MS = 90_000  # answers take seconds on a loaded two-core machine
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,11 @@
 """Chroma server mode (DOSSIER_CHROMA_URL, `chroma run`): many stores on one server stay apart,
 the CLI works against it, and an unreachable server is one clear error. The store's own tests
-run against the server too (tests/test_store.py's `chroma_url` fixture)."""
+run against the server too (conftest's `chroma_url` fixture)."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,8 @@ import pytest
 from ingest.chunking import chunk_document
 from ingest.store import ChromaUnreachableError, Store
 from tests.conftest import FIXTURES, CountingEmbedder
-from tests.test_store import PARAGRAPHS, make_doc, state, write
+from tests.helpers import free_port
+from tests.stores import PARAGRAPHS, make_doc, state, write
 
 
 def test_two_stores_on_one_server_keep_their_own_vectors(
@@ -74,9 +74,7 @@ def test_cli_against_the_server(tmp_path: Path, chroma_server: str) -> None:
 
 
 def test_unreachable_server_is_one_clear_error(tmp_path: Path, embedder: CountingEmbedder) -> None:
-    with socket.socket() as probe:  # a port that was free a moment ago: nobody listens
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nobody listens there
     with pytest.raises(ChromaUnreachableError, match=rf"cannot reach the Chroma server at "
                        rf"http://127.0.0.1:{port} \(DOSSIER_CHROMA_URL\).*chroma run"):
         Store(tmp_path / "home", embedder, f"http://user:pw@127.0.0.1:{port}")  # type: ignore[arg-type]

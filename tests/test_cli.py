@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ PASSAGE_KEYS = {"rank", "score", "chunk_id", "doc_id", "title", "source", "page"
                 "company", "ticker", "form", "period", "published", "text"}
 
 
-def dossier(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DOSSIER_HOME": str(home)}
+def dossier(home: Path, *args: str,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DOSSIER_HOME": str(home), **(env or {})}
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
     return subprocess.run(
@@ -39,14 +41,31 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@dataclass
+class Prepared:
+    home: Path
+    ingest: subprocess.CompletedProcess[str]
+
+
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+def prepared(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Prepared:
+    """The corpus ingested once per module; tests get copies (see `home`)."""
     home = tmp_path_factory.mktemp("cli") / "home"
-    result = dossier(home, "ingest", str(corpus))
+    return Prepared(home, dossier(home, "ingest", str(corpus)))
+
+
+@pytest.fixture
+def home(prepared: Prepared, tmp_path: Path) -> Path:
+    """A store of this test's own: a copy of the prepared one, so no test sees another's changes."""
+    return Path(shutil.copytree(prepared.home, tmp_path / "home",
+                                ignore=shutil.ignore_patterns("writer.lock")))
+
+
+def test_ingest_stores_what_it_can_and_names_the_failure(prepared: Prepared) -> None:
+    result = prepared.ingest
     assert result.returncode == 1, result.stderr  # one input failed, the rest stored
     assert "2 added, 0 unchanged, 0 replaced, 1 failed" in result.stdout
     assert "broken.pdf" in result.stderr and "Traceback" not in result.stderr
-    return home
 
 
 def test_reingest_is_unchanged(home: Path, corpus: Path) -> None:
@@ -94,13 +113,9 @@ def test_status_and_delete(home: Path, corpus: Path) -> None:
 
 
 def test_an_unreachable_chroma_server_is_one_clear_line(tmp_path: Path) -> None:
-    env_home = tmp_path / "home"
-    env = {**os.environ, "DOSSIER_HOME": str(env_home),
-           "DOSSIER_CHROMA_URL": "http://user:hunter2@127.0.0.1:9"}  # nothing listens on port 9
-    result = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "search", "anything"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )
+    # nothing listens on port 9
+    result = dossier(tmp_path / "home", "search", "anything",
+                     env={"DOSSIER_CHROMA_URL": "http://user:hunter2@127.0.0.1:9"})
     assert result.returncode == 2
     assert result.stderr.startswith("error:") and "127.0.0.1:9" in result.stderr
     assert "Traceback" not in result.stderr and "hunter2" not in result.stderr

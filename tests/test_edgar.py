@@ -6,12 +6,9 @@ formats) and the real Buckle 8-K as its filing document; nothing touches the net
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -27,7 +24,8 @@ from ingest.sources.edgar import (
     parse_since,
     parse_target,
 )
-from tests.conftest import FIXTURES, CountingEmbedder
+from tests.conftest import FIXTURES, CountingEmbedder, StartServer
+from tests.helpers import QuietHandler
 
 IDENTITY = "Dossier Tests tests@example.com"
 ARCHIVE = "/Archives/edgar/data/885245/000088524524000046/bke-20241122.htm"
@@ -51,10 +49,10 @@ class FakeEdgar:
 
 
 @pytest.fixture
-def edgar() -> Iterator[FakeEdgar]:
+def edgar(http_server: StartServer) -> FakeEdgar:
     state = FakeEdgar(url="")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
             state.requests.append((self.path, self.headers.get("User-Agent", "")))
             pending = state.fail.get(self.path)
@@ -65,25 +63,11 @@ def edgar() -> Iterator[FakeEdgar]:
             if file is None:
                 self.send_error(404)
                 return
-            body = file.read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json" if file.suffix == ".json" else "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(200, file.read_bytes(),
+                       "application/json" if file.suffix == ".json" else "text/html")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
+    state.url = http_server(Handler).url
+    return state
 
 
 def client(edgar: FakeEdgar, cache: Path, **kwargs: object) -> EdgarClient:

@@ -6,15 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from assistant import Assistant
 from ingest.sources.feeds import expand_sources, looks_like_feed, parse_feed, url_list
+from tests.conftest import StartServer
+from tests.helpers import QuietHandler
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROUTES = {
@@ -27,47 +27,34 @@ ROUTES = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        route = ROUTES.get(self.path)
-        self.server.hits.append(self.path)  # type: ignore[attr-defined]
-        if route is None:
-            body, ctype, status = b"<p>missing</p>", "text/html", 404
-        else:
-            ctype, path = route
-            body = path.read_bytes().replace(b"{base}", self.server.base.encode())  # type: ignore[attr-defined]
-            status = 200
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+@dataclass
+class FeedServer:
+    """The local site serving ROUTES ({base} in a page is its own URL) and the paths asked."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    base: str = ""
+    hits: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
-def server() -> Iterator[ThreadingHTTPServer]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"  # type: ignore[attr-defined]
-    httpd.hits = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+def server(http_server: StartServer) -> FeedServer:
+    site = FeedServer()
+
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            site.hits.append(self.path)
+            route = ROUTES.get(self.path)
+            if route is None:
+                self.reply(404, b"<p>missing</p>")
+                return
+            ctype, path = route
+            self.reply(200, path.read_bytes().replace(b"{base}", site.base.encode()), ctype)
+
+    site.base = http_server(Handler).url
+    return site
 
 
-def base(server: ThreadingHTTPServer) -> str:
-    return server.base  # type: ignore[attr-defined, no-any-return]
+def base(server: FeedServer) -> str:
+    return server.base
 
 
 # parsing --------------------------------------------------------------------------------------
@@ -100,7 +87,7 @@ def test_url_list() -> None:
 
 
 # expansion ------------------------------------------------------------------------------------
-def test_expand_feeds_lists_and_plain_inputs(server: ThreadingHTTPServer, tmp_path: Path) -> None:
+def test_expand_feeds_lists_and_plain_inputs(server: FeedServer, tmp_path: Path) -> None:
     b = base(server)
     listed = tmp_path / "reading.urls"
     listed.write_text(f"# to read\n{b}/news/foxbusiness.html\n{b}/news/businessweek.html\n")
@@ -122,7 +109,7 @@ def test_expand_feeds_lists_and_plain_inputs(server: ThreadingHTTPServer, tmp_pa
                                                        "published": "2025-08-20"}
 
 
-def test_unreachable_feed_is_reported_by_the_loader(server: ThreadingHTTPServer,
+def test_unreachable_feed_is_reported_by_the_loader(server: FeedServer,
                                                     assistant: Assistant) -> None:
     gone = f"{base(server)}/gone.rss"
     out = expand_sources([gone], timeout=5)
@@ -131,13 +118,13 @@ def test_unreachable_feed_is_reported_by_the_loader(server: ThreadingHTTPServer,
     assert [s for s, _ in report.failed] == [gone] and "404" in report.failed[0][1]
 
 
-def test_a_page_url_passes_through_after_one_request(server: ThreadingHTTPServer) -> None:
+def test_a_page_url_passes_through_after_one_request(server: FeedServer) -> None:
     page = f"{base(server)}/news/businessweek.html"
     assert expand_sources([page]).sources == [page]
-    assert server.hits == ["/news/businessweek.html"]  # type: ignore[attr-defined]
+    assert server.hits == ["/news/businessweek.html"]
 
 
-def test_ingest_a_feed_then_skip_what_is_stored(server: ThreadingHTTPServer,
+def test_ingest_a_feed_then_skip_what_is_stored(server: FeedServer,
                                                 assistant: Assistant) -> None:
     b = base(server)
     first = assistant.ingest([f"{b}/feed.rss"], progress=False)
@@ -148,16 +135,16 @@ def test_ingest_a_feed_then_skip_what_is_stored(server: ThreadingHTTPServer,
     assert metas[f"{b}/news/businessweek.html"].published == "2014-12-22"  # the page's own date
     assert metas[f"{b}/news/alibaba.txt"].ticker == "BABA"
 
-    server.hits.clear()  # type: ignore[attr-defined]
+    server.hits.clear()
     second = assistant.ingest([f"{b}/feed.atom"], progress=False)
     assert second.ok, second.failed
     assert second.skipped == [f"{b}/news/businessweek.html"]
     assert second.added == [f"{b}/news/foxbusiness.html"]
     assert "1 already stored" in second.summary()
-    assert "/news/businessweek.html" not in server.hits  # type: ignore[attr-defined]
+    assert "/news/businessweek.html" not in server.hits
 
 
-def test_dossier_ingest_takes_a_url_list_and_a_feed(server: ThreadingHTTPServer, tmp_path: Path) -> None:
+def test_dossier_ingest_takes_a_url_list_and_a_feed(server: FeedServer, tmp_path: Path) -> None:
     b = base(server)
     listed = tmp_path / "reading.urls"
     listed.write_text(f"{b}/news/businessweek.html\n")

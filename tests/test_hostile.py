@@ -13,10 +13,8 @@ import io
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -29,6 +27,7 @@ from ingest.loaders import load_bytes
 from ingest.registry import Registry
 from tests.conftest import FIXTURES
 from tests.fixtures.make_pdf_fixtures import text_pdf
+from tests.helpers import PROXY_VARIABLES, LocalHTTPServer, QuietHandler, without_proxies
 
 REPO = Path(__file__).resolve().parent.parent
 DEEP_HTML = (b"<html><body>" + b"<div>" * 20_000 + b"Deep text about Oracle." + b"</div>" * 20_000
@@ -60,37 +59,22 @@ def corrupt_pdf() -> bytes:
 
 
 # --- a local web server -------------------------------------------------------------------------
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         routes = {
             "/news/good.txt": (200, "text/plain", b"Apple raised its dividend by 4% in May 2024."),
             "/files/report.pdf": (200, "text/html; charset=utf-8",
                                   b"<html><body><h1>500 Internal Server Error</h1></body></html>"),
         }
-        try:
-            if self.path == "/slow.html":
-                time.sleep(3)
-            status, ctype, body = routes.get(self.path, (404, "text/html", b"<p>Not Found</p>"))
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
-            pass
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+        if self.path == "/slow.html":
+            time.sleep(3)
+        self.reply(*routes.get(self.path, (404, "text/html", b"<p>Not Found</p>")))
 
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with LocalHTTPServer(_Handler) as server:
+        yield server.url
 
 
 # --- the batch -----------------------------------------------------------------------------------
@@ -130,8 +114,7 @@ def test_hostile_batch_through_the_cli(tmp_path: Path, web: str) -> None:
     }
     env = {**os.environ, "DOSSIER_HOME": str(tmp_path / "home"), "DOSSIER_MAX_FILE_MB": "0.49",
            "DOSSIER_URL_TIMEOUT_S": "0.5", "COLUMNS": "2000"}  # COLUMNS: rich must not wrap
-    for name in ("OPENAI_API_KEY", "DOSSIER_CHROMA_URL", "HTTP_PROXY", "http_proxy",
-                 "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+    for name in ("OPENAI_API_KEY", "DOSSIER_CHROMA_URL", *PROXY_VARIABLES):
         env.pop(name, None)
     started = time.monotonic()
     result = subprocess.run(
@@ -272,8 +255,6 @@ def test_text_pdf_fixture_still_loads() -> None:
 
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                 "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    without_proxies(monkeypatch)
 
 

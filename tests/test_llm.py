@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ from assistant.models import Answer, Passage
 from ingest.chunking import chunk_document
 from ingest.embeddings import LocalMiniLM
 from ingest.loaders import load_source
+from tests.helpers import free_port
 from tests.openai_server import Broken, Hang, Reply, ScriptedOpenAI, Status, prompt_of
 
 KEY = "sk-test-0123456789-secret"
@@ -256,9 +256,7 @@ def test_assistant_ask_defaults_to_the_llm_when_configured(llm_assistant: Assist
 
 def test_an_unreachable_endpoint_falls_back_to_the_extractive_answer(alibaba_store: Path,
                                                                      minilm: LocalMiniLM) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens here once closed
+    port = free_port()  # nothing listens there
     a = Assistant(home=alibaba_store, embedder=minilm, llm={
         "base_url": f"http://127.0.0.1:{port}/v1", "model": "test-model", "max_retries": 0,
         "timeout_s": 2.0})

@@ -8,12 +8,9 @@ from __future__ import annotations
 import io
 import logging
 import re
-import socket
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -22,6 +19,7 @@ import pytest
 from ingest.documents import Document, LoadError
 from ingest.loaders import SUPPORTED_SUFFIXES, discover, load_bytes, load_source
 from tests.fixtures.make_pdf_fixtures import text_pdf
+from tests.helpers import LocalHTTPServer, QuietHandler, free_port, without_proxies
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = FIXTURES / "newspaper_businessweek.com2.html"
@@ -389,7 +387,7 @@ def test_discover_expands_folders(tmp_path: Path) -> None:
 PDF_BYTES = text_pdf(["Served over HTTP"])
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         routes = {
             "/news/article.html": (200, "text/html; charset=utf-8", ARTICLE.read_bytes()),
@@ -399,49 +397,24 @@ class _Handler(BaseHTTPRequestHandler):
             "/big.txt": (200, "text/plain", b"y" * 50_000),
             "/logo.png": (200, "image/png", b"\x89PNG\r\n"),
         }
-        try:
-            if self.path == "/slow":
-                time.sleep(1.5)
-            if self.path == "/moved":
-                self.send_response(302)
-                self.send_header("Location", "/news/article.html")
-                self.end_headers()
-                return
-            if self.path == "/loop":
-                self.send_response(302)
-                self.send_header("Location", "/loop")
-                self.end_headers()
-                return
-            status, ctype, body = routes.get(self.path, (404, "text/html", b"<p>missing</p>"))
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
-            pass
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+        if self.path == "/slow":
+            time.sleep(1.5)
+        if self.path in ("/moved", "/loop"):
+            target = "/news/article.html" if self.path == "/moved" else "/loop"
+            self.reply(302, b"", headers={"Location": target})
+            return
+        self.reply(*routes.get(self.path, (404, "text/html", b"<p>missing</p>")))
 
 
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours proxy variables; the local test server must be reached directly."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                 "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    without_proxies(monkeypatch)
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with LocalHTTPServer(_Handler) as httpd:
+        yield httpd.url
 
 
 def test_url_article(server: str) -> None:
@@ -502,8 +475,6 @@ def test_url_redirect_loop_and_unsupported_type(server: str) -> None:
 
 
 def test_url_connection_refused() -> None:
-    with socket.socket() as probe:  # a port that was free a moment ago: nobody listens
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nobody listens there
     error = load_error(f"http://127.0.0.1:{port}/report.html", timeout=2)
     assert "cannot connect" in error.reason

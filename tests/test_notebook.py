@@ -3,11 +3,12 @@ fresh store in a temporary folder, one small filing from demo/corpus."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers import free_port
 
 nbformat = pytest.importorskip("nbformat", reason="pip install -e '.[test]' (nbformat)")
 nbclient = pytest.importorskip("nbclient", reason="pip install -e '.[test]' (nbclient)")
@@ -23,9 +24,7 @@ def _outputs(cell: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_quickstart_runs_and_shows_cited_answers(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     # The kernel inherits this environment: a fresh store, a small input, a free port.
     monkeypatch.setenv("DOSSIER_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DOSSIER_QUICKSTART_INPUTS", "demo/corpus/ORCL_8-K_2024-11-14.html")

@@ -12,9 +12,7 @@ import secrets
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -22,13 +20,14 @@ import pytest
 
 from bench.load import ask_once, running_chat
 from tests.conftest import FIXTURES
+from tests.helpers import LocalHTTPServer, QuietHandler
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
 KEY = f"sk-planted-{secrets.token_hex(16)}"
 
 
-class _FakeOpenAI(BaseHTTPRequestHandler):
+class _FakeOpenAI(QuietHandler):
     """Every call fails, echoing the bearer token: 401 for model 'm-401' and for embeddings,
     400 otherwise."""
 
@@ -44,24 +43,13 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
                    else f"Invalid request from key {token}: the model is overloaded")
         data = json.dumps({"error": {"message": message, "type": "invalid_request_error",
                                      "code": "invalid_api_key", "param": None}}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+        self.reply(status, data, "application/json")
 
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FakeOpenAI)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    httpd.server_close()
+    with LocalHTTPServer(_FakeOpenAI) as server:
+        yield f"{server.url}/v1"
 
 
 def secret_env(endpoint: str, model: str = "m-400", **extra: str) -> dict[str, str]:

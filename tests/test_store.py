@@ -7,47 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.chunking import chunk_document
-from ingest.documents import DocMeta, Document
 from ingest.store import Store, StoreMismatchError
 from tests.conftest import CountingEmbedder
 from tests.fixtures.make_pdf_fixtures import text_pdf
-
-PARAGRAPHS = [
-    "Total net sales were $81,797 million in the third quarter. Services net sales grew 8%.",
-    "The Company faces supply-chain risk from single-source suppliers in Asia.",
-    "Research and development expense rose to $7,442 million.",
-]
-
-
-def make_doc(source: str, paragraphs: list[str], company: str = "Apple Inc.") -> Document:
-    text = "\n\n".join(paragraphs)
-    meta = DocMeta(title=f"Doc {source}", source=source, company=company, form="10-Q",
-                   filed="2023-08-04")
-    return Document.single_block(text, "text", meta)
-
-
-def write(store: Store, doc: Document, max_tokens: int = 24) -> str:
-    chunks = chunk_document(doc, store.embedder.count_tokens, max_tokens, 0)
-    with store.writer():
-        outcome = store.write(doc, chunks)
-        store.refresh_lexical()
-    return outcome
-
-
-def state(store: Store) -> tuple[set[str], set[str], set[str]]:
-    """(registry chunk ids, Chroma ids, BM25 ids)."""
-    return (
-        store.registry.all_chunk_ids(),
-        set(store.collection.get(include=[])["ids"]),
-        set(store.lexical().ids),
-    )
-
-
-@pytest.fixture(params=["embedded", "server"])
-def chroma_url(request: pytest.FixtureRequest) -> str | None:
-    """Each store test runs against an embedded Chroma and a `chroma run` server."""
-    return str(request.getfixturevalue("chroma_server")) if request.param == "server" else None
+from tests.stores import PARAGRAPHS, make_doc, state, write
 
 
 @pytest.fixture

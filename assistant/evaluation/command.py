@@ -10,21 +10,23 @@ import os
 import shlex
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from assistant.api import Assistant
-from assistant.config import load_settings
+from assistant.config import Settings, load_settings
 from assistant.errors import InputError
 from assistant.evaluation import baseline as plain
 from assistant.evaluation import report
-from assistant.evaluation.datasets import read_dataset
+from assistant.evaluation.datasets import EvalSet, read_dataset
 from assistant.evaluation.judge import LLMJudge
 from assistant.evaluation.metrics import LONG_ANSWER_WORDS
 from assistant.evaluation.runner import (
     EvalError,
+    Row,
     cache_root,
     local_sources,
     materialise,
@@ -62,80 +64,140 @@ def _notes(*, dataset: Path, fmt: str, docs: Path | None, files: int, chunks: in
     return notes
 
 
-def run_eval(dataset: Path, *, docs: Path | None = None, store: Path | None = None,
-             fmt: str = "auto", k: int = 10, mode: str | None = None, baseline: bool = False,
-             judge: bool = False, limit: int = 0, json_out: bool = False,
-             out_path: Path | None = None, markdown_path: Path | None = None,
-             section: str | None = None, progress: bool = True) -> dict[str, Any]:
-    started = dt.datetime.now().astimezone()
-    console = Console(stderr=True, soft_wrap=True)  # log lines whole, not cut at 80 columns
-    evalset = read_dataset(dataset, fmt)
-    if limit:
-        evalset.items = evalset.items[:limit]
-    if baseline:
+@dataclass
+class EvalOptions:
+    """What `dossier eval` was asked for, beside the question set (see its --help)."""
+
+    docs: Path | None = None  # a folder to ingest into a cached store of its own
+    store: Path | None = None  # where that store lives
+    fmt: str = "auto"
+    k: int = 10
+    mode: str | None = None
+    baseline: bool = False
+    judge: bool = False
+    limit: int = 0
+    json_out: bool = False
+    out_path: Path | None = None
+    markdown_path: Path | None = None
+    section: str | None = None
+    progress: bool = True
+
+
+@dataclass
+class _Run:
+    """A finished run, for the report."""
+
+    evalset: EvalSet
+    docs: Path | None
+    root: Path
+    rows: list[Row]
+    chunks: int
+    files: int
+    ingest_note: str
+    base_info: dict[str, Any] | None
+    judge_label: str | None
+
+
+def _read(dataset: Path, options: EvalOptions, settings: Settings) -> tuple[EvalSet, Path | None]:
+    """The question set and the docs folder to ingest (one the set carries, or --docs)."""
+    evalset = read_dataset(dataset, options.fmt)
+    if options.limit:
+        evalset.items = evalset.items[:options.limit]
+    if options.baseline:
         plain.require()
-    if section and not markdown_path:
+    if options.section and not options.markdown_path:
         raise EvalError("--section names a part of the --markdown file; give --markdown too")
-    settings = load_settings()
-    grader = LLMJudge(settings) if judge else None
+    docs = options.docs
     if evalset.documents:
         if docs is not None:
             raise EvalError(f"{dataset}: this {evalset.format} file carries its own documents; "
                             "leave out --docs")
-        docs = materialise(evalset, (store or cache_root(settings.store.cache_dir)) / "datasets")
+        docs = materialise(evalset,
+                           (options.store or cache_root(settings.store.cache_dir)) / "datasets")
     if docs is not None and not docs.is_dir():
         raise EvalError(f"--docs {docs}: not a folder; give the folder holding the documents")
+    return evalset, docs
 
+
+def _ingest(assistant: Assistant, docs: Path, root: Path, console: Console, progress: bool) -> str:
+    start = time.perf_counter()
+    result = assistant.ingest([docs], progress=progress)
+    note = f"ingest: {result.summary()}, {time.perf_counter() - start:.0f} s"
+    console.print(f"{root / 'dossier'}: {note}", highlight=False)
+    for source, reason in result.failed:
+        console.print(f"[yellow]failed[/yellow] {source}: {reason}", highlight=False)
+    return note
+
+
+def _ask(dataset: Path, options: EvalOptions, console: Console) -> _Run:
+    """Pick the store, ingest the docs, and ask every question (beside the baseline)."""
+    settings = load_settings()
+    evalset, docs = _read(dataset, options, settings)
+    grader = LLMJudge(settings) if options.judge else None
     cache = settings.store.cache_dir
-    root = store or (store_for(docs, cache) if docs else cache_root(cache) / "stores" / (
+    root = options.store or (store_for(docs, cache) if docs else cache_root(cache) / "stores" / (
         "home-" + hashlib.sha1(str(settings.store.home.resolve()).encode()).hexdigest()[:10]))
     with Assistant(root / "dossier" if docs else None, settings) as assistant:
         try:
-            assistant.answer_mode(mode)  # before any ingest: a bad --mode fails at once
+            assistant.answer_mode(options.mode)  # before any ingest: a bad --mode fails at once
         except InputError as exc:
             raise EvalError(f"--mode: {exc}") from None
         ingest_note = "as it was"
         if docs is not None:
-            start = time.perf_counter()
-            result = assistant.ingest([docs], progress=progress)
-            ingest_note = f"ingest: {result.summary()}, {time.perf_counter() - start:.0f} s"
-            console.print(f"{root / 'dossier'}: {ingest_note}", highlight=False)
-            for source, reason in result.failed:
-                console.print(f"[yellow]failed[/yellow] {source}: {reason}", highlight=False)
+            ingest_note = _ingest(assistant, docs, root, console, options.progress)
         files = local_sources(assistant)
         if not files:
             raise EvalError("the store holds no documents: give --docs DIR, or ingest first")
         base_store, base_info = None, None
-        if baseline:
-            base_store, base_info = open_baseline(assistant, files, root / "plain", console, progress)
-        rows = run(evalset, assistant, k=k, mode=mode, judge=grader, baseline_store=base_store,
-                   console=console, progress=progress)
+        if options.baseline:
+            base_store, base_info = open_baseline(assistant, files, root / "plain", console,
+                                                  options.progress)
+        rows = run(evalset, assistant, k=options.k, mode=options.mode, judge=grader,
+                   baseline_store=base_store, console=console, progress=options.progress)
         chunks = assistant.store.count_chunks()
+    return _Run(evalset, docs, root, rows, chunks, len(files), ingest_note, base_info,
+                grader.label if grader else None)
 
-    summary = report.summarize(rows, grader.label if grader else None)
-    meta = {"dataset": str(dataset), "format": evalset.format, "docs": str(docs) if docs else None,
-            "store": str(root), "k": k, "mode": mode, "date": started.isoformat(timespec="seconds"),
-            "chunks": chunks, "ingest": ingest_note,
+
+def _write_markdown(done: _Run, summary: dict[str, Any], title: str, notes: list[str],
+                    options: EvalOptions) -> None:
+    path, section = options.markdown_path, options.section
+    if path is None:
+        return
+    md = report.markdown(summary, done.rows, title=title, k=options.k, notes=notes,
+                         per_question=section is None)
+    if section:
+        report.write_section(path, section, md)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(md, encoding="utf-8")
+
+
+def run_eval(dataset: Path, options: EvalOptions | None = None) -> dict[str, Any]:
+    options = options or EvalOptions()
+    started = dt.datetime.now().astimezone()
+    console = Console(stderr=True, soft_wrap=True)  # log lines whole, not cut at 80 columns
+    done = _ask(dataset, options, console)
+    summary = report.summarize(done.rows, done.judge_label)
+    base_info = done.base_info
+    meta = {"dataset": str(dataset), "format": done.evalset.format,
+            "docs": str(done.docs) if done.docs else None, "store": str(done.root),
+            "k": options.k, "mode": options.mode, "date": started.isoformat(timespec="seconds"),
+            "chunks": done.chunks, "ingest": done.ingest_note,
             "baseline": {key: base_info[key] for key in ("chunks", "failed", "refused")
                          if key in base_info} if base_info else None}
-    payload = report.to_json(summary, rows, meta)
-    if out_path:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
-    notes = _notes(dataset=dataset, fmt=evalset.format, docs=docs, files=len(files), chunks=chunks,
-                   ingest=ingest_note, baseline=base_info, judge=grader.label if grader else None,
-                   started=started)
-    title = f"`dossier eval` on {evalset.name} ({len(rows)} questions)"
-    if markdown_path:
-        md = report.markdown(summary, rows, title=title, k=k, notes=notes,
-                             per_question=section is None)
-        if section:
-            report.write_section(markdown_path, section, md)
-        else:
-            markdown_path.parent.mkdir(parents=True, exist_ok=True)
-            markdown_path.write_text(md, encoding="utf-8")
-    if json_out:
+    payload = report.to_json(summary, done.rows, meta)
+    if options.out_path:
+        options.out_path.parent.mkdir(parents=True, exist_ok=True)
+        options.out_path.write_text(json.dumps(payload, indent=1, ensure_ascii=False),
+                                    encoding="utf-8")
+    notes = _notes(dataset=dataset, fmt=done.evalset.format, docs=done.docs, files=done.files,
+                   chunks=done.chunks, ingest=done.ingest_note, baseline=base_info,
+                   judge=done.judge_label, started=started)
+    title = f"`dossier eval` on {done.evalset.name} ({len(done.rows)} questions)"
+    _write_markdown(done, summary, title, notes, options)
+    if options.json_out:
         print(json.dumps(payload, indent=1, ensure_ascii=False))
     else:
-        print(report.markdown(summary, rows, title=title, k=k, per_question=False))
+        print(report.markdown(summary, done.rows, title=title, k=options.k, per_question=False))
     return payload

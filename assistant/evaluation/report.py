@@ -75,9 +75,15 @@ def _f(x: float | None, digits: int = 3) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
+                   align: str | None = None) -> list[str]:
+    """A Markdown table's lines. ``align``: one letter per column, ``l`` or ``r`` (default: the
+    first column left, the others right)."""
+    align = align or "l" + "r" * (len(headers) - 1)
+    if len(align) != len(headers):
+        raise ValueError(f"align {align!r} names {len(align)} columns; the table has {len(headers)}")
     return ["| " + " | ".join(headers) + " |",
-            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|",
+            "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|",
             *("| " + " | ".join(str(c) for c in row) + " |" for row in rows)]
 
 
@@ -98,7 +104,7 @@ def retrieval_table(summary: dict[str, Any], k: int) -> list[str]:
         rows.append([name, *cells, _f(side["search_ms_p50"], 1), _f(side["search_ms_p95"], 1)])
     return [f"Retrieval, top {k} passages; {summary['dossier']['doc']['n']} questions with gold "
             "documents" + (f", {summary['dossier']['page']['n']} with gold pages" if paged else ""),
-            "", *_table(headers, rows)]
+            "", *markdown_table(headers, rows)]
 
 
 def answer_table(summary: dict[str, Any]) -> list[str]:
@@ -113,7 +119,7 @@ def answer_table(summary: dict[str, Any]) -> list[str]:
     if d["judge_label"]:
         headers.insert(2, d["judge_label"])
         cells.insert(2, _f(d["judge"]))
-    return ["Answers (Dossier)", "", *_table(headers, [cells])]
+    return ["Answers (Dossier)", "", *markdown_table(headers, [cells])]
 
 
 def _cell(text: str, width: int = 90) -> str:
@@ -131,7 +137,7 @@ def rows_table(rows: Sequence[Row]) -> list[str]:
         out.append([r.id, _cell(r.question, 70), r.doc_rank or "–", r.page_rank or "–",
                     *([r.baseline_doc_rank or "–"] if base else []), match,
                     "yes" if r.cannot_answer else "", f"{r.answer_ms:.0f}", _cell(r.answer)])
-    return _table(headers, out)
+    return markdown_table(headers, out)
 
 
 def markdown(summary: dict[str, Any], rows: Sequence[Row], *, title: str, k: int,

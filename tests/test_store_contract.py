@@ -1,0 +1,93 @@
+"""What a store promises its readers, run against both store modes (conftest's `chroma_url`: an
+embedded Chroma and a `chroma run` server), in the spirit of LangChain's standard vector-store
+tests: what is written is found by its own vector, ranked, filtered, gone once deleted, and there
+again after a reopen. tests/test_store.py covers the writing side (ids, re-embedding, repair)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.embeddings import LocalMiniLM
+from ingest.store import Store
+from tests.stores import PARAGRAPHS, make_doc, write
+
+OTHER = ["Oracle stockholders elected all twelve director nominees.",
+         "The say-on-pay proposal passed with 61% of the votes cast."]
+
+
+@pytest.fixture
+def store(tmp_path: Path, minilm: LocalMiniLM, chroma_url: str | None) -> Iterator[Store]:
+    store = Store(tmp_path / "home", minilm, chroma_url)
+    yield store
+    store.close()
+
+
+def chunk_texts(store: Store) -> dict[str, str]:
+    """chunk id -> text, from the registry."""
+    return {record.chunk_id: record.text for record in store.registry.iter_chunks()}
+
+
+def test_an_empty_store_finds_nothing(store: Store, minilm: LocalMiniLM) -> None:
+    assert store.count_chunks() == 0
+    assert store.dense_search(minilm.embed(["anything"])[0], k=5) == []
+
+
+def test_each_chunk_is_found_first_by_its_own_text(store: Store, minilm: LocalMiniLM) -> None:
+    write(store, make_doc("/a.txt", PARAGRAPHS))
+    texts = chunk_texts(store)
+    assert store.count_chunks() == len(texts) >= 3
+    vectors = minilm.embed(list(texts.values()))
+    for (chunk_id, _), vector in zip(texts.items(), vectors, strict=True):
+        top_id, similarity = store.dense_search(vector, k=1)[0]
+        assert top_id == chunk_id and similarity == pytest.approx(1.0, abs=1e-4)
+
+
+def test_results_are_ranked_and_capped_at_what_the_store_holds(store: Store,
+                                                               minilm: LocalMiniLM) -> None:
+    write(store, make_doc("/a.txt", PARAGRAPHS))
+    write(store, make_doc("/b.txt", OTHER, company="Oracle Corporation"))
+    hits = store.dense_search(minilm.embed(["supply-chain risk in Asia"])[0], k=100)
+    assert {chunk_id for chunk_id, _ in hits} == set(chunk_texts(store))
+    scores = [score for _, score in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert "supply-chain" in chunk_texts(store)[hits[0][0]]
+    assert len(store.dense_search(minilm.embed(["supply-chain"])[0], k=2)) == 2
+
+
+def test_a_metadata_filter_keeps_to_one_document(store: Store, minilm: LocalMiniLM) -> None:
+    a, b = make_doc("/a.txt", PARAGRAPHS), make_doc("/b.txt", OTHER, company="Oracle Corporation")
+    write(store, a)
+    write(store, b)
+    vector = minilm.embed(["supply-chain risk in Asia"])[0]  # closest to a's text
+    hits = store.dense_search(vector, k=10, where={"doc_id": b.doc_id})
+    assert hits and {chunk_id for chunk_id, _ in hits} <= {
+        r.chunk_id for r in store.registry.iter_chunks() if r.doc_id == b.doc_id}
+
+
+def test_a_deleted_document_is_never_found_again(store: Store, minilm: LocalMiniLM) -> None:
+    a = make_doc("/a.txt", PARAGRAPHS)
+    write(store, a)
+    write(store, make_doc("/b.txt", OTHER, company="Oracle Corporation"))
+    gone = set(chunk_texts(store))
+    with store.writer():
+        assert store.delete(a.doc_id)
+    gone -= set(chunk_texts(store))
+    hits = store.dense_search(minilm.embed(["supply-chain risk in Asia"])[0], k=100)
+    assert gone and hits and not gone & {chunk_id for chunk_id, _ in hits}
+
+
+def test_a_reopened_store_finds_the_same(tmp_path: Path, store: Store, minilm: LocalMiniLM,
+                                         chroma_url: str | None) -> None:
+    write(store, make_doc("/a.txt", PARAGRAPHS))
+    vector = minilm.embed(["research and development expense"])[0]
+    before = store.dense_search(vector, k=3)
+    store.close()
+    reopened = Store(tmp_path / "home", minilm, chroma_url)
+    try:
+        assert reopened.count_chunks() == len(chunk_texts(reopened))
+        assert [cid for cid, _ in reopened.dense_search(vector, k=3)] == [cid for cid, _ in before]
+    finally:
+        reopened.close()
