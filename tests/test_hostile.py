@@ -68,7 +68,8 @@ class _Handler(QuietHandler):
         }
         if self.path == "/slow.html":
             time.sleep(3)
-        self.reply(*routes.get(self.path, (404, "text/html", b"<p>Not Found</p>")))
+        status, ctype, body = routes.get(self.path, (404, "text/html", b"<p>Not Found</p>"))
+        self.reply(status, body, ctype)
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.callbacks import CallbackManagerForLLMRun, CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.retrievers import BaseRetriever
 from typer.testing import CliRunner, Result
 
@@ -383,3 +386,37 @@ def test_the_local_smollm2_answer_is_checked_like_any_other(alibaba_store: Path,
                 assert holds(num, held), (num, claim.text)
         else:
             assert "[unsupported]" in claim.text or claim.status == "uncited", claim
+
+
+class OneReply(BaseChatModel):
+    """A chat model that streams one fixed reply, word by word, ending as OpenAI's do."""
+
+    reply: str
+
+    @property
+    def _llm_type(self) -> str:
+        return "one-reply"
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        message = AIMessage(content=self.reply, response_metadata={"finish_reason": "stop"})
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        for word in self.reply.split(" "):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+        yield ChatGenerationChunk(message=AIMessageChunk(
+            content="", response_metadata={"finish_reason": "stop"}))
+
+
+def test_an_assistant_answers_with_the_chat_model_it_is_given(alibaba_store: Path,
+                                                             minilm: LocalMiniLM) -> None:
+    """The endpoint configured is unreachable: the answer can only come from the given model."""
+    given = OneReply(reply="Alibaba plans to invest 380 billion yuan in AI and cloud infrastructure [1].")
+    with Assistant(home=alibaba_store, embedder=minilm, chat_model=given, llm_model="given",
+                   openai_base_url=f"http://127.0.0.1:{free_port()}/v1") as a:
+        answer = a.ask("How much is Alibaba investing in AI?")
+    assert answer.mode == "llm" and answer.notice is None
+    assert answer.answer.startswith("Alibaba plans to invest 380 billion yuan")

@@ -403,7 +403,8 @@ class _Handler(QuietHandler):
             target = "/news/article.html" if self.path == "/moved" else "/loop"
             self.reply(302, b"", headers={"Location": target})
             return
-        self.reply(*routes.get(self.path, (404, "text/html", b"<p>missing</p>")))
+        status, ctype, body = routes.get(self.path, (404, "text/html", b"<p>missing</p>"))
+        self.reply(status, body, ctype)
 
 
 @pytest.fixture(autouse=True)
