@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -169,14 +170,14 @@ def test_a_write_that_fails_fails_its_source_only(
     for name, paragraph in zip("abc", PARAGRAPHS, strict=True):
         (folder / f"{name}.pdf").write_bytes(text_pdf([paragraph]))
     store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
-    upsert = Store._upsert
+    upsert = store.collection.upsert
 
-    def failing_upsert(self: Store, chunks: list[object], vectors: object, meta: object) -> None:
-        if str(getattr(meta, "source", "")).endswith("b.pdf"):
+    def failing_upsert(**kwargs: Any) -> None:  # Chroma's own call: b.pdf's vectors fail
+        if any(str(m.get("source", "")).endswith("b.pdf") for m in kwargs["metadatas"]):
             raise OSError("disk full")
-        upsert(self, chunks, vectors, meta)  # type: ignore[arg-type]
+        upsert(**kwargs)
 
-    monkeypatch.setattr(Store, "_upsert", failing_upsert)
+    monkeypatch.setattr(store.collection, "upsert", failing_upsert)
     report = ingest([str(folder)], store, progress=False)
     assert [Path(s).name for s, _ in report.failed] == ["b.pdf"]
     assert report.failed[0][1] == "OSError: disk full"
