@@ -168,7 +168,7 @@ class Store:
             if kept:
                 self.collection.update(
                     ids=[c.chunk_id for c in kept],
-                    metadatas=[chroma_metadata(c, plan.doc.meta) for c in kept],  # type: ignore[misc]
+                    metadatas=[chroma_metadata(c, plan.doc.meta) for c in kept],
                 )
         self.registry.put_document(plan.doc, plan.chunks)
         stale = plan.old_ids - {c.chunk_id for c in plan.chunks}
@@ -224,7 +224,7 @@ class Store:
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors[i : i + step],
                 documents=[c.text for c in part],
-                metadatas=[chroma_metadata(c, meta) for c in part],  # type: ignore[misc]
+                metadatas=[chroma_metadata(c, meta) for c in part],
             )
 
     def _delete_vectors(self, ids: Sequence[str] | set[str]) -> None:
@@ -293,7 +293,7 @@ class Store:
         result = self.collection.query(
             query_embeddings=[vector.astype(np.float32)],
             n_results=min(k, count),
-            where=where or None,  # type: ignore[arg-type]
+            where=where or None,
             include=["distances"],
         )
         ids = result["ids"][0]

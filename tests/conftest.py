@@ -47,7 +47,7 @@ def embedder(minilm: LocalMiniLM) -> CountingEmbedder:
 
 @pytest.fixture
 def assistant(tmp_path: Path, embedder: CountingEmbedder) -> Iterator[Assistant]:
-    with Assistant(home=tmp_path / "home", embedder=embedder) as a:  # type: ignore[arg-type]
+    with Assistant(home=tmp_path / "home", embedder=embedder) as a:
         yield a
 
 

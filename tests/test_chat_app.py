@@ -122,7 +122,7 @@ def _passage(**kw: object) -> Passage:
         published="2025-05-15", text=TEXT,
     )
     base.update(kw)
-    return Passage(**base)  # type: ignore[arg-type]
+    return Passage(**base)
 
 
 def _answer(cannot: bool = False) -> Answer:

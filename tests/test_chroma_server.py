@@ -24,8 +24,8 @@ def test_two_stores_on_one_server_keep_their_own_vectors(
 ) -> None:
     """Each user's store repairs itself against its own collection: before per-store
     collections, the second user's repair() deleted the first user's vectors as orphans."""
-    alice = Store(tmp_path / "alice", embedder, chroma_server)  # type: ignore[arg-type]
-    bob = Store(tmp_path / "bob", embedder, chroma_server)  # type: ignore[arg-type]
+    alice = Store(tmp_path / "alice", embedder, chroma_server)
+    bob = Store(tmp_path / "bob", embedder, chroma_server)
     assert alice.collection_name != bob.collection_name
     write(alice, make_doc("/a.txt", PARAGRAPHS))
     write(bob, make_doc("/b.txt", ["Oracle stockholders elected all directors."]))
@@ -37,7 +37,7 @@ def test_two_stores_on_one_server_keep_their_own_vectors(
     assert not state(alice)[0] & state(bob)[0]
     # reopened, a store finds its collection again
     alice.close()
-    again = Store(tmp_path / "alice", embedder, chroma_server)  # type: ignore[arg-type]
+    again = Store(tmp_path / "alice", embedder, chroma_server)
     assert again.collection_name == alice.collection_name
     assert state(again)[1] == state(again)[0]
 
@@ -45,7 +45,7 @@ def test_two_stores_on_one_server_keep_their_own_vectors(
 def test_chunks_written_through_the_server_are_searchable(
     tmp_path: Path, embedder: CountingEmbedder, chroma_server: str
 ) -> None:
-    store = Store(tmp_path / "home", embedder, chroma_server)  # type: ignore[arg-type]
+    store = Store(tmp_path / "home", embedder, chroma_server)
     doc = make_doc("/a.txt", PARAGRAPHS)
     chunks = chunk_document(doc, embedder.count_tokens, 24, 0)
     with store.writer():
@@ -77,4 +77,4 @@ def test_unreachable_server_is_one_clear_error(tmp_path: Path, embedder: Countin
     port = free_port()  # nobody listens there
     with pytest.raises(ChromaUnreachableError, match=rf"cannot reach the Chroma server at "
                        rf"http://127.0.0.1:{port} \(DOSSIER_CHROMA_URL\).*chroma run"):
-        Store(tmp_path / "home", embedder, f"http://user:pw@127.0.0.1:{port}")  # type: ignore[arg-type]
+        Store(tmp_path / "home", embedder, f"http://user:pw@127.0.0.1:{port}")

@@ -78,7 +78,7 @@ def test_auto_moves_to_the_worker_after_enough_text(
 
 def test_other_embedders_never_use_a_worker(minilm: LocalMiniLM) -> None:
     counting = CountingEmbedder(minilm)
-    with IngestEmbedding(counting, "always") as embed:  # type: ignore[arg-type]
+    with IngestEmbedding(counting, "always") as embed:
         embed(TEXTS)
         assert embed.worker is None and counting.embedded == TEXTS
 

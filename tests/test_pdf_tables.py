@@ -160,7 +160,7 @@ def test_two_tables_on_a_page_share_no_line() -> None:
 
 
 def test_prose_with_numbers_is_not_a_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    page = [
+    page: list[Placed] = [
         (72, 700, "Net sales rose to 81,797 in the quarter from 82,959"),
         (72, 688, "and services sales were 21,213 against 19,604"),
         (72, 676, "a year earlier, the company said in its filing."),

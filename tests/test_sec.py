@@ -132,7 +132,7 @@ def test_ingest_stores_the_filing_and_its_exhibit(
 ) -> None:
     path = tmp_path / "bke-8k.txt"
     path.write_bytes(bke_submission())
-    store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+    store = Store(tmp_path / "home", embedder)
     try:
         report = ingest([str(path)], store, IngestOptions(), progress=False)
         assert report.failed == []
@@ -155,7 +155,7 @@ def test_deleting_a_filing_by_path_takes_its_exhibits(tmp_path: Path, embedder: 
 
     path = tmp_path / "bke-8k.txt"
     path.write_bytes(bke_submission())
-    with Assistant(home=tmp_path / "home", embedder=embedder) as a:  # type: ignore[arg-type]
+    with Assistant(home=tmp_path / "home", embedder=embedder) as a:
         a.ingest([path], progress=False)
         assert len(a.documents()) == 2
         assert a.delete(str(path))

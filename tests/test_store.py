@@ -16,7 +16,7 @@ from tests.stores import PARAGRAPHS, make_doc, state, write
 
 @pytest.fixture
 def store(tmp_path: Path, embedder: CountingEmbedder, chroma_url: str | None) -> Store:
-    return Store(tmp_path / "home", embedder, chroma_url)  # type: ignore[arg-type]
+    return Store(tmp_path / "home", embedder, chroma_url)
 
 
 def test_add_then_unchanged_does_nothing(store: Store, embedder: CountingEmbedder) -> None:
@@ -74,10 +74,10 @@ def test_delete_removes_everything(store: Store) -> None:
 
 
 def test_store_refuses_another_embedding_model(tmp_path: Path, embedder: CountingEmbedder) -> None:
-    Store(tmp_path / "home", embedder).close()  # type: ignore[arg-type]
+    Store(tmp_path / "home", embedder).close()
     embedder.model_name = "some-other-model"
     with pytest.raises(StoreMismatchError, match="all-MiniLM-L6-v2"):
-        Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+        Store(tmp_path / "home", embedder)
 
 
 def test_interrupted_write_is_repaired_to_a_clean_state(
@@ -85,7 +85,7 @@ def test_interrupted_write_is_repaired_to_a_clean_state(
     chroma_url: str | None,
 ) -> None:
     """Vectors reach Chroma, then the process dies before the registry commit."""
-    crashed = Store(tmp_path / "crashed", embedder, chroma_url)  # type: ignore[arg-type]
+    crashed = Store(tmp_path / "crashed", embedder, chroma_url)
     write(crashed, make_doc("/a.txt", PARAGRAPHS))
 
     def die(*args: object, **kwargs: object) -> None:
@@ -98,12 +98,12 @@ def test_interrupted_write_is_repaired_to_a_clean_state(
     assert set(crashed.collection.get(include=[])["ids"]) != crashed.registry.all_chunk_ids()
     crashed.close()
 
-    reopened = Store(tmp_path / "crashed", embedder, chroma_url)  # type: ignore[arg-type]
+    reopened = Store(tmp_path / "crashed", embedder, chroma_url)
     with reopened.writer():
         assert reopened.repair() > 0
     write(reopened, make_doc("/b.txt", ["Nordstrom changed executive pay."]))
 
-    clean = Store(tmp_path / "clean", embedder, chroma_url)  # type: ignore[arg-type]
+    clean = Store(tmp_path / "clean", embedder, chroma_url)
     write(clean, make_doc("/a.txt", PARAGRAPHS))
     write(clean, make_doc("/b.txt", ["Nordstrom changed executive pay."]))
     assert state(reopened) == state(clean)
@@ -141,7 +141,7 @@ def test_one_ingest_embeds_a_text_shared_by_consecutive_documents_once(
     # PDFs: articles are compared for near-duplicates first, which waits for the write before
     (folder / "a.pdf").write_bytes(text_pdf([PARAGRAPHS[1], PARAGRAPHS[0]]))
     (folder / "b.pdf").write_bytes(text_pdf([PARAGRAPHS[1], PARAGRAPHS[2]]))
-    store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+    store = Store(tmp_path / "home", embedder)
     report = ingest([str(folder)], store, progress=False)
     assert report.ok and len(report.added) == 2
     assert len(embedder.embedded) == len(set(embedder.embedded))
@@ -169,7 +169,7 @@ def test_a_write_that_fails_fails_its_source_only(
     folder.mkdir()
     for name, paragraph in zip("abc", PARAGRAPHS, strict=True):
         (folder / f"{name}.pdf").write_bytes(text_pdf([paragraph]))
-    store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+    store = Store(tmp_path / "home", embedder)
     upsert = store.collection.upsert
 
     def failing_upsert(**kwargs: Any) -> None:  # Chroma's own call: b.pdf's vectors fail
@@ -206,7 +206,7 @@ def test_a_text_left_to_a_document_that_failed_is_embedded_for_the_next(
         return embed(texts)
 
     monkeypatch.setattr(embedder, "embed", failing_for_a)
-    store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+    store = Store(tmp_path / "home", embedder)
     report = ingest([str(folder)], store, progress=False)
     assert [Path(s).name for s, _ in report.failed] == ["a.pdf"]
     assert [Path(s).name for s in report.added] == ["b.pdf"]

@@ -170,7 +170,7 @@ def test_the_chain_streams_checked_sentences_from_a_fake_model() -> None:
     assert sentences == ["Net sales were $383,285 million [1]. ", "Apple also sold 5 million cars [2]. ",
                          "Done. [unsupported]"]
     assert isinstance(answer, Answer) and answer.mode == "llm"
-    assert answer.answer == "".join(sentences)
+    assert answer.answer == "".join(map(str, sentences))
     assert answer.summary() == "2 of 3 claims supported"  # passage 4 does say "5 million"
 
 

@@ -154,7 +154,7 @@ class Verifier:
         return Answer(
             question=question, answer=text.strip(), cannot_answer=cannot, mode="llm",
             citations=[] if cannot else self.citations, claims=[] if cannot else self.claims,
-            passages=self.passages, **fields,  # type: ignore[arg-type]
+            passages=self.passages, **fields,
         )
 
     def _status(self, written: int, numbers: list[Number]) -> CitationStatus:
