@@ -215,12 +215,27 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work
 
 
-def run_json(workdir: Path, dataset: str, *extra: str) -> tuple[dict[str, Any], str]:
-    out = workdir / f"{dataset}.json"
+def run_json(workdir: Path, store: Path, dataset: str, *extra: str) -> tuple[dict[str, Any], str]:
+    out = store.parent / f"{dataset}.json"
     result = dossier_eval(str(EVAL / dataset), "--docs", str(workdir / "docs"), "--store",
-                          str(workdir / "store"), "--out", str(out), *extra, cwd=workdir)
+                          str(store), "--out", str(out), *extra, cwd=workdir)
     assert result.returncode == 0, result.stderr
     return json.loads(out.read_text()), " ".join(result.stderr.split())
+
+
+@pytest.fixture(scope="module")
+def simple_run(workdir: Path) -> tuple[dict[str, Any], str]:
+    """The simple set with the baseline, run once: it builds both stores in workdir/built."""
+    (workdir / "built").mkdir()
+    return run_json(workdir, workdir / "built" / "store", "simple.jsonl", "--baseline",
+                    "--markdown", str(workdir / "simple.md"))
+
+
+@pytest.fixture
+def store(simple_run: object, workdir: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the stores the simple run built."""
+    return Path(shutil.copytree(workdir / "built" / "store", tmp_path / "store",
+                                ignore=shutil.ignore_patterns("writer.lock")))
 
 
 def first(retrieved: list[str], label: str) -> int | None:
@@ -233,9 +248,9 @@ def by_id(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.slow
-def test_simple_set_with_the_baseline(workdir: Path) -> None:
-    payload, stderr = run_json(workdir, "simple.jsonl", "--baseline", "--markdown",
-                               str(workdir / "simple.md"))
+def test_simple_set_with_the_baseline(simple_run: tuple[dict[str, Any], str], workdir: Path,
+                                      store: Path) -> None:
+    payload, stderr = simple_run
     assert "2 added" in stderr
     rows, summary = by_id(payload), payload["summary"]
     assert rows["1"]["doc_rank"] == 1 and rows["1"]["answer_match"] is True  # $53 billion quoted
@@ -253,14 +268,14 @@ def test_simple_set_with_the_baseline(workdir: Path) -> None:
     md = (workdir / "simple.md").read_text()
     assert "| plain LangChain + Chroma |" in md and "Per question" in md
 
-    again, stderr = run_json(workdir, "simple.jsonl", "--baseline")  # both stores reused
+    again, stderr = run_json(workdir, store, "simple.jsonl", "--baseline")  # both stores reused
     assert "0 added, 2 unchanged" in stderr and "reused" in stderr
     assert by_id(again)["1"]["doc_rank"] == 1
 
 
 @pytest.mark.slow
-def test_financebench_page_hits(workdir: Path) -> None:
-    payload, _ = run_json(workdir, "financebench.jsonl", "--json")
+def test_financebench_page_hits(workdir: Path, store: Path) -> None:
+    payload, _ = run_json(workdir, store, "financebench.jsonl", "--json")
     rows = by_id(payload)
     sales = rows["fb-aapl-sales"]
     assert sales["gold_pages"] == ["AAPL_10-Q_2023-Q2 p. 4"] and sales["doc_rank"] == 1
@@ -273,10 +288,11 @@ def test_financebench_page_hits(workdir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_docugami_csv_and_section(workdir: Path) -> None:
-    doc = workdir / "evaluation.md"
+def test_docugami_csv_and_section(workdir: Path, store: Path) -> None:
+    doc = store.parent / "evaluation.md"
     doc.write_text("# Evaluation\n")
-    payload, _ = run_json(workdir, "docugami.csv", "--markdown", str(doc), "--section", "docugami")
+    payload, _ = run_json(workdir, store, "docugami.csv", "--markdown", str(doc), "--section",
+                          "docugami")
     rows = by_id(payload)
     assert rows["2"]["doc_rank"] == 1 and rows["2"]["answer_match"] is True  # the "*alibaba*" glob
     assert rows["4"]["answer_match"] is None  # a long gold answer is not scored offline
@@ -286,11 +302,11 @@ def test_docugami_csv_and_section(workdir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_tatqa_brings_its_own_documents(workdir: Path) -> None:
+def test_tatqa_brings_its_own_documents(workdir: Path, tmp_path: Path) -> None:
     result = dossier_eval(str(EVAL / "tatqa.json"), "--docs", str(workdir / "docs"), cwd=workdir)
     assert result.returncode == 2 and "carries its own documents" in " ".join(result.stderr.split())
-    out = workdir / "tatqa-out.json"
-    result = dossier_eval(str(EVAL / "tatqa.json"), "--store", str(workdir / "tatqa-store"),
+    out = tmp_path / "tatqa-out.json"
+    result = dossier_eval(str(EVAL / "tatqa.json"), "--store", str(tmp_path / "tatqa-store"),
                           "--out", str(out), cwd=workdir)
     assert result.returncode == 0, result.stderr
     payload = json.loads(out.read_text())
