@@ -5,7 +5,7 @@
 
 Layouts: one onnxruntime session whose operators are split over every core (what onnxruntime
 does by default), against one single-threaded session per core taking different runs (what
-LocalMiniLM does). Run sizes: padded tokens per onnxruntime run (ingest.embeddings.local.TOKENS_PER_RUN).
+LocalMiniLM does). Run sizes: padded tokens per onnxruntime run (LocalMiniLM's tokens_per_run).
 Each configuration embeds the same chunk texts in calls of 256 (about one filing's chunks); the
 rounds are interleaved so that a slow spell on a shared machine hits every configuration.
 Results go to the `embedder` section of docs/benchmarks.md.
@@ -31,11 +31,10 @@ from bench.common import (
     write_section,
 )
 from ingest.chunking import chunk_document
-from ingest.embeddings import LocalMiniLM, usable_cores
-from ingest.embeddings import local as embeddings
+from ingest.embeddings import MAX_SESSIONS, TOKENS_PER_RUN, LocalMiniLM, usable_cores
 from ingest.loaders import load_documents
 
-DEFAULT_RUN = embeddings.TOKENS_PER_RUN
+DEFAULT_RUN = TOKENS_PER_RUN
 
 
 def chunk_texts(pdfs: list[Path], count: int) -> list[str]:
@@ -47,8 +46,7 @@ def chunk_texts(pdfs: list[Path], count: int) -> list[str]:
 
 def seconds_to_embed(texts: list[str], sessions: int, tokens_per_run: int) -> float:
     """Seconds to embed texts with every core shared by `sessions` onnxruntime sessions."""
-    embeddings.TOKENS_PER_RUN = tokens_per_run
-    model = LocalMiniLM(sessions=sessions)
+    model = LocalMiniLM(sessions=sessions, tokens_per_run=tokens_per_run)
     model.embed(texts[:4])  # start-up is not throughput
     start = time.perf_counter()
     for i in range(0, len(texts), 256):
@@ -101,7 +99,7 @@ def main() -> None:
               f"{', '.join(f'{f / 1e9:.0f}' for f in flops)}) / {per_token / 1e6:.2f} MFLOP per "
               f"token = {limit:,.0f} tokens/s. {args.rounds} rounds, interleaved; load average at "
               f"the end {loadavg()}. LocalMiniLM uses one one-thread session per core (up to "
-              f"{embeddings.MAX_SESSIONS}) and {DEFAULT_RUN} padded tokens per run.\n")
+              f"{MAX_SESSIONS}) and {DEFAULT_RUN} padded tokens per run.\n")
     if not args.no_write:
         write_section("embedder", "\n".join(md))
 

@@ -58,13 +58,14 @@ def _receive(stream: IO[bytes]) -> Any:
     return pickle.loads(data) if len(data) == size else None  # noqa: S301 (our own child)
 
 
-def serve(batch_size: int, threads: int, sessions: int, cache_dir: Path | None = None) -> None:
+def serve(batch_size: int, threads: int, sessions: int, tokens_per_run: int,
+          cache_dir: Path | None = None) -> None:
     """The worker's loop: texts in on stdin, vectors out on stdout, until stdin closes (the
     ingest finished, or its process died: either way the worker ends)."""
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but replies may reach the pipe
     model = LocalMiniLM(batch_size=batch_size, threads=threads, sessions=sessions,
-                        cache_dir=cache_dir)
+                        tokens_per_run=tokens_per_run, cache_dir=cache_dir)
     model.embed(["warm up"])
     _send(replies, ("ready", None))
     while (texts := _receive(requests)) is not None:
@@ -81,7 +82,7 @@ class EmbeddingWorker:
     def __init__(self, model: LocalMiniLM) -> None:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "ingest.embed_worker", str(model.batch_size),
-             str(model.threads), str(model.sessions),
+             str(model.threads), str(model.sessions), str(model.tokens_per_run),
              *([str(model.cache_dir)] if model.cache_dir is not None else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             cwd=PACKAGE_ROOT,  # `-m` puts the cwd first on sys.path: this `ingest`, no other
@@ -216,5 +217,6 @@ class IngestEmbedding:
 
 
 if __name__ == "__main__":
-    batch_size, threads, sessions = (int(arg) for arg in sys.argv[1:4])
-    serve(batch_size, threads, sessions, Path(sys.argv[4]) if len(sys.argv) > 4 else None)
+    batch_size, threads, sessions, tokens_per_run = (int(arg) for arg in sys.argv[1:5])
+    serve(batch_size, threads, sessions, tokens_per_run,
+          Path(sys.argv[5]) if len(sys.argv) > 5 else None)

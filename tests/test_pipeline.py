@@ -36,7 +36,7 @@ class HashEmbedder:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(tmp_path / "home", HashEmbedder())  # type: ignore[arg-type]
+    s = Store(tmp_path / "home", HashEmbedder())
     yield s
     s.close()
 

@@ -89,18 +89,21 @@ class LocalMiniLM:
     max_tokens: int = MINILM_MAX_TOKENS
 
     def __init__(self, batch_size: int = 64, threads: int = 0, sessions: int = 0,
-                 cache_dir: Path | None = None) -> None:
-        """``batch_size``: most texts per onnxruntime run (runs also stop at TOKENS_PER_RUN
+                 tokens_per_run: int = TOKENS_PER_RUN, cache_dir: Path | None = None) -> None:
+        """``batch_size``: most texts per onnxruntime run (runs also stop at ``tokens_per_run``
         tokens). ``threads``: CPU threads to embed with, 0 for every usable core. ``sessions``:
         onnxruntime sessions sharing them, 0 for one per thread (see :func:`session_plan`)."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if threads < 0 or sessions < 0:
             raise ValueError("threads and sessions must be 0 (automatic) or more")
+        if tokens_per_run < 1:
+            raise ValueError("tokens_per_run must be at least 1")
         self.batch_size = batch_size
         self.threads = threads
         self.sessions = sessions
         self.cache_dir = cache_dir  # where the fused model is kept (None: the user cache folder)
+        self.tokens_per_run = tokens_per_run  # padded tokens (bench/embedder.py measures sizes)
         self._sessions: list[ort.InferenceSession] = []
         self._idle: queue.SimpleQueue[ort.InferenceSession] = queue.SimpleQueue()
         self._pool: ThreadPoolExecutor | None = None
@@ -210,7 +213,8 @@ class LocalMiniLM:
         # Length-sorted runs: each pads only to its own longest (its last) text.
         order = np.argsort(lengths, kind="stable")
         runs = [order[start:stop]
-                for start, stop in _batch_bounds(lengths[order], self.batch_size, TOKENS_PER_RUN)]
+                for start, stop in _batch_bounds(lengths[order], self.batch_size,
+                                                    self.tokens_per_run)]
         if len(runs) == 1 and session_plan(self.threads, self.sessions)[0] > 1:
             # One run (a search query) takes the session over all threads; the per-core ones
             # are made only when a call has several runs (a one-shot `dossier search` never).

