@@ -6,6 +6,7 @@ import os
 import platform
 import re
 import shlex
+import socket
 import subprocess
 import sys
 import time
@@ -63,6 +64,13 @@ def ram_gib() -> float:
         if line.startswith("MemTotal:"):
             return int(line.split()[1]) / 2**20
     return float("nan")
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listened on a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def loadavg() -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,16 @@ from typing import Any
 
 import httpx
 
-from bench.common import REPO, console, loadavg, machine_lines, percentile, show, write_section
+from bench.common import (
+    REPO,
+    console,
+    free_port,
+    loadavg,
+    machine_lines,
+    percentile,
+    show,
+    write_section,
+)
 
 DEMO = REPO / "demo" / "corpus"
 QUESTIONS = [
@@ -41,12 +49,6 @@ QUESTIONS = [
     "What was the result of Oracle's say-on-pay vote?",
 ]
 ERROR_MARKERS = ("chat-error", "Something went wrong", "Traceback")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def no_proxy_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import time
@@ -20,7 +19,7 @@ import anyio
 import httpx
 
 from assistant import Assistant
-from bench.common import REPO
+from bench.common import REPO, free_port
 
 QUESTION = "How much is Alibaba investing in AI and cloud infrastructure?"
 
@@ -74,9 +73,7 @@ def beside_chat(question: str, calls: int) -> None:
 
     from assistant.ui.app import ChatApp
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     app = ChatApp(Assistant(), mcp=True)
     app.launch(server_port=port, prevent_thread_lock=True, quiet=True)
     base = f"http://127.0.0.1:{port}"

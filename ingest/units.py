@@ -104,7 +104,7 @@ class Units:
     def scale_of(self, kind: Kind | None) -> float | None:
         if kind in UNSCALED_KINDS:
             return 1.0
-        return dict(self.exceptions).get(kind, self.scale) if kind else self.scale  # type: ignore[arg-type]
+        return dict(self.exceptions).get(kind, self.scale) if kind else self.scale
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pytest
 
 from assistant import Assistant
 from ingest.embeddings import LocalMiniLM
-from tests.conftest import _free_port
+from tests.helpers import free_port
 
 QUESTION = "How much is Alibaba investing in AI and cloud infrastructure?"
 USER, PASSWORD = "ana", "pw-1"
@@ -30,7 +30,7 @@ def _serve(assistant: Assistant, **launch: Any) -> Iterator[httpx.Client]:
     from assistant.ui.app import ChatApp
 
     app = ChatApp(assistant)
-    port = _free_port()
+    port = free_port()
     app.launch(server_port=port, prevent_thread_lock=True, quiet=True, **launch)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:

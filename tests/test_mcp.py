@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from assistant import Assistant
 from assistant.cli import app as cli
 from ingest.embeddings import LocalMiniLM
-from tests.conftest import FIXTURES, _free_port
+from tests.conftest import FIXTURES
+from tests.helpers import free_port
 
 QUESTION = "How much is Alibaba investing in AI and cloud infrastructure?"
 REPO = Path(__file__).resolve().parent.parent
@@ -171,7 +172,7 @@ def _launch(assistant: Assistant, **launch: Any) -> Any:
     from assistant.ui.app import ChatApp
 
     app = ChatApp(assistant, mcp=True)
-    port = _free_port()
+    port = free_port()
     app.launch(server_port=port, prevent_thread_lock=True, quiet=True, **launch)
     return app, f"http://127.0.0.1:{port}/mcp"
 

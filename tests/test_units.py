@@ -12,6 +12,7 @@ import pytest
 import prompts
 from assistant.answer.extractive import extractive_answer
 from assistant.answer.numbers import (
+    Number,
     find_numbers,
     holds,
     match,
@@ -48,7 +49,7 @@ Shares used in computing earnings per share:
 Basic | Three Months Ended July 1, 2023: 15,697,614 | Three Months Ended June 25, 2022: 16,162,945"""
 
 
-def claim(text: str) -> object:
+def claim(text: str) -> Number:
     [number] = find_numbers(text)
     return number
 
