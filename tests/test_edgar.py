@@ -77,7 +77,7 @@ def client(edgar: FakeEdgar, cache: Path, **kwargs: object) -> EdgarClient:
 
 def edgar_assistant(home: Path, embedder: CountingEmbedder, edgar: FakeEdgar,
                     identity: str | None = IDENTITY) -> Assistant:
-    return Assistant(home=home, embedder=embedder,  # type: ignore[arg-type]
+    return Assistant(home=home, embedder=embedder,
                      edgar={"identity": identity, "base_url": edgar.url, "data_url": edgar.url,
                             "max_rps": 10})
 

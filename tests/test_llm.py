@@ -415,8 +415,8 @@ def test_an_assistant_answers_with_the_chat_model_it_is_given(alibaba_store: Pat
                                                              minilm: LocalMiniLM) -> None:
     """The endpoint configured is unreachable: the answer can only come from the given model."""
     given = OneReply(reply="Alibaba plans to invest 380 billion yuan in AI and cloud infrastructure [1].")
-    with Assistant(home=alibaba_store, embedder=minilm, chat_model=given, llm_model="given",
-                   openai_base_url=f"http://127.0.0.1:{free_port()}/v1") as a:
+    with Assistant(home=alibaba_store, embedder=minilm, chat_model=given, llm={
+            "model": "given", "base_url": f"http://127.0.0.1:{free_port()}/v1"}) as a:
         answer = a.ask("How much is Alibaba investing in AI?")
     assert answer.mode == "llm" and answer.notice is None
     assert answer.answer.startswith("Alibaba plans to invest 380 billion yuan")

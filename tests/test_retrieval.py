@@ -37,7 +37,7 @@ def test_rrf_rewards_agreement() -> None:
 
 def test_company_filter_applies_to_dense_and_bm25(two_companies: Assistant) -> None:
     for fusion in ("dense", "bm25", "rrf"):
-        two_companies.settings.retrieval.fusion = fusion  # type: ignore[assignment]
+        two_companies.settings.retrieval.fusion = fusion
         passages = two_companies.search("supply chain risk", k=5, company="oracle")
         assert passages, fusion
         assert {p.company for p in passages} == {"Oracle Corporation"}, fusion

@@ -24,7 +24,7 @@ class SandboxOriginals:
 
     @classmethod
     def middleware(cls) -> Middleware:
-        return Middleware(cls)  # type: ignore[arg-type]
+        return Middleware(cls)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", "")) if scope.get("type") == "http" else ""
