@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from assistant.retrieval import HybridSearcher
     from assistant.scope import SearchResults
     from ingest.embeddings import Embedder
+    from ingest.facts import Fact
     from ingest.pipeline import IngestReport
     from ingest.registry import DocRecord
     from ingest.sources.edgar import Downloaded
@@ -219,6 +220,15 @@ class Assistant:
 
     def documents(self) -> list[DocRecord]:
         return self.store.registry.documents()
+
+    def figures(self, company: str | None = None, period: str | None = None,
+                statement: str | None = None, line_item: str | None = None) -> list[Fact]:
+        """The figures of the stored financial tables (ingest/facts.py), filtered: `company` a
+        part of its name or its ticker, `period` a fiscal label ('FY2023', 'Q2 FY2023'),
+        `statement` a vocabulary statement id ('income_statement'), `line_item` a vocabulary
+        line-item id ('revenue') or a part of the row label."""
+        return self.store.registry.facts(company=company, fiscal_period=period,
+                                         statement=statement, line_item=line_item)
 
     def delete(self, doc: str) -> bool:
         """Delete a document by doc id, source path or URL. A filing's path or id takes its

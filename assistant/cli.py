@@ -1,4 +1,4 @@
-"""`dossier …`: ingest, search, ask, status, delete, chat, eval.
+"""`dossier …`: ingest, search, ask, status, figures, delete, chat, eval.
 
 Starts at once: this module imports typer, rich and the error base only; each command imports
 what it uses (the store, the embedder, LangChain, Gradio) when it runs
@@ -191,6 +191,30 @@ def status(json_out: JsonFlag = False) -> None:
     for d in docs:
         out.print(f"  {d.doc_id}  {d.n_chunks:5d} chunks  {d.meta.title or d.source}",
                   highlight=False)
+
+
+@app.command()
+def figures(
+    company: Annotated[str | None, typer.Argument(help="Company name (a part of it) or ticker.")] = None,
+    period: Annotated[str | None, typer.Option(help="Fiscal period, e.g. FY2023 or 'Q2 FY2023'.")] = None,
+    statement: Annotated[str | None, typer.Option(
+        help="Statement id: income_statement, balance_sheet, cash_flows, ...")] = None,
+    line_item: Annotated[str | None, typer.Option(
+        "--line-item", help="Line-item id (revenue) or a part of the row label.")] = None,
+    csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """The figures of the stored financial tables: statement, line item, period, value, unit, page."""
+    from assistant.figures import figure_rows, print_figures
+
+    with _assistant() as assistant:
+        found = assistant.figures(company, period, statement, line_item)
+    if json_out:
+        print(json.dumps(figure_rows(found), indent=2))
+    elif not found:
+        _fail("no figures match; `dossier figures` without filters lists them all")
+    else:
+        print_figures(found, csv_out, sys.stdout)
 
 
 @app.command()

@@ -70,6 +70,21 @@ class DocMeta(BaseModel):
         return {k: v for k, v in self.model_dump(exclude={"references"}).items() if v not in (None, "")}
 
 
+class TableFigure(BaseModel):
+    """One figure cell of a table as the loader laid it out, before it became text: where its
+    text lies in Document.text, its row label (and the label-only rows above it), its column
+    header, and the inline-XBRL tag it carried, if any (see ingest/facts.py)."""
+
+    start: int = Field(description="Offset of the figure's text in Document.text.")
+    text: str = Field(description="The figure as written: '$(1,234)', '12.5%', '—'.")
+    label: str = ""
+    parents: list[str] = Field(default_factory=list, description="Group rows above, outermost first.")
+    header: str = ""
+    xbrl: dict[str, str] | None = Field(
+        default=None, description="The ix:nonFraction's attributes (name, contextref, unitref, "
+        "scale, sign, format) and its context's period (period_start, period_end).")
+
+
 class Block(BaseModel):
     """A span of Document.text on one page and in one section."""
 
@@ -85,6 +100,7 @@ class Block(BaseModel):
         description="For a table: where its rows start; text[start:head_end] is its caption, "
         "units and header rows, repeated at the top of every piece of a split table.",
     )
+    figures: list[TableFigure] = Field(default_factory=list, description="A table's figure cells.")
 
 
 class Document(BaseModel):

@@ -13,11 +13,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
 from ingest.documents import Chunk, DocMeta, Document
+from ingest.facts import Fact
 
 MIGRATIONS: list[str] = [
     # 1: documents, chunks, embedding cache, store facts
@@ -71,7 +73,37 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX duplicate_sources_doc ON duplicate_sources(doc_id);
     """,
+    # 3: facts: each figure of a stored document's financial tables (ingest/facts.py), written
+    #    and deleted with its document
+    """
+    CREATE TABLE facts (
+        doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        chunk_id TEXT,
+        page INTEGER,
+        company TEXT,
+        statement TEXT,
+        line_item TEXT NOT NULL,
+        parents_json TEXT NOT NULL,
+        line_item_id TEXT,
+        header TEXT NOT NULL,
+        period_start TEXT,
+        period_end TEXT,
+        fiscal_period TEXT,
+        value TEXT NOT NULL,
+        text TEXT NOT NULL,
+        unit TEXT,
+        currency TEXT,
+        scale INTEGER,
+        concept TEXT,
+        PRIMARY KEY (doc_id, ordinal)
+    );
+    CREATE INDEX facts_item ON facts(line_item_id, fiscal_period);
+    """,
 ]
+_FACT_COLUMNS = ("doc_id, chunk_id, page, company, statement, line_item, parents_json, line_item_id, "
+                 "header, period_start, period_end, fiscal_period, value, text, unit, currency, "
+                 "scale, concept")
 
 
 @dataclass(frozen=True)
@@ -170,8 +202,9 @@ class Registry:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def put_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
-        """Replace the document and all its chunks in one transaction (the commit point)."""
+    def put_document(self, doc: Document, chunks: Sequence[Chunk], facts: Sequence[Fact] = ()) -> None:
+        """Replace the document, all its chunks and its facts in one transaction (the commit
+        point); the old document's facts go with it (ON DELETE CASCADE)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction():
             self.db.execute("DELETE FROM documents WHERE doc_id=? OR source=?",
@@ -185,6 +218,13 @@ class Registry:
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(c.chunk_id, c.doc_id, i, c.text, c.start, c.end, c.page, c.section)
                  for i, c in enumerate(chunks)],
+            )
+            self.db.executemany(
+                f"INSERT INTO facts (ordinal, {_FACT_COLUMNS}) VALUES ({', '.join('?' * 19)})",
+                [(i, doc.doc_id, f.chunk_id, f.page, f.company, f.statement, f.line_item,
+                  json.dumps(list(f.parents)), f.line_item_id, f.header, f.period_start,
+                  f.period_end, f.fiscal_period, str(f.value), f.text, f.unit, f.currency, f.scale,
+                  f.concept) for i, f in enumerate(facts)],
             )
             self._bump_generation()
 
@@ -288,6 +328,36 @@ class Registry:
         ).fetchone()
         return row is not None
 
+    # facts (ingest/facts.py) ---------------------------------------------------------------
+    def facts(self, *, company: str | None = None, fiscal_period: str | None = None,
+              statement: str | None = None, line_item: str | None = None,
+              doc_id: str | None = None) -> list[Fact]:
+        """Stored facts, in document and table order. `company` matches the company name
+        (case-insensitive, a part of it: "apple" finds "Apple Inc.") or the ticker;
+        `line_item` a vocabulary id or a part of the row label."""
+        where, args = ["1=1"], []
+        if company:
+            where.append("(lower(f.company) LIKE ? OR lower(json_extract(d.meta_json, '$.ticker')) = ?)")
+            args += [f"%{company.lower()}%", company.lower()]
+        if fiscal_period:
+            where.append("upper(f.fiscal_period) = ?")
+            args.append(" ".join(fiscal_period.upper().split()))
+        if statement:
+            where.append("f.statement = ?")
+            args.append(statement)
+        if line_item:
+            where.append("(f.line_item_id = ? OR lower(f.line_item) LIKE ?)")
+            args += [line_item, f"%{line_item.lower()}%"]
+        if doc_id:
+            where.append("f.doc_id = ?")
+            args.append(doc_id)
+        columns = ", ".join(f"f.{c.strip()}" for c in _FACT_COLUMNS.split(","))
+        rows = self.db.execute(
+            f"SELECT {columns} FROM facts f JOIN documents d USING (doc_id) "
+            f"WHERE {' AND '.join(where)} ORDER BY d.ingested_at, d.source, f.ordinal", args,
+        ).fetchall()
+        return [_fact(row) for row in rows]
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
 
@@ -307,3 +377,17 @@ def _doc_record(row: tuple[str, str, str, str, str, int, str]) -> DocRecord:
     doc_id, source, content_hash, kind, meta_json, n_chunks, ingested_at = row
     return DocRecord(doc_id, source, content_hash, kind, DocMeta.model_validate(json.loads(meta_json)),
                      n_chunks, ingested_at)
+
+
+def _fact(row: tuple[object, ...]) -> Fact:
+    (doc_id, chunk_id, page, company, statement, line_item, parents_json, line_item_id, header,
+     period_start, period_end, fiscal_period, value, text, unit, currency, scale, concept) = row
+    return Fact(str(doc_id), _opt(chunk_id), page if isinstance(page, int) else None, _opt(company),
+                _opt(statement), str(line_item), tuple(json.loads(str(parents_json))),
+                _opt(line_item_id), str(header), _opt(period_start), _opt(period_end),
+                _opt(fiscal_period), Decimal(str(value)), str(text), _opt(unit), _opt(currency),
+                scale if isinstance(scale, int) else None, _opt(concept))
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -26,6 +26,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from ingest.documents import Chunk, DocMeta, Document, sha256
 from ingest.errors import DossierError
+from ingest.facts import Fact, extract_facts
 from ingest.lexical import LexicalIndex
 from ingest.lock import WriterLock
 from ingest.registry import Registry
@@ -37,6 +38,15 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "dossier"
 WriteOutcome = Literal["added", "replaced", "unchanged"]
+
+
+def _facts(doc: Document, chunks: Sequence[Chunk]) -> list[Fact]:
+    """The document's facts; a table the fact reader trips on must not lose the document."""
+    try:
+        return extract_facts(doc, chunks)
+    except Exception as exc:
+        log.warning("%s: facts not read (%s: %s)", doc.meta.source, type(exc).__name__, exc)
+        return []
 
 
 @dataclass
@@ -170,7 +180,7 @@ class Store:
                     ids=[c.chunk_id for c in kept],
                     metadatas=[chroma_metadata(c, plan.doc.meta) for c in kept],
                 )
-        self.registry.put_document(plan.doc, plan.chunks)
+        self.registry.put_document(plan.doc, plan.chunks, _facts(plan.doc, plan.chunks))
         stale = plan.old_ids - {c.chunk_id for c in plan.chunks}
         self._delete_vectors(stale)
         return "replaced" if plan.replaces else "added"

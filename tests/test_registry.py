@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,9 @@ _ROWS: dict[str, list[tuple[object, ...]]] = {
     "embeddings": [("h1", "all-MiniLM-L6-v2", np.ones(4, dtype=np.float32).tobytes())],
     "signatures": [("d1", np.arange(8, dtype=np.uint64).tobytes())],
     "duplicate_sources": [("/copy.txt", "d1", None, None, "copy", 0.9, "2025-01-02")],
+    "facts": [("d1", 0, "c1", 4, "Apple Inc.", "income_statement", "Total net sales", '["Net sales:"]',
+               "revenue", "Three Months Ended April 1, 2023", "2023-01-01", "2023-04-01", "Q2 FY2023",
+               "94836", "94,836", "currency", "USD", 1000000, None)],
 }  # fmt: skip
 
 
@@ -165,6 +169,10 @@ def test_migrates_each_older_schema_to_the_current_one(tmp_path: Path, version: 
             assert registry.chunk_ids_of("d1") == ["c1"]
         if "duplicate_sources" in filled:
             assert registry.is_duplicate_source("/copy.txt")
+        if "facts" in filled:
+            (fact,) = registry.facts(company="apple", fiscal_period="q2 fy2023")
+            assert (fact.line_item, fact.parents, fact.value, fact.scale) == (
+                "Total net sales", ("Net sales:",), Decimal(94836), 1_000_000)
         assert registry.generation == 0
     finally:
         registry.close()

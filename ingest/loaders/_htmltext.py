@@ -12,15 +12,17 @@ dropped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import lxml.html
 from lxml.html import HtmlElement
 
 from ingest import units
+from ingest.documents import TableFigure
 
 from . import tables
 from ._decoding import squash
+from ._xbrl import context_periods
 
 _SKIP = {
     "script", "style", "head", "title", "noscript", "template", "svg", "iframe", "object",
@@ -45,6 +47,7 @@ class Para:
     in_table: bool = False
     data_table: bool = False  # a table with figures, rendered by `tables`
     head_len: int = 0  # of a data table: text[:head_len] is its caption, units and header rows
+    figures: list[TableFigure] = field(default_factory=list)  # of a data table, placed in text
 
 
 def parse(html: str) -> HtmlElement:
@@ -53,21 +56,24 @@ def parse(html: str) -> HtmlElement:
 
 def paragraphs(root: HtmlElement) -> list[Para]:
     xbrl = units.XbrlUnits(root)
-    walker = _Walker(xbrl=xbrl)
+    contexts = context_periods(root) if xbrl else {}
+    walker = _Walker(xbrl=xbrl, contexts=contexts)
     walker.walk(root)
     walker.flush()
     size = sum(len(p.text) for p in walker.out)
     if size > 20_000 and len(walker.out) < size / 3_000:
         # Plain text wrapped in HTML (old EDGAR filings): its own line breaks are the layout.
-        walker = _Walker(keep_lines=1, xbrl=xbrl)
+        walker = _Walker(keep_lines=1, xbrl=xbrl, contexts=contexts)
         walker.walk(root)
         walker.flush()
     return walker.out
 
 
 class _Walker:
-    def __init__(self, keep_lines: int = 0, xbrl: units.XbrlUnits | None = None) -> None:
+    def __init__(self, keep_lines: int = 0, xbrl: units.XbrlUnits | None = None,
+                 contexts: dict[str, dict[str, str]] | None = None) -> None:
         self.xbrl = xbrl  # the units an inline-XBRL document defines
+        self.contexts = contexts or {}  # and the periods of its contexts
         self.out: list[Para] = []
         self.buf: list[str] = []
         self.keep_lines = keep_lines  # > 0 inside <pre> or for plain-text documents
@@ -110,7 +116,7 @@ class _Walker:
             return
         if tag == "table":
             self.flush()
-            self.out.extend(_table_paras(el, self.out, self.page_start, self.xbrl))
+            self.out.extend(_table_paras(el, self.out, self.page_start, self.xbrl, self.contexts))
             return
         block = tag in _BLOCK
         if block:
@@ -145,7 +151,8 @@ _UNITS = re.compile(r"\b(?:in|amounts in)\s+(?:thousands|millions|billions)\b", 
 
 
 def _table_paras(table: HtmlElement, before: list[Para], floor: int = 0,
-                 xbrl: units.XbrlUnits | None = None) -> list[Para]:
+                 xbrl: units.XbrlUnits | None = None,
+                 contexts: dict[str, dict[str, str]] | None = None) -> list[Para]:
     """A table with figures becomes one Para that starts with the short paragraphs just above
     it (its title, units, '(Unaudited)'), taken out of `before`, then its header rows; then,
     where those state no units, the units its inline-XBRL facts state."""
@@ -161,9 +168,13 @@ def _table_paras(table: HtmlElement, before: list[Para], floor: int = 0,
     if xbrl and not units.states_units("\n".join(captions + rendered.head)):
         line = units.xbrl_units_line(table, xbrl)
         captions += [line] if line else []
-    head = "\n".join(captions + rendered.head)
-    text = "\n".join([head, *rendered.rows]) if head else "\n".join(rendered.rows)
-    return [Para(text, in_table=True, data_table=True, head_len=len(head))]
+    text, head_len, figures = rendered.joined(captions)
+    for figure in figures:
+        if figure.xbrl is not None and xbrl:
+            figure.xbrl.update((contexts or {}).get(figure.xbrl.get("contextref", ""), {}))
+            kind, currency = xbrl.kinds.get(figure.xbrl.get("unitref", ""), (None, None))
+            figure.xbrl.update({"unit_kind": kind or "", "currency": currency or ""})
+    return [Para(text, in_table=True, data_table=True, head_len=head_len, figures=figures)]
 
 
 def _is_caption(para: Para) -> bool:

@@ -48,6 +48,8 @@ def load_pdf(data: bytes, source: str) -> Document:
         if table is not None:
             block.kind = "table"
             block.head_end = block.start + table.head_len if table.head_len else None
+            block.figures = [f.model_copy(update={"start": f.start + block.start})
+                             for f in table.figures]
     meta = base_meta(source)
     meta.title = title or stem_title(source)
     apply_cover(meta, pages, title)  # an SEC filing printed to PDF: company, form, period...

@@ -20,9 +20,11 @@ lines ending in two numbers is never measured, so text pages cost nothing extra.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
+
+from ingest.documents import TableFigure
 
 from . import tables
 from .pdf_lines import Line, Word, page_lines, segments
@@ -51,6 +53,7 @@ class Piece:
     text: str
     table: bool = False
     head_len: int = 0
+    figures: list[TableFigure] = field(default_factory=list)  # of a table, placed in text
 
 
 def split_page(textpage: pdfium.PdfTextPage, text: str) -> list[Piece]:
@@ -130,9 +133,8 @@ def _table_at(lines: list[Line], i: int, floor: int) -> tuple[int, int, Piece | 
     if not rendered.has_figures:
         return i, last, None
     captions = [" ".join(w.text for w in line.words) for line in lines[caption_from:head_from]]
-    head = "\n".join(captions + rendered.head)
-    text = "\n".join([head, *rendered.rows]) if head else "\n".join(rendered.rows)
-    return caption_from, last, Piece(text, table=True, head_len=len(head))
+    text, head_len, figures = rendered.joined(captions)
+    return caption_from, last, Piece(text, table=True, head_len=head_len, figures=figures)
 
 
 def _is_label_line(line: Line, first_row: Line) -> bool:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.documents import Block
+from ingest.documents import Block, TableFigure
 
 from ._decoding import squash
 from ._htmltext import Para
@@ -85,18 +85,22 @@ def _labels(heads: Sequence[_Heading], form: str | None) -> list[str]:
     return out
 
 
-def _table_spans(paras: Sequence[Para]) -> list[tuple[int, int, int]]:
-    """(start, end, head_end) in the joined text of each table that has figures."""
-    spans: list[tuple[int, int, int]] = []
+TableSpan = tuple[int, int, int, list[TableFigure]]  # start, end, head_end, figures
+
+
+def _table_spans(paras: Sequence[Para]) -> list[TableSpan]:
+    """(start, end, head_end, figures) in the joined text of each table that has figures."""
+    spans: list[TableSpan] = []
     offset = 0
     for para in paras:
         if para.data_table:
-            spans.append((offset, offset + len(para.text), offset + para.head_len))
+            figures = [f.model_copy(update={"start": f.start + offset}) for f in para.figures]
+            spans.append((offset, offset + len(para.text), offset + para.head_len, figures))
         offset += len(para.text) + 2
     return spans
 
 
-def split_tables(blocks: Sequence[Block], tables: Sequence[tuple[int, int, int]]) -> list[Block]:
+def split_tables(blocks: Sequence[Block], tables: Sequence[TableSpan]) -> list[Block]:
     """Each table lying inside one block becomes a block of its own (kind 'table'); the text
     around it stays in blocks of the same section. Blocks stay contiguous."""
     out: list[Block] = []
@@ -104,7 +108,7 @@ def split_tables(blocks: Sequence[Block], tables: Sequence[tuple[int, int, int]]
     for block in blocks:
         cur = block.start
         while i < len(tables) and tables[i][0] < block.end:
-            start, end, head_end = tables[i]
+            start, end, head_end, figures = tables[i]
             i += 1
             if start < cur or end > block.end:
                 continue  # a heading inside the table: keep it as text
@@ -112,7 +116,8 @@ def split_tables(blocks: Sequence[Block], tables: Sequence[tuple[int, int, int]]
                 out.append(Block(start=cur, end=start, page=block.page, section=block.section))
             cur = min(end + 2, block.end)
             out.append(Block(start=start, end=cur, page=block.page, section=block.section,
-                             kind="table", head_end=head_end if head_end > start else None))
+                             kind="table", head_end=head_end if head_end > start else None,
+                             figures=figures))
         if cur < block.end:
             out.append(Block(start=cur, end=block.end, page=block.page, section=block.section))
     return out

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
+from ingest.documents import TableFigure
+
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 _PREFIX = {"$", "€", "£", "¥", "(", "($", "$(", "US$", "C$", "A$"}
 _BULLETS = {"•", "●", "◦", "▪"}  # a dash cell is a nil figure, not a bullet
@@ -40,9 +42,24 @@ class Cell:
     text: str
     col: int
     span: int = 1
+    xbrl: dict[str, str] | None = None  # the inline-XBRL fact the cell holds: its attributes
 
     def covers(self, col: int) -> bool:
         return self.col <= col < self.col + self.span
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """A figure cell of a rendered body row: rows[row][start:start + len(text)] is its text."""
+
+    row: int
+    col: int
+    start: int
+    text: str
+    label: str
+    parents: tuple[str, ...]
+    header: str
+    xbrl: dict[str, str] | None
 
 
 @dataclass
@@ -50,6 +67,22 @@ class RenderedTable:
     head: list[str] = field(default_factory=list)  # header rows, as " | " lines
     rows: list[str] = field(default_factory=list)  # body rows, figures labelled
     has_figures: bool = False
+    figures: list[_Figure] = field(default_factory=list)
+
+    def joined(self, captions: list[str]) -> tuple[str, int, list[TableFigure]]:
+        """The table's text (captions, header rows, body rows, one a line), the length of its
+        head, and its figures placed in that text."""
+        head = "\n".join(captions + self.head)
+        text = "\n".join([head, *self.rows]) if head else "\n".join(self.rows)
+        row_starts: list[int] = []
+        pos = len(head) + 1 if head else 0
+        for row in self.rows:
+            row_starts.append(pos)
+            pos += len(row) + 1
+        placed = [TableFigure(start=row_starts[f.row] + f.start, text=f.text, label=f.label,
+                              parents=list(f.parents), header=f.header, xbrl=f.xbrl)
+                  for f in self.figures]
+        return text, len(head), placed
 
 
 def is_figure(text: str) -> bool:
@@ -78,7 +111,7 @@ def grid_rows(table: HtmlElement, cell_text: CellText) -> list[list[Cell]]:
             while col in carried:
                 col = _take_carried(carried, col, row)
             span = _int_attr(td, "colspan")
-            cell = Cell(cell_text(td), col, span)
+            cell = Cell(cell_text(td), col, span, _xbrl_fact(td))
             rowspan = _int_attr(td, "rowspan")
             if rowspan > 1:
                 carried[col] = (rowspan - 1, cell)
@@ -90,6 +123,12 @@ def grid_rows(table: HtmlElement, cell_text: CellText) -> list[list[Cell]]:
         if merged:
             rows.append(merged)
     return rows
+
+
+def _xbrl_fact(td: HtmlElement) -> dict[str, str] | None:
+    """The attributes of the inline-XBRL numeric fact inside a cell, if it holds one."""
+    fact = next(td.iter("ix:nonfraction"), None)
+    return None if fact is None else {k: str(v) for k, v in fact.attrib.items()}
 
 
 def _take_carried(carried: dict[int, tuple[int, Cell]], col: int, row: list[Cell]) -> int:
@@ -115,15 +154,16 @@ def _glue(cells: list[Cell]) -> list[Cell]:
         text = cell.text
         if text in _SUFFIX and out and carry is None:
             out[-1].text += text
+            out[-1].xbrl = out[-1].xbrl or cell.xbrl
             out[-1].span = cell.col + cell.span - out[-1].col
         elif text in _PREFIX or text in _BULLETS:
             glue = text + " " if text in _BULLETS else text
             carry = Cell(carry.text + glue, carry.col, carry.span) if carry else Cell(glue, cell.col)
         else:
             if carry is not None:
-                cell = Cell(carry.text + text, cell.col, cell.span)
+                cell = Cell(carry.text + text, cell.col, cell.span, cell.xbrl)
                 carry = None
-            out.append(Cell(cell.text, cell.col, cell.span))
+            out.append(Cell(cell.text, cell.col, cell.span, cell.xbrl))
     if carry is not None and carry.text.strip():
         out.append(Cell(carry.text.strip(), carry.col, carry.span))
     return out
@@ -154,15 +194,30 @@ def render(rows: list[list[Cell]]) -> RenderedTable:
     value_cols = {c.col for row in body for c in row[1:]}
     out = RenderedTable(head=[plain(r) for r in head], has_figures=True)
     headers: dict[int, str] = {}
+    group: tuple[str, ...] = ()  # the label-only row over a group of rows ('Net sales:')
+    if head and len(head[-1]) == 1 and head[-1][0].col == 0 and head[-1][0].text.endswith(":"):
+        group = (head[-1][0].text,)  # a full-width 'Net sales:' read as the last header row
     for row in body:
         label_first = not is_figure(row[0].text)
-        parts = [row[0].text] if label_first else []
+        label = row[0].text if label_first else ""
+        parts = [label] if label_first else []
+        pos = len(label) + 3 if label_first else 0
+        if label_first and len(row) == 1:
+            group = (label,)
         for cell in row[1:] if label_first else row:
             if cell.col not in headers:
                 headers[cell.col] = _column_header(head, cell, value_cols)
             name = headers[cell.col]
-            parts.append(f"{name}: {cell.text}" if name and name != cell.text else cell.text)
+            part = f"{name}: {cell.text}" if name and name != cell.text else cell.text
+            if _has_digits(cell.text) or _DASH.match(cell.text):
+                start = pos + len(part) - len(cell.text)
+                out.figures.append(_Figure(len(out.rows), cell.col, start, cell.text, label, group,
+                                           name, cell.xbrl))
+            parts.append(part)
+            pos += len(part) + 3
         out.rows.append(" | ".join(parts))
+        if label.lower().startswith("total"):
+            group = ()  # 'Total net sales' closes the 'Net sales:' group
     return out
 
 
