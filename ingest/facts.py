@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ingest.dates import parse_iso_day, parse_month_day_year
+from ingest.dates import MONTH_PATTERN, MONTHS, parse_iso_day
 from ingest.documents import Block, Chunk, Document, TableFigure
 from ingest.finance import line_item_for, statement_for
+from ingest.finance.lookup import label_key
 from ingest.loaders import tables
 from ingest.units import PassageUnits, Reading
 
@@ -40,6 +41,7 @@ _FISCAL_LABEL = re.compile(r"(?:Q([1-4])\s+)?FY(\d{4})")
 _MONTH_WORDS = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "3": 3, "6": 6, "9": 9, "12": 12,
                 "thirteen": 3, "thirty-nine": 9, "52": 12, "53": 12}
 _INSTANT_STATEMENTS = {"balance_sheet"}
+_HEADER_DATE = re.compile(rf"\b({MONTH_PATTERN})\.?\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b", re.I)
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
@@ -74,10 +76,12 @@ class Fact:
 
 @dataclass(frozen=True)
 class _FiscalYear:
-    """The document's fiscal calendar: a fiscal year's last day and the year it is named by."""
+    """The document's fiscal calendar: a fiscal year's last day and the year it is named by, and
+    the last day of the period the document reports on."""
 
     end: dt.date
     year: int
+    report_end: dt.date
 
     def label(self, end: dt.date, months: int | None) -> str | None:
         back = ((self.end - end).days + 10) // 365  # whole fiscal years before the document's
@@ -103,7 +107,7 @@ def fiscal_year_of(doc: Document) -> _FiscalYear | None:
     if not found or end is None:
         return None
     quarters_left = 4 - int(found.group(1)) if found.group(1) else 0
-    return _FiscalYear(end + dt.timedelta(days=round(91.3 * quarters_left)), int(found.group(2)))
+    return _FiscalYear(end + dt.timedelta(days=round(91.3 * quarters_left)), int(found.group(2)), end)
 
 
 def parse_value(text: str) -> Decimal | None:
@@ -132,7 +136,7 @@ def period_of(header: str, head: str, statement: str | None, fiscal: _FiscalYear
     dates and a fiscal label. `head` is the table's whole head (a 'Years ended' title over all
     columns), `annual` whether the document covers a fiscal year."""
     months = _months(header) or _months(head)
-    end = parse_month_day_year(header)
+    end = _header_date(header)
     if end is None:
         years = _YEAR.findall(header)
         if len(years) != 1:
@@ -140,9 +144,10 @@ def period_of(header: str, head: str, statement: str | None, fiscal: _FiscalYear
         year = int(years[0])
         if fiscal is None:  # a bare year over a column is that fiscal year (or its end)
             return Period(None, None, f"FY{year}" if months in (None, 12) else None)
-        # the document's fiscal year end, that many years back (52/53-week years: within days)
-        end = fiscal.end.replace(year=fiscal.end.year - (fiscal.year - year),
-                                 day=min(fiscal.end.day, 28 if fiscal.end.month == 2 else 31))
+        # the same period as the document's in that year ('2022' over 'Three Months Ended
+        # September 30' in a 10-Q for that quarter; '2023' in a 10-K for fiscal 2024)
+        report = fiscal.report_end
+        end = report.replace(year=year, day=min(report.day, 28 if report.month == 2 else 31))
     instant = statement in _INSTANT_STATEMENTS
     if months is None and not instant and annual:
         months = 12
@@ -153,6 +158,17 @@ def period_of(header: str, head: str, statement: str | None, fiscal: _FiscalYear
         start = (end - dt.timedelta(days=round(30.44 * months)) + dt.timedelta(days=1)).isoformat()
     label = fiscal.label(end, months) if fiscal else None
     return Period(start, end.isoformat(), label)
+
+
+def _header_date(text: str) -> dt.date | None:
+    """The first 'April 1, 2023' / 'Sep 25, 2021' / 'June 30 2023' of a column header."""
+    found = _HEADER_DATE.search(text)
+    if not found:
+        return None
+    try:
+        return dt.date(int(found.group(3)), MONTHS[found.group(1).lower()], int(found.group(2)))
+    except ValueError:
+        return None
 
 
 def _months(text: str) -> int | None:
@@ -171,11 +187,23 @@ def _xbrl_period(tag: dict[str, str], fiscal: _FiscalYear | None) -> Period:
     return Period(start.isoformat() if start else None, end.isoformat(), label)
 
 
-def _line_item_id(label: str, parents: Sequence[str]) -> str | None:
+def line_item_id(label: str, parents: Sequence[str]) -> str | None:
+    """The vocabulary's line item for a row label; a label that names several ('Basic' under
+    'Earnings per share:' or under 'Weighted-average shares used in computation:') is the one
+    whose own labels are most alike the group row above it (words in common over words in all)."""
     items = line_item_for(label)
-    if len(items) > 1 and parents:  # 'Basic' under 'Earnings per share:'
-        items = line_item_for(f"{parents[-1].rstrip(':')} {label}") or items
+    if len(items) > 1 and parents:
+        words = set(label_key(parents[-1]).split())
+        overlap = {item.id: max(_jaccard(words, set(label_key(name).split()))
+                                for name in (*item.labels, *item.aliases, item.label))
+                   for item in items}
+        best = max(overlap.values())
+        items = [item for item in items if overlap[item.id] == best]
     return items[0].id if len(items) == 1 else None
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 class _Chunks:
@@ -245,8 +273,8 @@ def _fact(doc: Document, block: Block, figure: TableFigure, reading: Reading,
         period = _xbrl_period(tag, fiscal)
         concept = tag.get("name")
         value = abs(value) * (-1 if tag.get("sign") == "-" else 1)
-        unit = tag.get("unit_kind") or unit
-        currency = tag.get("currency") or currency
+        if tag.get("unit_kind"):
+            unit, currency = tag["unit_kind"], tag.get("currency") or None
         power = tag.get("scale", "0").strip()
         if re.fullmatch(r"-?\d{1,2}", power) and int(power) >= 0:
             scale = 10 ** int(power)
@@ -255,7 +283,7 @@ def _fact(doc: Document, block: Block, figure: TableFigure, reading: Reading,
     return Fact(
         doc_id=doc.doc_id, chunk_id=where.at(figure.start), page=block.page,
         company=doc.meta.company, statement=statement, line_item=figure.label,
-        parents=tuple(figure.parents), line_item_id=_line_item_id(figure.label, figure.parents),
+        parents=tuple(figure.parents), line_item_id=line_item_id(figure.label, figure.parents),
         header=figure.header, period_start=period.start, period_end=period.end,
         fiscal_period=period.fiscal, value=value, text=figure.text, unit=unit, currency=currency,
         scale=scale, concept=concept,

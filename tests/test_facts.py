@@ -18,7 +18,7 @@ from assistant.api import Assistant
 from assistant.cli import app
 from ingest.companies import fill_main_company
 from ingest.documents import DocMeta, Document
-from ingest.facts import Fact, extract_facts, fiscal_year_of, parse_value, period_of
+from ingest.facts import Fact, extract_facts, fiscal_year_of, line_item_id, parse_value, period_of
 from ingest.fiscal import fill_fiscal_period
 from ingest.loaders.pdf import load_pdf
 from ingest.loaders.sec import load_sec
@@ -41,6 +41,20 @@ from tests.conftest import FIXTURES
 ])
 def test_values_signs_and_nil(text: str, value: Decimal) -> None:
     assert parse_value(text) == value
+
+
+@pytest.mark.parametrize(("label", "parent", "expected"), [
+    ("Basic", "Earnings per share:", "eps_basic"),
+    ("Diluted", "Net income per share:", "eps_diluted"),
+    ("Basic", "Weighted average shares used in per share computation:", "shares_basic"),
+    ("Diluted", "Shares used in computing earnings per share:", "shares_diluted"),
+    ("Basic", "", None),  # two line items, nothing above to choose by
+    ("Total net sales", "Net sales:", "revenue"),
+    ("Products", "Net sales:", None),
+])
+def test_a_row_label_is_resolved_by_the_group_row_above_it(label: str, parent: str,
+                                                           expected: str | None) -> None:
+    assert line_item_id(label, [parent] if parent else []) == expected
 
 
 def _quarterly(period: str = "Q2 FY2023", end: str = "2023-04-01") -> Document:
@@ -74,6 +88,17 @@ def test_a_year_header_in_an_annual_report_is_its_fiscal_year() -> None:
     assert (period.end, period.fiscal) == ("2023-09-28", "FY2023")
     assert period.start is not None and period.start.startswith("2022-09")
     assert period_of("2024", "", "balance_sheet", fiscal, annual=True).fiscal == "FY2024"
+
+
+def test_a_year_header_in_a_quarterly_report_is_that_quarter_of_the_year() -> None:
+    fiscal = fiscal_year_of(_quarterly("Q1 FY2023", "2022-09-30"))  # Microsoft: June year end
+    head = "Three Months Ended September 30,"
+    assert period_of("2022", head, "segment_note", fiscal, annual=False) == period_of(
+        "September 30, 2022", head, "segment_note", fiscal, annual=False)
+    earlier = period_of("2021", head, "segment_note", fiscal, annual=False)
+    assert (earlier.end, earlier.fiscal) == ("2021-09-30", "Q1 FY2022")
+    abbreviated = period_of("Sep 30, 2021", head, "income_statement", fiscal, annual=False)
+    assert (abbreviated.end, abbreviated.fiscal) == ("2021-09-30", "Q1 FY2022")
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +164,8 @@ def test_ixbrl_facts_come_from_their_tags() -> None:
     assert sales.line_item_id == "revenue"
     assert _one(facts, "Total net sales", "Q3 FY2022").period_end == "2022-06-25"
     shares = [f for f in facts if f.concept == "us-gaap:WeightedAverageNumberOfSharesOutstandingBasic"]
-    assert {(f.unit, f.scale, f.line_item, f.line_item_id) for f in shares} == {
-        ("shares", 1000, "Basic", "shares_basic")}
+    assert {(f.unit, f.scale, f.currency, f.line_item, f.line_item_id) for f in shares} == {
+        ("shares", 1000, None, "Basic", "shares_basic")}
     eps = [f for f in facts if f.concept == "us-gaap:EarningsPerShareDiluted"]
     assert {(f.unit, f.scale, f.line_item_id) for f in eps} == {("per_share", 1, "eps_diluted")}
 
