@@ -329,6 +329,9 @@ class Registry:
         return row is not None
 
     # facts (ingest/facts.py) ---------------------------------------------------------------
+    def has_facts(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM facts WHERE doc_id=? LIMIT 1", (doc_id,)).fetchone() is not None
+
     def facts(self, *, company: str | None = None, fiscal_period: str | None = None,
               statement: str | None = None, line_item: str | None = None,
               doc_id: str | None = None) -> list[Fact]:

@@ -154,7 +154,8 @@ class Store:
         embedded for the document written before this one) need vectors. Writes nothing, so the
         ingest embeds one document while it stores the one before."""
         existing = self.registry.document_by_source(doc.meta.source)
-        if existing and existing.content_hash == doc.content_hash and existing.meta == doc.meta:
+        if (existing and existing.content_hash == doc.content_hash and existing.meta == doc.meta
+                and not self._facts_missing(existing.doc_id, doc, chunks)):
             return None
         old_ids = set(self.registry.chunk_ids_of(existing.doc_id)) if existing else set()
         new = [c for c in chunks if c.chunk_id not in old_ids]
@@ -166,6 +167,11 @@ class Store:
                             meta_changed=bool(existing and existing.meta != doc.meta),
                             old_ids=old_ids, new=new, hashes=hashes, cached=cached,
                             missing=missing, to_embed=[text_of[h] for h in missing])
+
+    def _facts_missing(self, doc_id: str, doc: Document, chunks: Sequence[Chunk]) -> bool:
+        """A document stored before facts were kept (registry migration 3) that has some: it
+        is written again, with them (its chunks and vectors are kept)."""
+        return not self.registry.has_facts(doc_id) and bool(_facts(doc, chunks))
 
     def finish_write(self, plan: PlannedWrite, fresh: np.ndarray) -> WriteOutcome:
         """Store a planned document, given the vectors of its ``to_embed`` texts, in the write

@@ -233,6 +233,16 @@ def test_facts_are_stored_replaced_and_deleted_with_their_document(assistant: As
     assert assistant.figures() == []
 
 
+def test_a_document_stored_before_facts_were_kept_gets_them_on_reingest(assistant: Assistant,
+                                                                         tmp_path: Path) -> None:
+    path = tmp_path / "harbor.md"
+    _ingest_note(assistant, path, NOTE)
+    assistant.store.registry.db.execute("DELETE FROM facts")  # as a store from before migration 3
+    report = assistant.ingest([str(path)], progress=False)
+    assert report.replaced == [str(path)] and len(assistant.figures()) == 6
+    assert assistant.ingest([str(path)], progress=False).unchanged == [str(path)]
+
+
 def test_dossier_figures_lists_csv_and_json(assistant: Assistant, tmp_path: Path) -> None:
     _ingest_note(assistant, tmp_path / "harbor.md", NOTE)
     home = str(assistant.settings.store.home)
