@@ -141,18 +141,26 @@ def ask(
         "--mode", help="'extractive' (quoted sentences) or 'llm' (a generated answer whose "
         "citations and numbers are checked). Default: llm when an LLM endpoint is configured.",
     )] = None,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="Print the answer as Markdown, for a memo: the text with its [n] and "
+        "verification marks, then the numbered sources with place, link and quote.")] = False,
 ) -> None:
     """Answer a question with cited passages."""
+    if json_out and markdown:
+        _fail("choose one of --json and --markdown")
     filters = _filters(company, ticker, form, since, until, doc)
     with _assistant() as assistant:
         chosen = assistant.answer_mode(mode)
-        if json_out or chosen == "extractive":
+        if json_out or markdown or chosen == "extractive":
             answer = assistant.ask(question, k, mode=chosen, **filters)
         else:
             _print_streamed(assistant.ask_stream(question, k, mode=chosen, **filters))
             return
     if json_out:
         print(json.dumps(answer.json_contract(), indent=2, ensure_ascii=False))
+        return
+    if markdown:
+        print(answer.to_markdown(), end="")
         return
     out.print(str(answer), highlight=False, markup=False)
 

@@ -182,10 +182,15 @@ class Answer(BaseModel):
         }
 
     # Renderings, kept in assistant/rendering.py (imported when asked: it imports this module).
-    def _repr_markdown_(self) -> str:
+    def to_markdown(self) -> str:
+        """The answer for a memo: the question, the text as shown (its [n] and the verifier's
+        marks), the claims summary, and the numbered sources with place, link and quote."""
         from assistant.rendering import answer_markdown
 
         return answer_markdown(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
 
     def _repr_html_(self) -> str:
         from assistant.rendering import answer_html

@@ -62,15 +62,47 @@ def streamed_tail(answer: Answer) -> str:
 
 
 def sources_markdown(citations: Sequence[Citation]) -> str:
-    return "\n".join(f"[{c.n}] [{c.place()}]({_link(c)}){_date(c)}" for c in citations)
+    """Numbered sources: each its place (title, section, page) linked to the original, its date,
+    and the quoted passage."""
+    return "\n\n".join(
+        f"{c.n}. [{c.place()}]({_link(c)}){_date(c)}\n   > {' '.join(c.quote.split())}"
+        for c in citations)
 
 
-def answer_markdown(answer: Answer) -> str:
-    body = f"**Q:** {answer.question}\n\n{answer.answer}"
+def answer_body_markdown(answer: Answer, asked: str | None = None) -> str:
+    """An answer as the chat shows it, in Markdown: the question as searched when it differs
+    from the one `asked` (a rewritten follow-up), scope and notice, the text with its [n] and the
+    verifier's marks, how many claims held (LLM answers), then the numbered sources."""
+    searched = answer.searched or answer.question
+    parts = [f"*Searched as: {searched}*"] if searched != (asked or answer.question) else []
+    if answer.scope:
+        parts.append(f"*Scope: {answer.scope}*")
+    if answer.notice:
+        parts.append(f"*Note: {answer.notice}*")
+    parts.append(f"**{NOT_IN_SOURCES}** {answer.answer}" if answer.cannot_answer else answer.answer)
+    if answer.mode == "llm" and answer.claims:
+        parts.append(f"*({answer.summary()})*")
     if answer.citations:
-        body += "\n\n**Sources**\n\n" + "\n".join(
-            f"- {line}" for line in sources_markdown(answer.citations).splitlines())
-    return body
+        parts.append("**Sources**\n\n" + sources_markdown(answer.citations))
+    return "\n\n".join(parts)
+
+
+def answer_markdown(answer: Answer, asked: str | None = None) -> str:
+    """`Answer.to_markdown()`: the question (`asked`: as the user typed it, when the chat
+    rewrote it), then the answer's body. Notebooks show the same."""
+    question = asked or answer.question
+    return f"**Q:** {question}\n\n{answer_body_markdown(answer, question)}\n"
+
+
+def conversation_markdown(title: str, turns: Sequence[tuple[str, Answer]],
+                          started: str | None = None) -> str:
+    """A whole conversation: its title, then each (question as typed, answer) under a numbered
+    heading, each answer with its own numbered sources."""
+    head = f"# {title}\n\n*Dossier conversation" + (f", started {started}" if started else "")
+    head += f", {len(turns)} question{'' if len(turns) == 1 else 's'}.*"
+    sections = [f"## {i}. {question}\n\n{answer_body_markdown(answer, question)}"
+                for i, (question, answer) in enumerate(turns, start=1)]
+    return "\n\n".join([head, *sections]) + "\n"
 
 
 def answer_html(answer: Answer) -> str:

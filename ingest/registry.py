@@ -20,6 +20,7 @@ import numpy as np
 
 from ingest.documents import Chunk, DocMeta, Document
 from ingest.facts import Fact
+from ingest.migrations import connect, migrate
 
 MIGRATIONS: list[str] = [
     # 1: documents, chunks, embedding cache, store facts
@@ -142,18 +143,10 @@ class ChunkRecord:
 
 class Registry:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db = connect(path)
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
-
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+        migrate(self.db, MIGRATIONS)
 
     def close(self) -> None:
         self.db.close()

@@ -93,6 +93,22 @@ def test_ask_json_contract(home: Path) -> None:
     assert any("380 billion yuan" in c["quote"] for c in data["citations"])
 
 
+def test_ask_markdown_is_the_answer_with_numbered_quoted_sources(home: Path) -> None:
+    question = "How much is Alibaba investing in AI and cloud infrastructure?"
+    result = dossier(home, "ask", question, "--markdown")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(dossier(home, "ask", question, "--json").stdout)
+    text = result.stdout
+    assert text.startswith(f"**Q:** {question}\n\n*Scope: {data['scope']}*\n\n{data['answer']}\n")
+    sources = text.split("**Sources**\n\n", 1)[1]
+    for c in data["citations"]:  # each numbered, its place linked to the file, its quote
+        assert f"{c['n']}. [{c['title']}" in sources
+        assert f"{Path(c['source']).name})" in sources
+        assert f"> {' '.join(c['quote'].split())}" in sources
+    both = dossier(home, "ask", question, "--markdown", "--json")
+    assert both.returncode == 2 and "one of --json and --markdown" in both.stderr
+
+
 def test_ask_cannot_answer(home: Path) -> None:
     result = dossier(home, "ask", "What was Alibaba's dividend in 2019?", "--json")
     data = json.loads(result.stdout)

@@ -14,6 +14,7 @@ import pytest
 
 from ingest.documents import Chunk, DocMeta, Document, chunk_id
 from ingest.registry import MIGRATIONS, DuplicateSource, Registry
+from tests.sqlite_schema import build_schema_at, schema
 
 
 @pytest.fixture
@@ -134,34 +135,15 @@ _ROWS: dict[str, list[tuple[object, ...]]] = {
 }  # fmt: skip
 
 
-def _schema(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    return db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
-
-
-def _build_schema_at(path: Path, version: int) -> list[str]:
-    """A registry file as Dossier left it at schema ``version`` (its first migrations, in turn),
-    filled with rows; the tables filled."""
-    db = sqlite3.connect(path, isolation_level=None)
-    for number, script in enumerate(MIGRATIONS[:version], start=1):
-        db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
-    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    filled = [t for t in _ROWS if t in tables]
-    for table in filled:
-        marks = ",".join("?" * len(_ROWS[table][0]))
-        db.executemany(f"INSERT INTO {table} VALUES ({marks})", _ROWS[table])
-    db.close()
-    return filled
-
-
 @pytest.mark.parametrize("version", range(len(MIGRATIONS) + 1))
 def test_migrates_each_older_schema_to_the_current_one(tmp_path: Path, version: int) -> None:
     path = tmp_path / "registry.sqlite3"
-    filled = _build_schema_at(path, version)
+    filled = build_schema_at(path, MIGRATIONS, version, _ROWS)
     registry = Registry(path)  # migrates
     fresh = Registry(tmp_path / "fresh.sqlite3")
     try:
         assert registry.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
-        assert _schema(registry.db) == _schema(fresh.db)
+        assert schema(registry.db) == schema(fresh.db)
         for table in filled:  # every row kept, as it was
             assert registry.db.execute(f"SELECT * FROM {table}").fetchall() == _ROWS[table]
         if "documents" in filled:

@@ -25,9 +25,11 @@ from typing import Any
 import gradio as gr
 
 from assistant.api import Assistant
+from assistant.conversations import ConversationStore
 from assistant.errors import InputError
 from assistant.ui import render
 from assistant.ui.assets import CSS, HEAD, theme
+from assistant.ui.conversations import Conversations
 from assistant.ui.followup import rewrite_followup
 from assistant.ui.layout import LibraryTab, ResearchTab, examples, library_tab, research_tab
 from assistant.ui.safety import check_upload, parse_auth, sanitize_filename
@@ -53,9 +55,9 @@ def _history(turns: list[tuple[int, Any]]) -> list[dict[str, str]]:
 
 
 def new_state() -> dict[str, Any]:
-    """Per-session chat state: the answered turns (for the sources panel) and the last question
-    as searched (for follow-ups)."""
-    return {"turns": [], "last": None}
+    """Per-session chat state: the answered turns (for the sources panel), the last question
+    as searched (for follow-ups) and the stored conversation's id."""
+    return {"turns": [], "last": None, "conversation": None}
 
 
 class ChatApp:
@@ -69,6 +71,7 @@ class ChatApp:
         self.settings = assistant.settings
         self.uploads = Path(self.settings.store.home) / "uploads"
         self._write = threading.Lock()
+        self.conversations = Conversations(ConversationStore.at_home(self.settings.store.home))
         # Load the model and open the store now: the first question should not pay for it, and
         # the worker threads then share one embedder and one store.
         self.assistant.store.lexical()
@@ -133,23 +136,25 @@ class ChatApp:
 
     def respond(self, question: str, history: list[dict[str, Any]], state: dict[str, Any],
                 company: str | None, form: str | None, date_from: str | None,
-                date_to: str | None, docs: list[str] | None) -> Iterator[tuple[Any, ...]]:
+                date_to: str | None, docs: list[str] | None,
+                request: gr.Request | None = None) -> Iterator[tuple[Any, ...]]:
         """Stream one answer: the question, a searching note, then the answer sentence by
-        sentence with the sources panel filled in at the first sentence."""
+        sentence with the sources panel filled in at the first sentence. The answer is stored
+        in the conversation (`request`: whose, when the chat has a login)."""
         typed = " ".join((question or "").split())
         if not typed:
             yield history, gr.skip(), "", state
             return
-        state = {"turns": list(state.get("turns", [])), "last": state.get("last")}
+        state = {**new_state(), **state, "turns": list(state.get("turns", []))}
         generated = self.settings.llm.configured  # the LLM condenses follow-ups from the history
         searched = typed if generated else rewrite_followup(typed, state["last"])
         history = [*history, {"role": "user", "content": render.question_markdown(typed)},
                    {"role": "assistant", "content": render.searching_markdown(len(self.documents()))}]
         yield history, gr.skip(), "", state
         try:
+            filters = self.filters(company, form, date_from, date_to, docs)
             answer = self.assistant.ask(
-                searched, history=_history(state["turns"]) if generated else None,
-                **self.filters(company, form, date_from, date_to, docs))
+                searched, history=_history(state["turns"]) if generated else None, **filters)
         except FilterError as exc:
             history[-1] = {"role": "assistant", "content": render.error_markdown(f"Filter: {exc}.")}
             yield history, gr.skip(), "", state
@@ -161,6 +166,8 @@ class ChatApp:
             return
         turn = len(state["turns"]) + 1
         state["turns"].append((turn, answer))
+        state["conversation"] = self.conversations.save(state["conversation"], typed, answer,
+                                                        filters, request)
         searched = answer.searched or searched
         state["last"] = searched
         rewritten = searched if searched != typed else None
@@ -275,19 +282,26 @@ class ChatApp:
             self._wire_research(research, state)
             self._wire_library(library, views)
             demo.load(self.refresh, None, views)
+            demo.load(self.conversations.listing, None, research.conversations.listing)
         return demo
 
     def _wire_research(self, tab: ResearchTab, state: gr.State) -> None:
         ask_inputs = tab.ask_inputs(state)
         ask_outputs = [tab.chatbot, tab.sources, tab.question, state]
-        tab.question.submit(self.respond, ask_inputs, ask_outputs)
-        tab.ask.click(self.respond, ask_inputs, ask_outputs)
-        tab.chatbot.example_select(_example_text, None, tab.question).then(
-            self.respond, ask_inputs, ask_outputs)
-        tab.clear.click(lambda: ([], render.EMPTY_SOURCES, "", new_state()), None,
-                        [tab.chatbot, tab.sources, tab.question, state], queue=False)
-        tab.chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [tab.sources, state],
-                          queue=False)
+        answered = [
+            tab.question.submit(self.respond, ask_inputs, ask_outputs),
+            tab.ask.click(self.respond, ask_inputs, ask_outputs),
+            tab.chatbot.example_select(_example_text, None, tab.question).then(
+                self.respond, ask_inputs, ask_outputs),
+        ]
+        cleared = [
+            tab.clear.click(lambda: ([], render.EMPTY_SOURCES, "", new_state()), None,
+                            [tab.chatbot, tab.sources, tab.question, state], queue=False),
+            tab.chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None,
+                              [tab.sources, state], queue=False),
+        ]
+        self.conversations.wire(tab.conversations, tab.chatbot, tab.sources, state, answered,
+                                cleared)
 
     def _wire_library(self, tab: LibraryTab, views: list[Any]) -> None:
         tab.add.click(self.add, [tab.upload, tab.urls], [tab.ingest_status, tab.upload, tab.urls,
@@ -336,6 +350,7 @@ class ChatApp:
 
     def close(self) -> None:
         self.demo.close()
+        self.conversations.close()
 
     def __repr__(self) -> str:
         url = getattr(self.demo, "local_url", None)

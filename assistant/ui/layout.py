@@ -11,6 +11,7 @@ import gradio as gr
 from gradio.components.chatbot import ExampleMessage
 
 from assistant.ui import render
+from assistant.ui.conversations import ConversationsPanel, conversations_panel, downloads_row
 from assistant.ui.safety import UPLOAD_SUFFIXES
 
 
@@ -26,6 +27,7 @@ class ResearchTab:
     date_to: gr.Textbox
     only_docs: gr.Dropdown
     sources: gr.HTML
+    conversations: ConversationsPanel
 
     def ask_inputs(self, state: gr.State) -> list[Any]:
         """What `ChatApp.respond` reads, in its argument order."""
@@ -66,6 +68,7 @@ def research_tab(docs: list[Any]) -> ResearchTab:
                 ask = gr.Button("Ask", variant="primary", scale=0, min_width=90, elem_id="ask")
                 clear = gr.Button("New chat", variant="secondary", scale=0, min_width=120,
                                   elem_id="new-chat")
+            downloads = downloads_row()
             with gr.Accordion("Filters", open=False, elem_id="filters"):
                 with gr.Row():
                     company = gr.Dropdown(label="Company", choices=[], value=None,
@@ -78,10 +81,11 @@ def research_tab(docs: list[Any]) -> ResearchTab:
                                          elem_id="f-to")
                 only_docs = gr.Dropdown(label="Only these documents", choices=[],
                                         multiselect=True, elem_id="f-docs")
+            conversations = conversations_panel(*downloads)
         with gr.Column(scale=5, min_width=340, elem_id="sources-col"):
             sources = gr.HTML(render.EMPTY_SOURCES, elem_id="sources")
     return ResearchTab(chatbot, question, ask, clear, company, form, date_from, date_to,
-                       only_docs, sources)
+                       only_docs, sources, conversations)
 
 
 def library_tab(docs: list[Any], upload_max_mb: float) -> LibraryTab:

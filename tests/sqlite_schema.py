@@ -1,0 +1,29 @@
+"""For the migration tests (test_registry.py, test_conversations.py): a file left at an older
+schema version with rows in it, and a schema to compare with a fresh file's."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from ingest.migrations import migrate
+
+
+def schema(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+def build_schema_at(path: Path, migrations: Sequence[str], version: int,
+                    rows: dict[str, list[tuple[object, ...]]]) -> list[str]:
+    """A file as Dossier left it at schema `version` (its first migrations, in turn), filled
+    with the `rows` of each table it has; the tables filled."""
+    db = sqlite3.connect(path, isolation_level=None)
+    migrate(db, migrations[:version])
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    filled = [t for t in rows if t in tables]
+    for table in filled:
+        marks = ",".join("?" * len(rows[table][0]))
+        db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+    db.close()
+    return filled
