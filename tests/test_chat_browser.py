@@ -190,6 +190,34 @@ def test_upload_list_and_delete(page: Any, tmp_path: Path, chat_assistant: Assis
     assert page.locator("#chat .msg.answer:has-text('0.7 percent')").count() == 1
 
 
+def test_reload_reopen_a_conversation_and_download_it(page: Any, server: str) -> None:
+    """The first two tests' conversation (the Alibaba question and its follow-up) outlives a
+    reload: reopened from the list, it shows its answers and sources, and downloads as Markdown."""
+    page.reload()
+    page.wait_for_selector("#chat")
+    assert page.locator("#chat .msg").count() == 0  # a reload starts an empty chat
+    page.click("#conversations > button")  # the accordion
+    listed = page.locator("#conversation-list label")
+    listed.first.wait_for()
+    titles = listed.all_inner_texts()
+    assert titles[0].startswith("What were The Buckle's comparable store sales?")  # newest first
+    assert any(t.startswith(QUESTION) for t in titles)
+    page.locator(f"#conversation-list label:has-text({QUESTION!r})").click()
+    page.wait_for_selector("#chat .msg.answer:has-text('380 billion yuan')")
+    page.wait_for_selector("#chat .msg.no-answer:has-text('About Alibaba')")
+    assert page.locator("#sources .src-card").count() > 0
+    assert page.input_value("#conversation-title textarea") == QUESTION
+    page.screenshot(path=str(SCREENSHOTS / "chat-conversations.png"))
+
+    with page.expect_download() as download:
+        page.click("#download-conversation")
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert exported.startswith(f"# {QUESTION}\n")
+    assert "## 2. What was the dividend in 2019?" in exported
+    assert "380 billion yuan" in exported and "**Sources**" in exported
+    assert "Not in the sources." in exported  # the follow-up's reply, as shown
+
+
 def test_only_ingested_files_are_served(chat_assistant: Assistant, server: str) -> None:
     sources = {Path(d.source).name: d.source for d in chat_assistant.documents()}
     html_original = sources["BKE_8-K_2024-11-22_EX-99.1.html"]

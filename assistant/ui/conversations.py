@@ -51,7 +51,7 @@ def conversations_panel(answer_download: gr.DownloadButton,
                         conversation_download: gr.DownloadButton) -> ConversationsPanel:
     with gr.Accordion("Conversations", open=False, elem_id="conversations"):
         listing = gr.Radio(choices=[], value=None, show_label=False, elem_id="conversation-list")
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=False):
             title = gr.Textbox(label="Title of the open conversation", scale=4,
                                elem_id="conversation-title")
             rename = gr.Button("Rename", scale=0, min_width=90, elem_id="rename-conversation")
