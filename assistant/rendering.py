@@ -1,5 +1,6 @@
 """How an `Answer` reads outside the chat: plain text for the CLI (also `str(answer)`), Markdown
-and HTML for notebooks (`Answer._repr_markdown_` / `_repr_html_` call these). One list of
+for a memo (`Answer.to_markdown()`, `dossier ask --markdown`, the chat's downloads of an answer
+or a whole conversation; notebooks show it too) and HTML for notebooks (`_repr_html_`). One list of
 sources, one claim summary, one notice, shared by all of them; the chat's richer HTML
 (assistant/ui/render.py) takes its wording from here too."""
 

@@ -355,3 +355,7 @@ def test_each_user_sees_renames_and_deletes_only_their_own(chat: Any) -> None:
     deleted = chat.conversations.delete(state, bob)
     assert deleted[0] == [] and deleted[2]["conversation"] is None
     assert chat.conversations.listing(bob).choices == []
+    # another tab still showing the deleted conversation: its next question starts a new one
+    _, stale = _ask(chat, "What about cloud revenue?", state, [], bob)
+    assert stale["conversation"] not in (None, state["conversation"])
+    assert [v for _, v in chat.conversations.listing(bob).choices] == [stale["conversation"]]

@@ -246,6 +246,38 @@ def test_login_required_when_auth_is_set(chat_assistant: Assistant) -> None:
         app.close()
 
 
+def test_with_a_login_each_user_lists_only_their_own(page: Any, chat_assistant: Assistant) -> None:
+    """DOSSIER_AUTH on: the conversations are the signed-in user's; none of another user's, nor
+    of the chat without a login (the earlier tests'), are listed."""
+    from assistant.ui.app import ChatApp
+
+    app = ChatApp(chat_assistant)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    app.launch(server_port=port, prevent_thread_lock=True, quiet=True,
+               auth=[("ana", "pw-1"), ("ben", "pw-2")])
+    asked = {"ana": (QUESTION, "380 billion yuan"),
+             "ben": ("What were The Buckle's comparable store sales?", "0.7 percent")}
+    try:
+        for user, password in (("ana", "pw-1"), ("ben", "pw-2")):
+            context = page.context.browser.new_context(viewport={"width": 1400, "height": 900})
+            login = context.request.post(url + "login",
+                                         form={"username": user, "password": password})
+            assert login.ok, login.status
+            own = context.new_page()
+            own.set_default_timeout(TIMEOUT_MS)
+            own.goto(url)
+            question, expected = asked[user]
+            ask(own, question)
+            own.wait_for_selector(f"#chat .msg.answer:has-text({expected!r})")
+            own.click("#conversations > button")
+            own.wait_for_selector(f"#conversation-list label:has-text({question!r})")
+            assert own.locator("#conversation-list label").count() == 1, user
+            context.close()
+    finally:
+        app.close()
+
+
 def test_no_share_links(chat_assistant: Assistant) -> None:
     from assistant.ui.app import ChatApp
 

@@ -103,10 +103,12 @@ class Conversations:
              filters: dict[str, Any], request: gr.Request | None) -> str | None:
         """Store an answered question; the conversation's id (None when it could not be
         stored: the answer is still shown, and the failure logged)."""
+        user = user_of(request)
         try:
-            return self.store.add_turn(conversation_id, user_of(request), question, answer, filters)
-        except ConversationNotFound:  # deleted in another tab: start a new one
-            return self.store.add_turn(None, user_of(request), question, answer, filters)
+            try:
+                return self.store.add_turn(conversation_id, user, question, answer, filters)
+            except ConversationNotFound:  # deleted in another tab: start a new one
+                return self.store.add_turn(None, user, question, answer, filters)
         except Exception:
             log.exception("could not store the conversation")
             return conversation_id
