@@ -1,6 +1,6 @@
-"""The JSON API, and with `dossier chat --mcp` the MCP endpoint, added to the chat's own server:
-a lifespan for Gradio's app that adds their routes before the first request and runs the MCP
-sessions while the app is served."""
+"""The JSON API, the cited page view (page_route.py), and with `dossier chat --mcp` the MCP
+endpoint, added to the chat's own server: a lifespan for Gradio's app that adds their routes
+before the first request and runs the MCP sessions while the app is served."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from anyio import CapacityLimiter
 
 from assistant.serve.http_api import JsonApi
+from assistant.serve.page_route import PageViews
 from assistant.serve.service import DossierService
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def serve_beside_chat(assistant: Assistant, *, host: str, concurrency: int, mcp:
     async def lifespan(app: Any) -> AsyncIterator[None]:
         service = DossierService(assistant)
         limiter = CapacityLimiter(concurrency)  # shared by the API and the MCP tools
-        routes = JsonApi(service, limiter).routes(app)
+        routes = JsonApi(service, limiter).routes(app) + PageViews(assistant, limiter).routes(app)
         if not mcp:
             app.router.routes[:0] = routes
             yield

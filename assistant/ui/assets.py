@@ -96,6 +96,9 @@ CSS = """
   color: var(--body-text-color-subdued); max-height: 220px; overflow-y: auto; }
 .src-card.uncited .src-passage, .src-card.uncited .src-meta { margin-left: 0; }
 .src-passage mark.quote { background: #fef08a; color: #1f2937; padding: 1px 2px; border-radius: 3px; }
+.src-card a.view-page { display: inline-block; margin: 6px 0 0 30px; font-size: 12px;
+  font-weight: 600; color: var(--color-accent) !important; text-decoration: none; }
+.src-card a.view-page:hover { text-decoration: underline; }
 .src-none { font-size: 13px; color: var(--body-text-color-subdued); }
 details.src-turn { margin: 14px 0 6px 0; }
 details.src-turn summary { cursor: pointer; font-size: 13px; color: var(--body-text-color-subdued);

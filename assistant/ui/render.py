@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from assistant.models import Answer, Citation, Passage
 from assistant.rendering import NOT_IN_SOURCES
+from assistant.serve.page_view_html import view_link
 from ingest.company_names import short_name
 from ingest.locations import is_url
 from ingest.registry import DocRecord
@@ -204,8 +205,18 @@ def source_card(citation: Citation, passage: Passage | None, turn: int) -> str:
         f'<a class="src-title" href="{html.escape(link)}" target="_blank" rel="noopener noreferrer"'
         f' title="Open the original">{title} <span class="open">↗</span></a></div>'
         + (f'<div class="src-meta">{meta}</div>' if meta else "")
-        + f'<div class="src-passage">{body}</div></div>'
+        + f'<div class="src-passage">{body}</div>{view_page_link(citation)}</div>'
     )
+
+
+def view_page_link(citation: Citation) -> str:
+    """The card's link to the cited page with the quote boxed (PDF), or to the stored text with
+    the quote marked (any other source); served beside the chat (assistant/serve/page_route)."""
+    is_pdf = citation.page is not None and citation.source.lower().endswith(".pdf")
+    href = view_link(citation.chunk_id, citation.quote, citation.page if is_pdf else None)
+    label = "View page" if is_pdf else "View in text"
+    return (f'<a class="view-page" href="{html.escape(href)}" target="_blank" rel="noopener" '
+            f'title="Open the cited place with the quote highlighted">{label}</a>')
 
 
 def passage_card(passage: Passage) -> str:

@@ -1,0 +1,213 @@
+"""A PDF page as an image with a quoted passage boxed on it: the page rendered by pypdfium2 at a
+readable width (cached on disk, keyed by the file's content, the page and the width), and the
+quote's characters found on the page's text layer, boxed one rectangle per line run, so a quote
+that wraps over lines or jumps columns gets a box on each piece.
+
+    view = view_pdf_page(Path("10-Q.pdf"), 12, "Net sales decreased 3%...", cache_dir=cache)
+    view.image            # the PNG
+    view.boxes            # [QuoteBox(page_rect=(l, b, r, t) in points, pixel_rect=(x0, y0, x1, y1))]
+    view.found            # False: the page is shown and `message` says the quote was not located
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
+
+from assistant.quote_span import find_span
+from ingest.errors import DossierError
+
+DEFAULT_WIDTH = 1100  # pixels: a US-letter page at 1.8x, small print still readable
+SUBPIXEL = 64  # page-to-pixel mapping is asked of pdfium at 64x, for fractional pixels
+
+Rect = tuple[float, float, float, float]
+
+
+class PageOutOfRangeError(DossierError, ValueError):
+    """The page asked for is not in the PDF."""
+
+
+@dataclass(frozen=True)
+class QuoteBox:
+    """One line run of the quote: `page_rect` in PDF points (left, bottom, right, top, origin at
+    the bottom left, as pdfium reports character boxes); `pixel_rect` on the rendered image
+    (left, top, right, bottom, origin at the top left); `chars` the page-text offsets it covers."""
+
+    page_rect: Rect
+    pixel_rect: Rect
+    chars: tuple[int, int]
+
+
+@dataclass
+class PageView:
+    source: Path
+    page: int  # 1-based
+    page_count: int
+    width: int  # the image's size in pixels
+    height: int
+    image_path: Path
+    quote: str
+    found: bool
+    boxes: list[QuoteBox] = field(default_factory=list)
+    page_text: str = ""
+
+    @property
+    def image(self) -> bytes:
+        return self.image_path.read_bytes()
+
+    @property
+    def message(self) -> str:
+        if not self.quote.strip():
+            return ""
+        if self.found:
+            return "The quoted passage is boxed."
+        return "The quoted passage could not be located on this page."
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def view_pdf_page(path: Path, page: int, quote: str = "", *, cache_dir: Path,
+                  width: int = DEFAULT_WIDTH) -> PageView:
+    """Page `page` (1-based) of the PDF at `path`, rendered `width` pixels wide (from the cache
+    under `cache_dir` when it was rendered before), with `quote` boxed where it is found."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        count = len(pdf)
+        if not 1 <= page <= count:
+            raise PageOutOfRangeError(f"{path.name} has {count} page(s): there is no page {page}")
+        pdf_page = pdf[page - 1]
+        try:
+            image_path = _rendered(pdf_page, cache_dir / "pages"
+                                   / f"{content_hash(path)}-p{page}-w{width}.png", width)
+            with Image.open(image_path) as image:
+                width, height = image.size
+            text, boxes = _quote_boxes(pdf_page, quote, width, height)
+        finally:
+            pdf_page.close()
+    finally:
+        pdf.close()
+    return PageView(path, page, count, width, height, image_path, quote, bool(boxes), boxes, text)
+
+
+# ----------------------------------------------------------------------------------------------
+# the image
+
+
+def _scale(pdf_page: pdfium.PdfPage, width: int) -> float:
+    return width / pdf_page.get_width()
+
+
+def _rendered(pdf_page: pdfium.PdfPage, target: Path, width: int) -> Path:
+    """The page as a PNG at `target`, rendered unless it is there already; written to a temporary
+    name first, so a reader never sees half a file."""
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    bitmap = pdf_page.render(scale=_scale(pdf_page, width), may_draw_forms=True)
+    image = bitmap.to_pil()
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".png.part", delete=False) as tmp:
+        image.save(tmp, format="PNG")
+    os.replace(tmp.name, target)
+    return target
+
+
+# ----------------------------------------------------------------------------------------------
+# the quote's boxes
+
+
+def _quote_boxes(pdf_page: pdfium.PdfPage, quote: str, width: int,
+                 height: int) -> tuple[str, list[QuoteBox]]:
+    textpage = pdf_page.get_textpage()
+    try:
+        text = _page_text(textpage)
+        span = find_span(text, quote) if quote.strip() else None
+        if span is None:
+            return text, []
+        runs = line_runs(textpage, text, *span)
+        to_pixels = _PageToPixels(pdf_page, width, height)
+        return text, [QuoteBox(rect, to_pixels.rect(rect), chars) for rect, chars in runs]
+    finally:
+        textpage.close()
+
+
+def _page_text(textpage: pdfium.PdfTextPage) -> str:
+    """The page's text, one character per pdfium character index (the boxes are looked up by
+    index, so the two must agree)."""
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count) if count else ""
+    if len(text) == count:
+        return text
+    return "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i) or 0xFFFD) for i in range(count))
+
+
+def line_runs(textpage: pdfium.PdfTextPage, text: str, start: int,
+              end: int) -> list[tuple[Rect, tuple[int, int]]]:
+    """The characters `start`..`end` of the page grouped into runs on one line: a run ends where
+    the next character sits on another line (its box does not share half its height with the
+    run's) or jumps back or far ahead on the same line (another column). Each run: the union of
+    its characters' boxes in page points, and its first and last character offsets + 1."""
+    runs: list[tuple[Rect, tuple[int, int]]] = []
+    box: list[float] | None = None
+    first = last = start
+    previous_right = 0.0
+    for index in range(start, end):
+        if text[index].isspace():
+            continue
+        left, bottom, right, top = textpage.get_charbox(index, loose=True)
+        if right <= left or top <= bottom:
+            continue  # a generated character without a place
+        if box is not None and _same_line(box, left, bottom, right, top, previous_right):
+            box = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
+            last = index
+        else:
+            if box is not None:
+                runs.append(((box[0], box[1], box[2], box[3]), (first, last + 1)))
+            box, first, last = [left, bottom, right, top], index, index
+        previous_right = right
+    if box is not None:
+        runs.append(((box[0], box[1], box[2], box[3]), (first, last + 1)))
+    return runs
+
+
+def _same_line(box: list[float], left: float, bottom: float, right: float, top: float,
+               previous_right: float) -> bool:
+    height = min(box[3] - box[1], top - bottom)
+    shared = min(box[3], top) - max(box[1], bottom)
+    if shared < height / 2:
+        return False
+    line_height = max(box[3] - box[1], top - bottom)
+    return previous_right - line_height <= left <= previous_right + 3 * line_height
+
+
+class _PageToPixels:
+    """Page points to image pixels by pdfium's own mapping (the page's rotation and crop box
+    included), asked at SUBPIXEL times the size for fractional pixels."""
+
+    def __init__(self, pdf_page: pdfium.PdfPage, width: int, height: int) -> None:
+        self.page = pdf_page
+        self.size = (width * SUBPIXEL, height * SUBPIXEL)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        device_x, device_y = ctypes.c_int(), ctypes.c_int()
+        pdfium_c.FPDF_PageToDevice(self.page, 0, 0, self.size[0], self.size[1], 0, x, y,
+                                   device_x, device_y)
+        return device_x.value / SUBPIXEL, device_y.value / SUBPIXEL
+
+    def rect(self, rect: Rect) -> Rect:
+        left, bottom, right, top = rect
+        xs, ys = zip(self.point(left, bottom), self.point(right, top), strict=True)
+        return min(xs), min(ys), max(xs), max(ys)
