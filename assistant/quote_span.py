@@ -7,7 +7,11 @@ mapped back to offsets in the original text."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+_LEADING = re.compile(r"^\W*")
+_TRAILING = re.compile(r"\W*$")
 
 
 def skeleton(text: str) -> tuple[str, list[int]]:
@@ -38,4 +42,17 @@ def find_span(text: str, quote: str, *, near: int = 0) -> tuple[int, int] | None
         found = letters.find(wanted)
     if found < 0:
         return None
-    return offsets[found], offsets[found + len(wanted) - 1] + 1
+    start, end = offsets[found], offsets[found + len(wanted) - 1] + 1
+    return _with_edges(text, quote.strip(), start, end)
+
+
+def _with_edges(text: str, quote: str, start: int, end: int) -> tuple[int, int]:
+    """The span widened over as much of the punctuation the quote starts or ends with (a closing
+    period, a percent sign, quotation marks) as the text has there too."""
+    lead = quote[: len(quote) - len(_LEADING.sub("", quote))]
+    trail = quote[len(_TRAILING.sub("", quote)):]
+    while lead and start > 0 and text[start - 1] == lead[-1]:
+        start, lead = start - 1, lead[:-1]
+    while trail and end < len(text) and text[end] == trail[0]:
+        end, trail = end + 1, trail[1:]
+    return start, end

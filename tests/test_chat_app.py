@@ -170,6 +170,21 @@ def test_source_card_has_facts_link_and_highlight() -> None:
     assert '<mark class="quote">' in card
 
 
+def test_source_card_views_the_cited_page_or_the_stored_text() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    pdf = _answer().citations[0]
+    href = render.view_page_link(pdf).split('href="')[1].split('"')[0]
+    assert ">View page</a>" in render.view_page_link(pdf) and 'target="_blank"' in render.view_page_link(pdf)
+    address = urlsplit(html.unescape(href))
+    assert address.path == "page-view" and not address.fragment
+    assert parse_qs(address.query) == {"chunk": ["c1"], "q": [QUOTE], "page": ["3"]}
+    text = pdf.model_copy(update={"source": "/data/articles/note.html", "page": None})
+    link = render.view_page_link(text)
+    assert ">View in text</a>" in link and "page=" not in link and '#quote"' in link
+    assert render.view_page_link(pdf) in render.source_card(pdf, None, turn=1)
+
+
 def test_original_link_for_urls_and_files() -> None:
     assert render.original_link("https://x.com/a", "https://x.com/a") == "https://x.com/a"
     assert render.original_link("/d/a.html", "file:///d/a.html", 2) == "gradio_api/file=/d/a.html"

@@ -15,7 +15,7 @@ from assistant.quote_span import find_span
 from assistant.serve import page_view_html
 from ingest.loaders.pdf import load_pdf
 from tests.conftest import FIXTURES
-from tests.fixtures.make_pdf_fixtures import pdf_of
+from tests.fixtures.make_pdf_fixtures import lines_pdf
 
 APPLE = FIXTURES / "AAPL_10-Q_2023-Q2.pdf"
 LINE_1 = "Operating income rose because net sales of services"
@@ -23,19 +23,11 @@ LINE_2 = "grew faster than the cost of sales in the quarter."
 HYPHENATED = ("The company expects its opera-", "tions to expand next year.")
 
 
-def lines_pdf(path: Path, *pages: tuple[str, ...]) -> Path:
-    """A PDF of `pages`, each a few lines of 12-point Helvetica 16 points apart."""
-    streams = []
-    for lines in pages:
-        shown = " 0 -16 Td ".join(f"({line}) Tj" for line in lines)
-        streams.append(f"BT /F1 12 Tf 72 700 Td {shown} ET".encode())
-    path.write_bytes(pdf_of(streams))
-    return path
-
-
 @pytest.fixture
 def two_lines(tmp_path: Path) -> Path:
-    return lines_pdf(tmp_path / "two-lines.pdf", (LINE_1, LINE_2), HYPHENATED, ("Third page.",))
+    path = tmp_path / "two-lines.pdf"
+    path.write_bytes(lines_pdf([[LINE_1, LINE_2], list(HYPHENATED), ["Third page."]]))
+    return path
 
 
 def char_boxes(path: Path, page: int, start: int, end: int) -> list[tuple[float, ...]]:
@@ -115,7 +107,7 @@ def test_rendered_pages_are_cached_by_content_page_and_width(two_lines: Path,
     assert narrow.height == pytest.approx(792 * 600 / 612, abs=1)
     other_page = view_pdf_page(two_lines, 2, cache_dir=tmp_path)
     assert other_page.image_path != first.image_path
-    lines_pdf(two_lines, ("Changed text",))  # the same name, another content: another image
+    two_lines.write_bytes(lines_pdf([["Changed text"]]))  # the same name, another content: another image
     assert view_pdf_page(two_lines, 1, cache_dir=tmp_path).image_path != first.image_path
 
 
@@ -157,6 +149,10 @@ def test_find_span_tolerates_spelling_differences() -> None:
     start, end = find_span(page, "net sales decreased 3% to $94,836") or (0, 0)
     assert page[start:end] == "net sales de-\r\ncreased 3% to $94,836"
     assert find_span(page, "the first quarter") is not None  # the 'ﬁ' ligature
+    start, end = find_span(page, "“sales de-creased 3%.”") or (0, 0)
+    assert page[start:end] == "sales de-\r\ncreased 3%"  # the text has neither quotation mark
+    said = "He said: “Sales rose.” Then"
+    assert find_span(said, "“Sales rose.”") == (9, 22)  # the text's own punctuation included
     assert find_span(page, "net sales rose") is None and find_span(page, "…") is None
     twice = "Revenue grew. Later: revenue grew."
     assert find_span(twice, "revenue grew", near=10) == (21, 33)
