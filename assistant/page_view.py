@@ -12,6 +12,7 @@ that wraps over lines or jumps columns gets a box on each piece.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import os
 import tempfile
@@ -73,8 +74,16 @@ class PageView:
 
 
 def content_hash(path: Path) -> str:
+    """The file's SHA-256, remembered while its size and modification time stay the same (a
+    10-Q of a few MB takes some 20 ms to hash)."""
+    stat = path.stat()
+    return _hash_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _hash_of(path: str, _size: int, _mtime_ns: int) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
