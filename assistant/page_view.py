@@ -23,7 +23,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from assistant.quote_span import find_span
+from assistant.quote_span import find_part, find_span
 from ingest.errors import DossierError
 
 DEFAULT_WIDTH = 1100  # pixels: a US-letter page at 1.8x, small print still readable
@@ -59,6 +59,7 @@ class PageView:
     found: bool
     boxes: list[QuoteBox] = field(default_factory=list)
     page_text: str = ""
+    partial: bool = False  # only a head or tail of the quote is on the page (a page break)
 
     @property
     def image(self) -> bytes:
@@ -68,6 +69,8 @@ class PageView:
     def message(self) -> str:
         if not self.quote.strip():
             return ""
+        if self.found and self.partial:
+            return "Part of the quoted passage is boxed; the rest is not on this page."
         if self.found:
             return "The quoted passage is boxed."
         return "The quoted passage could not be located on this page."
@@ -104,12 +107,13 @@ def view_pdf_page(path: Path, page: int, quote: str = "", *, cache_dir: Path,
                                    / f"{content_hash(path)}-p{page}-w{width}.png", width)
             with Image.open(image_path) as image:
                 width, height = image.size
-            text, boxes = _quote_boxes(pdf_page, quote, width, height)
+            text, boxes, partial = _quote_boxes(pdf_page, quote, width, height)
         finally:
             pdf_page.close()
     finally:
         pdf.close()
-    return PageView(path, page, count, width, height, image_path, quote, bool(boxes), boxes, text)
+    return PageView(path, page, count, width, height, image_path, quote, bool(boxes), boxes, text,
+                    partial)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -139,16 +143,21 @@ def _rendered(pdf_page: pdfium.PdfPage, target: Path, width: int) -> Path:
 
 
 def _quote_boxes(pdf_page: pdfium.PdfPage, quote: str, width: int,
-                 height: int) -> tuple[str, list[QuoteBox]]:
+                 height: int) -> tuple[str, list[QuoteBox], bool]:
+    """The page's text, the quote's boxes on it, and whether only part of the quote is there."""
     textpage = pdf_page.get_textpage()
     try:
         text = _page_text(textpage)
-        span = find_span(text, quote) if quote.strip() else None
+        if not quote.strip():
+            return text, [], False
+        span = find_span(text, quote)
+        partial = span is None
+        span = span or find_part(text, quote)
         if span is None:
-            return text, []
+            return text, [], False
         runs = line_runs(textpage, text, *span)
         to_pixels = _PageToPixels(pdf_page, width, height)
-        return text, [QuoteBox(rect, to_pixels.rect(rect), chars) for rect, chars in runs]
+        return text, [QuoteBox(rect, to_pixels.rect(rect), chars) for rect, chars in runs], partial
     finally:
         textpage.close()
 

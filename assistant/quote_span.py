@@ -46,6 +46,41 @@ def find_span(text: str, quote: str, *, near: int = 0) -> tuple[int, int] | None
     return _with_edges(text, quote.strip(), start, end)
 
 
+def find_part(text: str, quote: str, *, min_letters: int = 24) -> tuple[int, int] | None:
+    """(start, end) of the longest head or tail of `quote` that `text` holds, at least
+    `min_letters` letters and digits long: the part of a quote that runs over a page break
+    which is on this page. None when neither is there."""
+    wanted, _ = skeleton(quote)
+    letters, offsets = skeleton(text)
+    best: tuple[int, int] | None = None
+    for part in (_longest(letters, wanted, head=True), _longest(letters, wanted, head=False)):
+        if part is not None and part[1] - part[0] >= min_letters and (
+                best is None or part[1] - part[0] > best[1] - best[0]):
+            best = part
+    if best is None:
+        return None
+    return offsets[best[0]], offsets[best[1] - 1] + 1
+
+
+def _longest(letters: str, wanted: str, *, head: bool) -> tuple[int, int] | None:
+    """Where in `letters` the longest head (or tail) of `wanted` is, as letter offsets; binary
+    search, as a part that is found has all its shorter heads (tails) found too."""
+    def part(n: int) -> str:
+        return wanted[:n] if head else wanted[len(wanted) - n:]
+
+    low, high = 0, len(wanted)  # part(low) is found; part(high + 1) is not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if part(middle) in letters:
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        return None
+    at = letters.find(part(low))
+    return at, at + low
+
+
 def _with_edges(text: str, quote: str, start: int, end: int) -> tuple[int, int]:
     """The span widened over as much of the punctuation the quote starts or ends with (a closing
     period, a percent sign, quotation marks) as the text has there too."""

@@ -58,7 +58,7 @@ def measure(path: Path, width: int) -> dict[str, object]:
             start = time.perf_counter()
             view_pdf_page(path, page, quote, cache_dir=Path(cache), width=width)
             cached.append(time.perf_counter() - start)
-            found += view.found or not quote
+            found += (view.found and not view.partial) or not quote
             sizes += view.image_path.stat().st_size
     ms = 1000.0
     return {
