@@ -58,7 +58,7 @@ class StoreSettings(BaseSettings):
     cache_dir: Path = Field(
         default_factory=default_cache_dir,
         description="Folder for derived files worth keeping between runs: the fused embedding "
-        "model, `dossier eval` stores.",
+        "model, `dossier eval` stores, the rendered pages of cited PDFs.",
     )
 
 
