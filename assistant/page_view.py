@@ -25,6 +25,7 @@ from PIL import Image
 
 from assistant.quote_span import find_part, find_span
 from ingest.errors import DossierError
+from ingest.loaders.pdf import PDFIUM_LOCK
 
 DEFAULT_WIDTH = 1100  # pixels: a US-letter page at 1.8x, small print still readable
 SUBPIXEL = 64  # page-to-pixel mapping is asked of pdfium at 64x, for fractional pixels
@@ -96,6 +97,11 @@ def view_pdf_page(path: Path, page: int, quote: str = "", *, cache_dir: Path,
                   width: int = DEFAULT_WIDTH) -> PageView:
     """Page `page` (1-based) of the PDF at `path`, rendered `width` pixels wide (from the cache
     under `cache_dir` when it was rendered before), with `quote` boxed where it is found."""
+    with PDFIUM_LOCK:
+        return _view(path, page, quote, cache_dir, width)
+
+
+def _view(path: Path, page: int, quote: str, cache_dir: Path, width: int) -> PageView:
     pdf = pdfium.PdfDocument(path)
     try:
         count = len(pdf)

@@ -7,6 +7,7 @@ otherwise. Never runs `playwright install`: nothing is downloaded."""
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import time
@@ -239,6 +240,7 @@ def test_login_required_when_auth_is_set(chat_assistant: Assistant) -> None:
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             assert client.get("/config").status_code == 401
+            assert client.get("/page-view?chunk=x").status_code == 401
             assert client.post("/login", data={"username": "ana", "password": "bad"}).status_code == 400
             assert client.post("/login", data={"username": "ana", "password": "pw-1"}).status_code == 200
             assert client.get("/config").status_code == 200
@@ -326,6 +328,17 @@ PUMPS_PAGES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def pumps_pdf(chat_assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A two-page PDF in the chat's store, its quote wrapping over two lines of page 1."""
+    from tests.fixtures.make_pdf_fixtures import lines_pdf
+
+    pdf = tmp_path_factory.mktemp("pumps") / "Quayside Pumps 10-Q.pdf"
+    pdf.write_bytes(lines_pdf(PUMPS_PAGES))
+    assert chat_assistant.ingest([pdf], progress=False).ok
+    return pdf
+
+
 def _drawn_boxes(view_page: Any) -> list[list[float]]:
     """The highlight elements' places on the page image, in the image's own pixels."""
     return list(view_page.evaluate("""() => {
@@ -340,18 +353,15 @@ def _drawn_boxes(view_page: Any) -> list[list[float]]:
     }"""))
 
 
-def test_view_page_boxes_the_quote_on_the_cited_pdf_page(page: Any, tmp_path: Path,
+def test_view_page_boxes_the_quote_on_the_cited_pdf_page(page: Any, pumps_pdf: Path,
                                                          chat_assistant: Assistant) -> None:
     from urllib.parse import parse_qs, urlsplit
 
     import pypdfium2 as pdfium
 
     from assistant.page_view import view_pdf_page
-    from tests.fixtures.make_pdf_fixtures import lines_pdf
 
-    pdf = tmp_path / "Quayside Pumps 10-Q.pdf"
-    pdf.write_bytes(lines_pdf(PUMPS_PAGES))
-    assert chat_assistant.ingest([pdf], progress=False).ok
+    pdf = pumps_pdf
     page.click("#new-chat")
     page.wait_for_selector("#chat button.example")
     ask(page, "How many new pumping stations did Quayside Pumps open?")
@@ -411,3 +421,25 @@ def test_view_in_text_marks_the_quote_scrolled_into_view(page: Any, server: str,
         return r.top >= 0 && r.bottom <= window.innerHeight;
     }""")
     view_page.close()
+
+
+def test_page_view_refusals(chat_assistant: Assistant, server: str, pumps_pdf: Path) -> None:
+    from assistant.serve.page_view_html import view_link
+
+    pumps = next(d.doc_id for d in chat_assistant.documents() if Path(d.source) == pumps_pdf)
+    pdf_chunk = next(c for c in chat_assistant.store.registry.iter_chunks() if c.doc_id == pumps)
+    text_chunk = chat_assistant.search("Buckle comparable store sales", k=1)[0].chunk_id
+    with httpx.Client(base_url=server, timeout=60) as client:
+        shown = client.get(view_link(pdf_chunk.chunk_id, "fourteen new pumping stations", 1))
+        assert shown.status_code == 200 and 'class="hl"' in shown.text
+        assert "default-src 'none'" in shown.headers["content-security-policy"]
+        image = client.get(f"page-view/image?chunk={pdf_chunk.chunk_id}&page=2")
+        assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+        for address, status, says in (
+            ("page-view?chunk=no-such-chunk&q=x", 404, "no longer in the store"),
+            (f"page-view?chunk={pdf_chunk.chunk_id}&page=3", 404, "has 2 page(s): there is no page 3"),
+            (f"page-view?chunk={pdf_chunk.chunk_id}&page=two", 400, "page must be a number"),
+            (f"page-view/image?chunk={text_chunk}", 404, "no PDF page"),
+        ):
+            refused = client.get(address)
+            assert refused.status_code == status and html.escape(says) in refused.text, address

@@ -16,8 +16,9 @@ from ._decoding import squash
 from .pdf_cover import apply_cover
 from .pdf_tables import Piece, split_page
 
-# PDFium is not thread-safe: every call into it, across all documents, goes through this lock.
-_PDFIUM_LOCK = threading.Lock()
+# PDFium is not thread-safe: every call into it in the process (this loader, the cited page view
+# in assistant/page_view.py) goes through this lock.
+PDFIUM_LOCK = threading.Lock()
 # Form feeds, the NUL/soft-hyphen markers PDFium emits, other controls except tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 # Tables of figures become table blocks, each figure labelled with its column header (pdf_tables).
@@ -27,7 +28,7 @@ _TABLES = True
 def load_pdf(data: bytes, source: str) -> Document:
     if b"%PDF-" not in data[:1024]:  # the header may follow up to 1 KB of junk
         raise LoadError(source, f"cannot be opened as a PDF: {_what_instead(data)}")
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         pages, pieces, title = _extract(data, source)
     segments: list[Segment] = []
     tables: list[Piece | None] = []  # per non-empty segment: its table piece, if it is one
