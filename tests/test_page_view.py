@@ -15,7 +15,7 @@ from assistant.quote_span import find_span
 from assistant.serve import page_view_html
 from ingest.loaders.pdf import load_pdf
 from tests.conftest import FIXTURES
-from tests.fixtures.make_pdf_fixtures import lines_pdf
+from tests.fixtures.make_pdf_fixtures import lines_pdf, pdf_of
 
 APPLE = FIXTURES / "AAPL_10-Q_2023-Q2.pdf"
 LINE_1 = "Operating income rose because net sales of services"
@@ -74,6 +74,21 @@ def test_a_quote_over_two_lines_gets_a_box_per_line(two_lines: Path, tmp_path: P
                    for b in view.boxes)
     assert_pixels_follow_points(view, (612, 792))
     assert view.message == "The quoted passage is boxed."
+
+
+def test_a_quote_over_two_columns_gets_a_box_in_each(tmp_path: Path) -> None:
+    path = tmp_path / "columns.pdf"
+    path.write_bytes(pdf_of([b"BT /F1 12 Tf 72 700 Td (Margins held up well) Tj 0 -16 Td "
+                             b"(while freight costs fell) Tj ET BT /F1 12 Tf 330 700 Td "
+                             b"(by a quarter in the period) Tj 0 -16 Td (Other news.) Tj ET"]))
+    view = view_pdf_page(path, 1, "while freight costs fell by a quarter", cache_dir=tmp_path)
+    assert [view.page_text[slice(*b.chars)] for b in view.boxes] == [
+        "while freight costs fell", "by a quarter"]
+    left_column, right_column = (b.page_rect for b in view.boxes)
+    assert left_column[2] < 330 <= right_column[0] + 0.5  # each box stays in its column
+    for box in view.boxes:
+        for char in char_boxes(path, 1, *box.chars):
+            assert covers(box.page_rect, char)
 
 
 def test_hyphenated_and_respaced_quote_is_found(two_lines: Path, tmp_path: Path) -> None:
