@@ -33,7 +33,11 @@ SUBPIXEL = 64  # page-to-pixel mapping is asked of pdfium at 64x, for fractional
 Rect = tuple[float, float, float, float]
 
 
-class PageOutOfRangeError(DossierError, ValueError):
+class PageViewError(DossierError, ValueError):
+    """A page that cannot be shown: not in the PDF, or the PDF cannot be opened."""
+
+
+class PageOutOfRangeError(PageViewError):
     """The page asked for is not in the PDF."""
 
 
@@ -102,7 +106,11 @@ def view_pdf_page(path: Path, page: int, quote: str = "", *, cache_dir: Path,
 
 
 def _view(path: Path, page: int, quote: str, cache_dir: Path, width: int) -> PageView:
-    pdf = pdfium.PdfDocument(path)
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        raise PageViewError(f"{path.name} cannot be opened as a PDF ({exc}); its page cannot "
+                            "be shown") from None
     try:
         count = len(pdf)
         if not 1 <= page <= count:

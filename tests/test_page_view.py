@@ -10,7 +10,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from assistant.page_view import PageOutOfRangeError, PageView, view_pdf_page
+from assistant.page_view import PageOutOfRangeError, PageView, PageViewError, view_pdf_page
 from assistant.quote_span import find_span
 from assistant.serve import page_view_html
 from ingest.loaders.pdf import load_pdf
@@ -125,6 +125,8 @@ def test_page_out_of_range_is_a_clear_error(two_lines: Path, tmp_path: Path) -> 
     for page in (0, 4):
         with pytest.raises(PageOutOfRangeError, match=f"has 3 page\\(s\\): there is no page {page}"):
             view_pdf_page(two_lines, page, "x", cache_dir=tmp_path)
+    with pytest.raises(PageViewError, match="encrypted.pdf cannot be opened as a PDF"):
+        view_pdf_page(FIXTURES / "encrypted.pdf", 1, cache_dir=tmp_path)
 
 
 def test_rendered_pages_are_cached_by_content_page_and_width(two_lines: Path,

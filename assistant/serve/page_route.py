@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route, request_response
 
-from assistant.page_view import PageOutOfRangeError, view_pdf_page
+from assistant.page_view import PageViewError, view_pdf_page
 from assistant.quote_span import find_span
 from assistant.serve import page_view_html
 from assistant.serve.login import RequireLogin
@@ -114,7 +114,7 @@ class PageViews:
                                                           limiter=self.limiter)
             except NotShown as exc:
                 response = HTMLResponse(page_view_html.error_html(str(exc)), exc.status)
-            except PageOutOfRangeError as exc:
+            except PageViewError as exc:
                 response = HTMLResponse(page_view_html.error_html(str(exc)), 404)
             except Exception:  # the details go to the log, never to the page
                 log.exception("%s failed", request.url.path)
