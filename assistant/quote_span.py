@@ -20,6 +20,11 @@ def skeleton(text: str) -> tuple[str, list[int]]:
     letters: list[str] = []
     offsets: list[int] = []
     for at, char in enumerate(text):
+        if char.isascii():  # most of a filing: no folding needed
+            if char.isalnum():
+                letters.append(char.lower())
+                offsets.append(at)
+            continue
         folded = unicodedata.normalize("NFKC", char).casefold()
         for letter in folded:
             if letter.isalnum():
