@@ -23,7 +23,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from assistant.quote_span import find_part, find_span
+from assistant.quote_span import find_cells, find_part, find_span
 from ingest.errors import DossierError
 from ingest.loaders.pdf import PDFIUM_LOCK
 
@@ -65,6 +65,7 @@ class PageView:
     boxes: list[QuoteBox] = field(default_factory=list)
     page_text: str = ""
     partial: bool = False  # only a head or tail of the quote is on the page (a page break)
+    by_cell: bool = False  # a quoted table row, boxed cell by cell
 
     @property
     def image(self) -> bytes:
@@ -74,6 +75,8 @@ class PageView:
     def message(self) -> str:
         if not self.quote.strip():
             return ""
+        if self.found and self.by_cell:
+            return "The quoted table row is boxed cell by cell."
         if self.found and self.partial:
             return "Part of the quoted passage is boxed; the rest is not on this page."
         if self.found:
@@ -121,13 +124,13 @@ def _view(path: Path, page: int, quote: str, cache_dir: Path, width: int) -> Pag
                                    / f"{content_hash(path)}-p{page}-w{width}.png", width)
             with Image.open(image_path) as image:
                 width, height = image.size
-            text, boxes, partial = _quote_boxes(pdf_page, quote, width, height)
+            text, boxes, how = _quote_boxes(pdf_page, quote, width, height)
         finally:
             pdf_page.close()
     finally:
         pdf.close()
     return PageView(path, page, count, width, height, image_path, quote, bool(boxes), boxes, text,
-                    partial)
+                    partial=how == "part", by_cell=how == "cells")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -157,23 +160,32 @@ def _rendered(pdf_page: pdfium.PdfPage, target: Path, width: int) -> Path:
 
 
 def _quote_boxes(pdf_page: pdfium.PdfPage, quote: str, width: int,
-                 height: int) -> tuple[str, list[QuoteBox], bool]:
-    """The page's text, the quote's boxes on it, and whether only part of the quote is there."""
+                 height: int) -> tuple[str, list[QuoteBox], str]:
+    """The page's text, the quote's boxes on it, and how the quote was found: "whole", "cells"
+    (a table row, cell by cell), "part" (its head or tail: a page break) or "" (not found)."""
     textpage = pdf_page.get_textpage()
     try:
         text = _page_text(textpage)
-        if not quote.strip():
-            return text, [], False
-        span = find_span(text, quote)
-        partial = span is None
-        span = span or find_part(text, quote)
-        if span is None:
-            return text, [], False
-        runs = line_runs(textpage, text, *span)
+        spans, how = _quote_spans(text, quote)
         to_pixels = _PageToPixels(pdf_page, width, height)
-        return text, [QuoteBox(rect, to_pixels.rect(rect), chars) for rect, chars in runs], partial
+        boxes = [QuoteBox(rect, to_pixels.rect(rect), chars)
+                 for span in spans for rect, chars in line_runs(textpage, text, *span)]
+        return text, boxes, how
     finally:
         textpage.close()
+
+
+def _quote_spans(text: str, quote: str) -> tuple[list[tuple[int, int]], str]:
+    if not quote.strip():
+        return [], ""
+    whole = find_span(text, quote)
+    if whole is not None:
+        return [whole], "whole"
+    cells = find_cells(text, quote)
+    if cells:
+        return cells, "cells"
+    part = find_part(text, quote)
+    return ([part], "part") if part is not None else ([], "")
 
 
 def _page_text(textpage: pdfium.PdfTextPage) -> str:

@@ -51,6 +51,22 @@ def find_span(text: str, quote: str, *, near: int = 0) -> tuple[int, int] | None
     return _with_edges(text, quote.strip(), start, end)
 
 
+def find_cells(text: str, quote: str) -> list[tuple[int, int]]:
+    """For a quoted table row as the store keeps it ("label | header: value | header: value",
+    ingest/loaders/tables.py), the spans of its label and its values that `text` holds, in
+    order, each once; [] for a quote that is not a table row. A PDF page lays the row out cell by
+    cell with the headers elsewhere, so the stored row is found piecewise, headers left out."""
+    if " | " not in quote:
+        return []
+    label, *figures = quote.split(" | ")
+    spans: list[tuple[int, int]] = []
+    for cell in [label, *(figure.rpartition(": ")[2] for figure in figures)]:
+        span = find_span(text, cell, near=spans[-1][1] if spans else 0)
+        if span is not None and span not in spans:
+            spans.append(span)
+    return sorted(spans)
+
+
 def find_part(text: str, quote: str, *, min_letters: int = 24) -> tuple[int, int] | None:
     """(start, end) of the longest head or tail of `quote` that `text` holds, at least
     `min_letters` letters and digits long: the part of a quote that runs over a page break

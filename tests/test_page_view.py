@@ -121,6 +121,25 @@ def test_a_quote_over_a_page_break_is_boxed_in_part_on_each_page(tmp_path: Path)
     assert not view_pdf_page(path, 1, "Revenue for the year fell", cache_dir=tmp_path).found
 
 
+def test_a_quoted_table_row_is_boxed_cell_by_cell(tmp_path: Path) -> None:
+    """A row as the store keeps it ('label | header: value') on a page that lays it out in
+    columns under headers: the label and each value are boxed, the headers are not."""
+    path = tmp_path / "table.pdf"
+    path.write_bytes(pdf_of([
+        b"BT /F1 10 Tf 300 700 Td (Three Months Ended) Tj 120 0 Td (Six Months Ended) Tj ET "
+        b"BT /F1 10 Tf 72 680 Td (Services) Tj 228 0 Td ($ 20,907) Tj 120 0 Td ($ 41,673) Tj ET "
+        b"BT /F1 10 Tf 72 664 Td (Products) Tj 228 0 Td ($ 73,929) Tj 120 0 Td ($ 170,317) Tj ET"]))
+    row = "Products | Three Months Ended: $73,929 | Six Months Ended: $170,317"
+    view = view_pdf_page(path, 1, row, cache_dir=tmp_path)
+    assert view.found and view.by_cell and not view.partial
+    assert [view.page_text[slice(*b.chars)] for b in view.boxes] == [
+        "Products", "73,929", "170,317"]
+    assert view.message == "The quoted table row is boxed cell by cell."
+    for box in view.boxes:
+        for char in char_boxes(path, 1, *box.chars):
+            assert covers(box.page_rect, char)
+
+
 def test_page_out_of_range_is_a_clear_error(two_lines: Path, tmp_path: Path) -> None:
     for page in (0, 4):
         with pytest.raises(PageOutOfRangeError, match=f"has 3 page\\(s\\): there is no page {page}"):
