@@ -28,6 +28,7 @@ from ingest.errors import DossierError
 from ingest.loaders.pdf import PDFIUM_LOCK
 
 DEFAULT_WIDTH = 1100  # pixels: a US-letter page at 1.8x, small print still readable
+MAX_CACHED_PAGES = 2000  # about 400 MB of PNGs at the default width; the oldest go first
 SUBPIXEL = 64  # page-to-pixel mapping is asked of pdfium at 64x, for fractional pixels
 
 Rect = tuple[float, float, float, float]
@@ -152,7 +153,19 @@ def _rendered(pdf_page: pdfium.PdfPage, target: Path, width: int) -> Path:
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".png.part", delete=False) as tmp:
         image.save(tmp, format="PNG")
     os.replace(tmp.name, target)
+    _prune(target.parent, keep=target)
     return target
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Delete the least recently written pages beyond MAX_CACHED_PAGES (never `keep`)."""
+    pages = list(folder.glob("*.png"))
+    if len(pages) <= MAX_CACHED_PAGES:
+        return
+    pages.sort(key=lambda p: p.stat().st_mtime_ns)
+    for old in pages[: len(pages) - MAX_CACHED_PAGES]:
+        if old != keep:
+            old.unlink(missing_ok=True)
 
 
 # ----------------------------------------------------------------------------------------------

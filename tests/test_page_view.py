@@ -10,6 +10,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
+from assistant import page_view
 from assistant.page_view import PageOutOfRangeError, PageView, PageViewError, view_pdf_page
 from assistant.quote_span import find_span
 from assistant.serve import page_view_html
@@ -161,6 +162,14 @@ def test_rendered_pages_are_cached_by_content_page_and_width(two_lines: Path,
     assert other_page.image_path != first.image_path
     two_lines.write_bytes(lines_pdf([["Changed text"]]))  # the same name, another content: another image
     assert view_pdf_page(two_lines, 1, cache_dir=tmp_path).image_path != first.image_path
+
+
+def test_the_page_cache_keeps_the_latest_pages(two_lines: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(page_view, "MAX_CACHED_PAGES", 2)
+    views = [view_pdf_page(two_lines, page, cache_dir=tmp_path) for page in (1, 2, 3)]
+    assert [v.image_path.is_file() for v in views] == [False, True, True]
+    assert view_pdf_page(two_lines, 1, cache_dir=tmp_path).image_path.is_file()  # drawn again
 
 
 def _sentences_by_page(path: Path) -> dict[int, list[str]]:
