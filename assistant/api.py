@@ -23,8 +23,10 @@ from assistant.models import Answer, Filters
 from ingest.locations import is_url
 
 if TYPE_CHECKING:
+    from assistant.question import Question
     from assistant.retrieval import HybridSearcher
     from assistant.scope import SearchResults
+    from ingest.documents import DocMeta
     from ingest.embeddings import Embedder
     from ingest.facts import Fact
     from ingest.pipeline import IngestReport
@@ -128,22 +130,32 @@ class Assistant:
                          timeout=fetch.url_timeout_s, max_bytes=fetch.max_file_bytes) as client:
             return download_filings(sources, client, forms=forms, since=since, progress=progress)
 
-    def search(self, query: str, k: int | None = None, **filters: Any) -> SearchResults:
+    def read(self, text: str | Question, metas: Mapping[str, DocMeta] | None = None) -> Question:
+        """`text` read once into a `Question`, its companies matched against the store's
+        (`metas`, when already at hand). A `Question` is returned as it is."""
+        from assistant.question import Question, read_question
+
+        if isinstance(text, Question):
+            return text
+        return read_question(text, (self.store.registry.metas() if metas is None else metas).values())
+
+    def search(self, query: str | Question, k: int | None = None, **filters: Any) -> SearchResults:
         """Passages for a query, best first. With no filters given, the companies, forms and
         periods the query names restrict the search (see `.scope` on the result)."""
         from assistant.scope import SearchResults, resolve_scope
 
+        metas = self.store.registry.metas()
+        question = self.read(query, metas)
         wanted = Filters(**filters)
         scope = None
-        searched = query
         if wanted.is_empty() and self.settings.retrieval.auto_scope:
-            scope = resolve_scope(query, self.store.registry.metas())
+            scope = resolve_scope(question, metas)
             if scope is not None:
                 wanted = Filters(doc_ids=scope.doc_ids)
-                searched = scope.query or query
-        return SearchResults(self.searcher.search(searched, k or self.settings.retrieval.k, wanted), scope)
+                question = question.searching(scope.query) if scope.query else question
+        return SearchResults(self.searcher.search(question, k or self.settings.retrieval.k, wanted), scope)
 
-    def ask(self, question: str, k: int | None = None, *, mode: str | None = None,
+    def ask(self, question: str | Question, k: int | None = None, *, mode: str | None = None,
             history: Sequence[Mapping[str, str]] | None = None, **filters: Any) -> Answer:
         """Answer a question with cited passages. `mode`: 'llm' (the default when an LLM endpoint
         is configured) writes an answer whose citations and numbers are checked; 'extractive'
@@ -156,23 +168,31 @@ class Assistant:
         assert answer is not None
         return answer
 
-    def ask_stream(self, question: str, k: int | None = None, *, mode: str | None = None,
+    def ask_stream(self, question: str | Question, k: int | None = None, *, mode: str | None = None,
                    history: Sequence[Mapping[str, str]] | None = None,
                    **filters: Any) -> Iterator[str | Answer]:
         """`ask`, streamed: in LLM mode each checked sentence as it completes, then the Answer.
         When the endpoint cannot answer (unreachable, timed out, failing after retries, a broken
         reply) the last item is the extractive answer with a `notice` saying so."""
-        if self.answer_mode(mode) == "extractive":
-            yield self._extractive(question, k, **filters)
+        extractive = self.answer_mode(mode) == "extractive"
+        asked = self.read(question)
+        if extractive:
+            yield self._extractive(asked, k, **filters)
             return
         from assistant.answer.errors import LLMUnavailable
         from assistant.answer.llm import LLMAnswerer, chat_model
         from assistant.lc_retriever import DossierRetriever
 
         scopes: list[str | None] = []
+        read = {asked.text: asked}  # a condensed follow-up is a new text, read once
+
+        def question_of(text: str) -> Question:
+            if text not in read:
+                read[text] = self.read(text)
+            return read[text]
 
         def search(query: str) -> SearchResults:
-            results = self.search(query, k, **filters)
+            results = self.search(question_of(query), k, **filters)
             scopes.append(results.scope.describe() if results.scope else None)
             return results
 
@@ -180,14 +200,14 @@ class Assistant:
             self._llm = chat_model(self.settings)
         answerer = LLMAnswerer.from_settings(self.settings, DossierRetriever(search=search), self._llm)
         try:
-            for item in answerer.stream(question, history):
+            for item in answerer.stream(asked, history):
                 if isinstance(item, Answer):
                     item.scope = scopes[-1] if scopes else None
                 yield item
         except LLMUnavailable as exc:
             log.warning("LLM unavailable, answering extractively: %s", exc)
-            fallback = self._extractive(exc.search_query or question, k, **filters)
-            fallback.question = question
+            fallback = self._extractive(question_of(exc.search_query or asked.text), k, **filters)
+            fallback.question = asked.text
             fallback.notice = f"{str(exc)[:1].upper()}{str(exc)[1:]}; this is the offline extractive answer."
             yield fallback
 
@@ -203,7 +223,7 @@ class Assistant:
                              "OPENAI_BASE_URL (or OPENAI_API_KEY for OpenAI itself)")
         return "llm" if mode == "llm" else "extractive"
 
-    def _extractive(self, question: str, k: int | None = None, **filters: Any) -> Answer:
+    def _extractive(self, question: Question, k: int | None = None, **filters: Any) -> Answer:
         from assistant.answer.extractive import extractive_answer
         from assistant.answer.verify import quoted_claims
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.models import Filters, Passage
+from assistant.question import Question
 from ingest.documents import DocMeta
 from ingest.registry import ChunkRecord
 from ingest.store import Store, date_number
@@ -30,7 +31,9 @@ class HybridSearcher:
         self.bm25_weight = bm25_weight
         self.candidates = candidates
 
-    def search(self, query: str, k: int = 8, filters: Filters | None = None) -> list[Passage]:
+    def search(self, query: Question | str, k: int = 8, filters: Filters | None = None) -> list[Passage]:
+        """The k best passages for a question (its `search_text`) or a plain text."""
+        text = query.search_text if isinstance(query, Question) else query
         metas = self.store.registry.metas()
         doc_ids = matching_documents(metas, filters) if filters and not filters.is_empty() else None
         if doc_ids is not None and not doc_ids:
@@ -40,7 +43,7 @@ class HybridSearcher:
         dense_scores: dict[str, float] = {}
         if self.fusion in ("rrf", "dense"):
             where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids is not None else None
-            vector = self.store.embedder.embed([query])[0]
+            vector = self.store.embedder.embed([text])[0]
             dense = self.store.dense_search(vector, pool, where)
             dense_scores = dict(dense)
             rankings.append(([cid for cid, _ in dense], 1.0))
@@ -49,7 +52,7 @@ class HybridSearcher:
             allowed = None
             if doc_ids is not None:
                 allowed = {cid for d in doc_ids for cid in self.store.registry.chunk_ids_of(d)}
-            hits = lexical.search(query, pool, allowed)
+            hits = lexical.search(text, pool, allowed)
             rankings.append(([cid for cid, _ in hits], self.bm25_weight))
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         records = self.store.registry.chunks_by_id(cid for cid, _ in fused[: k * 2])

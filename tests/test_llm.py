@@ -29,6 +29,7 @@ from assistant.answer.numbers import find_numbers, holds
 from assistant.answer.verify import MARKER
 from assistant.config import Settings, load_settings
 from assistant.models import Answer, Passage
+from assistant.question import Question
 from ingest.chunking import chunk_document
 from ingest.embeddings import LocalMiniLM
 from ingest.loaders import load_source
@@ -81,7 +82,7 @@ def answerer(server: ScriptedOpenAI, retriever: BaseRetriever | None = None,
 
 def test_the_request_fences_numbered_passages_and_carries_the_settings(server: ScriptedOpenAI) -> None:
     server.script(Reply("Total net sales were $383,285 million [1]."))
-    answer = answerer(server).answer("What were Apple's total net sales in fiscal 2023?")
+    answer = answerer(server).answer(Question("What were Apple's total net sales in fiscal 2023?"))
     assert answer.answer == "Total net sales were $383,285 million [1]."
     body = server.requests[0]
     assert body["model"] == "test-model" and body["stream"] is True and body["temperature"] == 0
@@ -98,7 +99,7 @@ def test_the_request_fences_numbered_passages_and_carries_the_settings(server: S
 def test_a_citation_of_passage_7_of_4_is_removed_before_it_is_shown(server: ScriptedOpenAI) -> None:
     server.script(Reply("Total net sales were $383,285 million in fiscal 2023 [1]. "
                         "Apple leads the market [7]."))
-    *shown, answer = answerer(server).stream("What were Apple's total net sales?")
+    *shown, answer = answerer(server).stream(Question("What were Apple's total net sales?"))
     assert not any("[7]" in s for s in shown)
     assert isinstance(answer, Answer) and answer.mode == "llm"
     assert answer.answer == ("Total net sales were $383,285 million in fiscal 2023 [1]. "
@@ -111,7 +112,7 @@ def test_a_citation_of_passage_7_of_4_is_removed_before_it_is_shown(server: Scri
 
 def test_a_number_no_passage_holds_is_marked_unsupported(server: ScriptedOpenAI) -> None:
     server.script(Reply("Net sales were $383.3 billion [1]. Apple repurchased $90 billion of stock [3]."))
-    answer = answerer(server).answer("What did Apple do?")
+    answer = answerer(server).answer(Question("What did Apple do?"))
     assert [c.status for c in answer.claims] == ["supported", "unsupported"]
     assert answer.claims[1].unsupported_numbers == ["$90 billion"]
     assert answer.answer.endswith("of stock. [unsupported]")
@@ -122,7 +123,7 @@ def test_a_number_no_passage_holds_is_marked_unsupported(server: ScriptedOpenAI)
 
 def test_429_is_retried_then_succeeds(server: ScriptedOpenAI) -> None:
     server.script(Status(429, "rate limited"), Reply("iPhone net sales decreased 2% [2]."))
-    answer = answerer(server).answer("How did iPhone sales change?")
+    answer = answerer(server).answer(Question("How did iPhone sales change?"))
     assert len(server.requests) == 2
     assert answer.answer == "iPhone net sales decreased 2% [1]."
 
@@ -130,7 +131,7 @@ def test_429_is_retried_then_succeeds(server: ScriptedOpenAI) -> None:
 def test_a_lasting_500_is_retried_then_reported_unavailable(server: ScriptedOpenAI) -> None:
     server.script(Status(500, "boom"))
     with pytest.raises(LLMUnavailable, match=r"kept answering HTTP 500 after retries") as info:
-        answerer(server, max_retries=2).answer("Anything?")
+        answerer(server, max_retries=2).answer(Question("Anything?"))
     assert len(server.requests) == 3
     assert info.value.search_query == "Anything?"
 
@@ -139,7 +140,7 @@ def test_a_hang_past_the_timeout_is_reported_unavailable(server: ScriptedOpenAI)
     server.script(Hang(30))
     started = time.monotonic()
     with pytest.raises(LLMUnavailable, match=r"did not answer within 0.5 s"):
-        answerer(server, timeout_s=0.5, max_retries=1).answer("Anything?")
+        answerer(server, timeout_s=0.5, max_retries=1).answer(Question("Anything?"))
     assert time.monotonic() - started < 10
     assert len(server.requests) == 2  # one retry
 
@@ -147,13 +148,13 @@ def test_a_hang_past_the_timeout_is_reported_unavailable(server: ScriptedOpenAI)
 def test_a_broken_stream_is_reported_unavailable_not_shown_half(server: ScriptedOpenAI) -> None:
     server.script(Broken("Total net sales were $383,285 million [1]. iPhone net"))
     with pytest.raises(LLMUnavailable, match="broke off"):
-        list(answerer(server).stream("What were sales?"))
+        list(answerer(server).stream(Question("What were sales?")))
 
 
 def test_a_bad_key_is_a_clear_error_without_the_key(server: ScriptedOpenAI) -> None:
     server.script(Status(401, f"Incorrect API key provided: {KEY}"))
     with pytest.raises(LLMConfigError) as info:
-        answerer(server).answer("Anything?")
+        answerer(server).answer(Question("Anything?"))
     assert "OPENAI_API_KEY" in str(info.value) and "HTTP 401" in str(info.value)
     assert KEY not in str(info.value) and KEY[:12] not in str(info.value)
     assert len(server.requests) == 1  # not retried
@@ -162,7 +163,7 @@ def test_a_bad_key_is_a_clear_error_without_the_key(server: ScriptedOpenAI) -> N
 def test_an_unknown_model_is_a_clear_error(server: ScriptedOpenAI) -> None:
     server.script(Status(404, "The model `gpt-nope` does not exist"))
     with pytest.raises(LLMConfigError, match=r"has no model 'gpt-nope'.*DOSSIER_LLM_MODEL"):
-        answerer(server, model="gpt-nope").answer("Anything?")
+        answerer(server, model="gpt-nope").answer(Question("Anything?"))
 
 
 def test_a_follow_up_is_condensed_keeping_company_and_period(server: ScriptedOpenAI) -> None:
@@ -172,7 +173,7 @@ def test_a_follow_up_is_condensed_keeping_company_and_period(server: ScriptedOpe
     retriever = static()
     history = [{"role": "user", "content": "What were Apple's total net sales in fiscal 2023?"},
                {"role": "assistant", "content": "Total net sales were $383,285 million [1]."}]
-    answer = answerer(server, retriever).answer("and in 2022?", history)
+    answer = answerer(server, retriever).answer(Question("and in 2022?"), history)
     condense = prompt_of(server.requests[0])
     assert "Apple's total net sales in fiscal 2023" in condense and "and in 2022?" in condense
     assert retriever.queries == [standalone]
@@ -207,13 +208,13 @@ def test_a_figure_off_by_a_thousand_is_shown_unsupported(server: ScriptedOpenAI)
 
 def test_the_cannot_answer_reply_is_kept_as_such(server: ScriptedOpenAI) -> None:
     server.script(Reply(prompts.cannot_answer()))
-    answer = answerer(server).answer("Who is Apple's auditor?")
+    answer = answerer(server).answer(Question("Who is Apple's auditor?"))
     assert answer.cannot_answer and answer.citations == [] and answer.claims == []
 
 
 def test_a_reply_cut_at_max_tokens_carries_a_notice(server: ScriptedOpenAI) -> None:
     server.script(Reply("Total net sales were $383,285 million [1]. iPhone", finish_reason="length"))
-    answer = answerer(server).answer("What were sales?")
+    answer = answerer(server).answer(Question("What were sales?"))
     assert answer.notice is not None and "DOSSIER_LLM_MAX_TOKENS" in answer.notice
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from assistant.scope import company_aliases, resolve_scope
+from assistant.question import company_aliases, read_question
+from assistant.scope import Scope, resolve_scope
 from ingest.documents import DocMeta
 from ingest.fiscal import calendar_quarter, fill_fiscal_period, infer_fiscal_period
 
@@ -35,13 +36,18 @@ METAS = {
 }
 
 
+def _scope(question: str, metas: dict[str, DocMeta] = METAS,
+           today: dt.date | None = None) -> Scope | None:
+    return resolve_scope(read_question(question, metas.values(), today), metas)
+
+
 def _docs(question: str) -> list[str] | None:
-    scope = resolve_scope(question, METAS)
+    scope = _scope(question)
     return None if scope is None else scope.doc_ids
 
 
 def test_no_named_company_form_or_period_searches_everything() -> None:
-    assert resolve_scope("What are the main risks of AI regulation?", METAS) is None
+    assert _scope("What are the main risks of AI regulation?") is None
 
 
 def test_company_by_name_possessive_and_ticker() -> None:
@@ -62,7 +68,7 @@ def test_a_quarter_matches_the_fiscal_label_and_the_calendar_quarter() -> None:
 
 def test_form_and_fiscal_year() -> None:
     assert _docs("What did Apple say about supply-chain risk in its FY2023 10-K?") == ["aapl-k"]
-    scope = resolve_scope("Apple's FY2023 10-K risk factors", METAS)
+    scope = _scope("Apple's FY2023 10-K risk factors")
     assert scope is not None and scope.describe() == "Apple Inc. · 10-K · FY2023 (1 document)"
 
 
@@ -72,7 +78,7 @@ def test_latest_filing_per_company() -> None:
 
 
 def test_a_period_the_store_lacks_is_dropped_with_a_note() -> None:
-    scope = resolve_scope("Apple's revenue in Q2 2019", METAS)
+    scope = _scope("Apple's revenue in Q2 2019")
     assert scope is not None
     assert scope.doc_ids == ["aapl-k", "aapl-q1", "aapl-q2", "aapl-q3"]
     assert scope.note is not None and "Q2 2019" in scope.note
@@ -149,26 +155,26 @@ def test_calendar_quarter_of_52_53_week_period_ends() -> None:
 
 def test_dates_the_question_gives_restrict_by_publication_or_period_end() -> None:
     today = dt.date(2025, 6, 1)
-    scope = resolve_scope("News about Alibaba since March 2025?", METAS, today)
+    scope = _scope("News about Alibaba since March 2025?", METAS, today)
     assert scope is not None and scope.doc_ids == ["news"]
-    since_may = resolve_scope("Alibaba news since May 2025", METAS, today)
+    since_may = _scope("Alibaba news since May 2025", METAS, today)
     assert since_may is not None and "nothing dated" in (since_may.note or "")
-    scope = resolve_scope("What did Apple report between January 2023 and June 2023?", METAS, today)
+    scope = _scope("What did Apple report between January 2023 and June 2023?", METAS, today)
     assert scope is not None and scope.doc_ids == ["aapl-q2"]
 
 
 def test_latest_keeps_articles_and_the_newest_filing_of_each_form() -> None:
     metas = {**METAS, "aapl-news": DocMeta(title="Apple news", company="Apple Inc.",
                                            published="2023-08-01")}
-    scope = resolve_scope("What is the latest report on Apple?", metas)
+    scope = _scope("What is the latest report on Apple?", metas)
     assert scope is not None and scope.doc_ids == ["aapl-k", "aapl-news", "aapl-q3"]
 
 
 def test_the_scoped_query_drops_the_company_names_it_is_restricted_to() -> None:
-    scope = resolve_scope("What was Amazon.com, Inc.'s operating income in Q3 2023?", METAS)
+    scope = _scope("What was Amazon.com, Inc.'s operating income in Q3 2023?")
     assert scope is not None and scope.query == "What was operating income in Q3 2023?"
-    scope = resolve_scope("In AAPL's latest 10-Q, what were iPhone net sales?", METAS)
+    scope = _scope("In AAPL's latest 10-Q, what were iPhone net sales?")
     assert scope is not None and scope.query == "In latest 10-Q, what were iPhone net sales?"
     # too little left to search with: the question is searched as asked
-    scope = resolve_scope("How did Apple do?", METAS)
+    scope = _scope("How did Apple do?")
     assert scope is not None and scope.query is None

@@ -17,6 +17,7 @@ from assistant.answer.llm import LLMAnswerer, format_passages
 from assistant.answer.numbers import find_numbers, matches
 from assistant.answer.verify import SentenceStream, verify
 from assistant.models import Answer, Passage
+from assistant.question import Question
 
 CANNOT = prompts.cannot_answer()
 
@@ -165,7 +166,7 @@ def test_the_chain_streams_checked_sentences_from_a_fake_model() -> None:
     model = GenericFakeChatModel(messages=iter([AIMessage(
         "Net sales were $383,285 million [1]. Apple also sold 5 million cars [4]. Done [9].")]))
     answerer = LLMAnswerer(model, static(passages()), require_finish=False)
-    items = list(answerer.stream("What were Apple's net sales?"))
+    items = list(answerer.stream(Question("What were Apple's net sales?")))
     *sentences, answer = items
     assert sentences == ["Net sales were $383,285 million [1]. ", "Apple also sold 5 million cars [2]. ",
                          "Done. [unsupported]"]
@@ -176,5 +177,5 @@ def test_the_chain_streams_checked_sentences_from_a_fake_model() -> None:
 
 def test_no_passages_means_the_cannot_answer_sentence_without_asking_the_model() -> None:
     model = GenericFakeChatModel(messages=iter([]))  # would raise if called
-    answer = LLMAnswerer(model, static([]), require_finish=False).answer("Anything?")
+    answer = LLMAnswerer(model, static([]), require_finish=False).answer(Question("Anything?"))
     assert answer.cannot_answer and answer.answer == CANNOT

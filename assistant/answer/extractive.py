@@ -11,19 +11,15 @@ from dataclasses import dataclass
 
 import prompts
 from assistant.answer.numbers import Number, read_passage, scale_stated_elsewhere, within
-from assistant.answer.terms import coverage, key_terms, named_terms, stems
+from assistant.answer.terms import coverage, stems
 from assistant.models import Answer, Citation, Passage
+from assistant.question import Question
 from ingest.chunking import split_sentences
 from ingest.embeddings import Embedder
 from ingest.references import cited_sources
 from ingest.units import states_units
 
-# Questions that ask for a figure, and sentences that hold one.
-_QUANTITY = re.compile(
-    r"\b(how (much|many)|what (was|were|is|are) (the )?(total|amount|number)|total|amount|"
-    r"revenue|sales|income|margin|capex|expenses?|cash|eps|percent|rate)\b",
-    re.IGNORECASE,
-)
+# Sentences that hold a figure.
 _FIGURE = re.compile(r"\d[\d,]*(\.\d+)?\s*(%|percent|million|billion|bn|m\b)|\$\s?\d|\d{1,3}(,\d{3})+")
 
 
@@ -40,7 +36,7 @@ class Candidate:
 
 
 def extractive_answer(
-    question: str,
+    question: Question,
     passages: Sequence[Passage],
     embedder: Embedder,
     *,
@@ -51,21 +47,20 @@ def extractive_answer(
 ) -> Answer:
     """`document_texts` (doc id -> full text) lets names in the question ("Apple") rule out
     sentences from documents that never mention them."""
-    terms = key_terms(question)
-    candidates = _candidates(_about_named(question, passages, document_texts))
-    wants_figure = _QUANTITY.search(question) is not None
+    terms = question.key_terms
+    candidates = _candidates(_about_named(question.names, passages, document_texts))
     if candidates:
-        vectors = embedder.embed([question] + [c.text for c in candidates])
+        vectors = embedder.embed([question.text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
         for cand, sim in zip(candidates, similarity, strict=True):
             lexical = coverage(terms, cand.text)
-            figure = 0.1 if wants_figure and _FIGURE.search(cand.text) else 0.0
+            figure = 0.1 if question.wants_figure and _FIGURE.search(cand.text) else 0.0
             cand.score = float(sim) + 0.5 * lexical + figure + 0.05 / cand.passage.rank
     chosen = _select(candidates, max_sentences)
     evidence = " ".join(c.text for c in chosen)
     best_similarity = max((c.score for c in chosen), default=0.0)
     if not chosen or coverage(terms, evidence) < min_support or best_similarity < min_similarity:
-        return Answer(question=question, answer=prompts.cannot_answer(), cannot_answer=True,
+        return Answer(question=question.text, answer=prompts.cannot_answer(), cannot_answer=True,
                       mode="extractive", passages=list(passages))
     citations, lines = [], []
     read: dict[str, list[Number]] = {}
@@ -77,7 +72,7 @@ def extractive_answer(
             article_sources=cited_sources(cand.text, (document_texts or {}).get(p.doc_id, p.text)),
         ))
         lines.append(f"{display_quote(cand.text)}{_scale_note(cand, read)} [{n}]")
-    return Answer(question=question, answer=" ".join(lines), cannot_answer=False,
+    return Answer(question=question.text, answer=" ".join(lines), cannot_answer=False,
                   mode="extractive", citations=citations, passages=list(passages))
 
 
@@ -100,9 +95,8 @@ def _scale_note(cand: Candidate, read: dict[str, list[Number]]) -> str:
 
 
 def _about_named(
-    question: str, passages: Sequence[Passage], document_texts: Mapping[str, str] | None
+    names: frozenset[str], passages: Sequence[Passage], document_texts: Mapping[str, str] | None
 ) -> list[Passage]:
-    names = named_terms(question)
     if not names or document_texts is None:
         return list(passages)
     mentions: dict[str, bool] = {}

@@ -40,6 +40,7 @@ from assistant.answer.verify import MARKER, Verifier, checked_sentences
 from assistant.config import Settings
 from assistant.lc_retriever import document_passage
 from assistant.models import Answer, Passage
+from assistant.question import Question
 
 History = Sequence[Mapping[str, str]]  # OpenAI-style messages: {"role": "user", "content": ...}
 HISTORY_MESSAGES = 6  # the last three turns are enough to carry a company and a period
@@ -141,7 +142,7 @@ class LLMAnswerer:
         return cls(llm or chat_model(settings), retriever, endpoint=_endpoint(s.base_url),
                    model=s.model or "", timeout_s=s.timeout_s, max_tokens=s.max_tokens)
 
-    def answer(self, question: str, history: History | None = None) -> Answer:
+    def answer(self, question: Question, history: History | None = None) -> Answer:
         answer = None
         for item in self.stream(question, history):
             if isinstance(item, Answer):
@@ -149,11 +150,12 @@ class LLMAnswerer:
         assert answer is not None
         return answer
 
-    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: Question, history: History | None = None) -> Iterator[str | Answer]:
         """Each checked sentence with its following whitespace, as it completes; then the
-        Answer."""
+        Answer. The retriever gets the question's text, or with history the condensed one (a
+        new text, which the retriever reads into a new `Question`)."""
         state: dict[str, Any] = {"standalone": None, "finish": None}
-        chunks = self.chain.stream({"question": question, "history": format_history(history)})
+        chunks = self.chain.stream({"question": question.text, "history": format_history(history)})
         try:
             first = self._prepare(chunks, state)
             verifier = Verifier(first["passages"], prompts.cannot_answer())
@@ -170,8 +172,8 @@ class LLMAnswerer:
         if state["finish"] == "length":
             notice = (f"The reply was cut off at {self.max_tokens} tokens "
                       "(DOSSIER_LLM_MAX_TOKENS); its last sentence may be incomplete.")
-        searched = state["standalone"] if state["standalone"] != question else None
-        yield verifier.answer(question, "".join(text), searched=searched, notice=notice)
+        searched = state["standalone"] if state["standalone"] != question.text else None
+        yield verifier.answer(question.text, "".join(text), searched=searched, notice=notice)
 
     def _prepare(self, chunks: Iterator[dict[str, Any]], state: dict[str, Any]) -> dict[str, Any]:
         first: dict[str, Any] = {}

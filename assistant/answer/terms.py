@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 
 import Stemmer
 
@@ -46,7 +47,7 @@ def key_terms(question: str) -> set[str]:
     return {_STEMMER.stemWord(w) for w in words}
 
 
-def coverage(terms: set[str], evidence: str) -> float:
+def coverage(terms: Set[str], evidence: str) -> float:
     """Share of `terms` the evidence mentions. Stems of four letters or more also match by
     prefix, so "regulation" (regul) is found in "regulatory" (regulatori)."""
     if not terms:

@@ -1,0 +1,208 @@
+"""A question, read once: what it names and asks for, typed, for every step that follows.
+
+    question = read_question("In AAPL's latest 10-Q, what were iPhone net sales?", metas)
+    question.companies  -> frozenset({"Apple Inc."})    (as stored, by name or ticker)
+    question.form       -> "10-Q"
+    question.latest     -> True
+    question.key_terms  -> {"aapl", "latest", "10", "iphon", "net", "sale"}
+
+Scope (assistant/scope.py), retrieval (assistant/retrieval.py) and the answerers
+(assistant/answer/) take the `Question`; none of them reads the raw text again. A follow-up
+rewritten by the chat (assistant/ui/followup.py) or by the LLM's condense step is a new text, read
+into a new `Question`.
+
+Companies are read against the documents of a store (`metas`): a name counts when it is one of the
+stored companies, by its name, a shortened name ("Amazon" for "Amazon.com, Inc.") or its ticker.
+Periods are read both ways a reader might mean them (see assistant/scope.py): "Q1 2023" is a fiscal
+label or a calendar quarter, "FY2023" / "fiscal 2023" the fiscal label only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from assistant.answer.terms import key_terms, named_terms
+from assistant.recency import RecencyScope, recency_scope
+from ingest.company_names import short_name
+from ingest.documents import DocMeta
+
+# First words too common to stand for a company on their own ("American" is not American Express).
+_GENERIC_FIRST = {
+    "american", "first", "general", "united", "national", "international", "global", "new", "bank",
+    "advanced", "applied", "digital", "energy", "financial", "royal", "southern", "western",
+    "eastern", "northern", "capital", "texas", "alpha", "meta", "block", "target", "visa",
+}
+# Questions that ask for a figure.
+_QUANTITY = re.compile(
+    r"\b(how (much|many)|what (was|were|is|are) (the )?(total|amount|number)|total|amount|"
+    r"revenue|sales|income|margin|capex|expenses?|cash|eps|percent|rate)\b",
+    re.IGNORECASE,
+)
+_TICKER = re.compile(r"\$?\b[A-Z][A-Z.]{1,5}\b")
+_FORMS = re.compile(r"\b(10-K|10-Q|8-K|20-F|6-K|40-F|S-1|DEF 14A)(?:/A)?\b", re.IGNORECASE)
+_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_YEAR = r"(?:'|’)?(\d{4}|\d{2})"
+_FISCAL = r"(FY|fiscal(?:\s+year)?)"
+_QUARTER_PATTERNS = (
+    re.compile(rf"\bQ([1-4])\s*(?:of\s+)?{_FISCAL}?\s*{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_FISCAL}\s*{_YEAR}\s*Q([1-4])\b", re.IGNORECASE),
+    re.compile(r"\b(\d{4})\s*Q([1-4])\b", re.IGNORECASE),
+    re.compile(
+        rf"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\s+(?:of\s+)?"
+        rf"(?:{_FISCAL}\s*)?{_YEAR}\b",
+        re.IGNORECASE,
+    ),
+)
+_FISCAL_YEAR = re.compile(rf"\b{_FISCAL}\s*{_YEAR}\b", re.IGNORECASE)
+_CALENDAR_YEAR = re.compile(r"\b(?:in|for|during|of|year)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+_LATEST = re.compile(
+    r"\b(latest|most\s+recent|newest|last|current)\s+(?:\w+\s+){0,2}?"
+    r"(10-K|10-Q|20-F|filing|report|quarter|annual\s+report|quarterly\s+report)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period a question names: 'Q1 2023' (quarter 1, either reading), 'FY2023' (fiscal)."""
+
+    year: int
+    quarter: int | None  # None: the whole year
+    fiscal: bool  # "FY"/"fiscal" said: the fiscal label only
+    text: str  # as shown: 'Q1 2023', 'Q3 FY2023', 'FY2023', '2022'
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question says, read once by `read_question`. A bare `Question(text)` has read
+    nothing: it names no company, period or form and has no key terms."""
+
+    text: str  # as asked
+    companies: frozenset[str] = frozenset()  # stored company names it names (name or ticker)
+    form: str | None = None  # '10-Q', '10-K', ... (upper case, no '/A')
+    period: Period | None = None  # the fiscal or calendar period it names
+    latest: bool = False  # "latest 10-Q", "most recent filing", "current quarter"
+    recency: RecencyScope = field(default_factory=RecencyScope)  # "since March 2025", "latest"
+    key_terms: frozenset[str] = frozenset()  # stemmed content words and numbers
+    names: frozenset[str] = frozenset()  # capitalised words after the first, lower-cased
+    wants_figure: bool = False  # asks how much / how many / a total, revenue, margin...
+    statement: str | None = None  # the financial statement asked for (not read yet)
+    metric: str | None = None  # the metric asked for (not read yet)
+    # The question with its companies' names taken out, for searching inside a scope restricted
+    # to them; None when too little would be left.
+    without_companies: str | None = None
+    search_text: str = ""  # the text retrieval searches; the question as asked unless narrowed
+
+    def __post_init__(self) -> None:
+        if not self.search_text:
+            object.__setattr__(self, "search_text", self.text)
+
+    @property
+    def dated(self) -> bool:
+        """A publication window is given ("since March 2025", "between ... and ...")."""
+        return bool(self.recency.date_from or self.recency.date_to)
+
+    def searching(self, text: str) -> Question:
+        """The same question, searched with `text` (e.g. without the names a scope implies)."""
+        return replace(self, search_text=text)
+
+
+def read_question(text: str, metas: Iterable[DocMeta] = (), today: dt.date | None = None) -> Question:
+    """Everything the steps after it need from `text`, read once. `metas`: the store's documents,
+    against which company names and tickers are matched; `today` anchors "last quarter"."""
+    metas = list(metas)
+    companies = named_companies(text, metas)
+    form = _FORMS.search(text)
+    return Question(
+        text=text,
+        companies=frozenset(companies),
+        form=form.group(1).upper() if form else None,
+        period=named_period(text),
+        latest=_LATEST.search(text) is not None,
+        recency=recency_scope(text, today or dt.date.today()),
+        key_terms=frozenset(key_terms(text)),
+        names=frozenset(named_terms(text)),
+        wants_figure=_QUANTITY.search(text) is not None,
+        without_companies=_without_companies(text, companies, metas) if companies else None,
+    )
+
+
+# companies --------------------------------------------------------------------------------------
+def _normalise(text: str) -> str:
+    text = text.casefold().replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", text).split()) + " "
+
+
+def company_aliases(company: str) -> set[str]:
+    """'Amazon.com, Inc.' -> {'amazon com inc', 'amazon com', 'amazon'}."""
+    full = _normalise(company).strip()
+    words = full.split()
+    core = _normalise(short_name(company)).split() or words
+    aliases = {full, " ".join(core)}
+    if len(core) > 1 and len(core[0]) >= 4 and core[0] not in _GENERIC_FIRST:
+        aliases.add(core[0])
+    return {a for a in aliases if len(a) >= 3}
+
+
+def named_companies(text: str, metas: Iterable[DocMeta]) -> set[str]:
+    """The stored companies `text` names, by a name alias or by ticker ('AAPL', '$AAPL')."""
+    normalised = _normalise(text)
+    tokens = set(_TICKER.findall(text))
+    named = set()
+    for meta in metas:
+        if not meta.company or meta.company in named:
+            continue
+        ticker = (meta.ticker or "").upper()
+        by_ticker = bool(ticker) and (ticker in tokens or f"${ticker}" in tokens)
+        if by_ticker or any(f" {alias} " in normalised for alias in company_aliases(meta.company)):
+            named.add(meta.company)
+    return named
+
+
+def _without_companies(text: str, companies: set[str], metas: list[DocMeta]) -> str | None:
+    """`text` with its mentions of `companies` (names, possessives, tickers) removed, or None
+    when too little would be left to search with."""
+    names = {a for c in companies for a in company_aliases(c)}
+    names |= {m.ticker for m in metas if m.company in companies and m.ticker}
+    out = text
+    for name in sorted(names, key=len, reverse=True):
+        words = r"[\W_]+".join(re.escape(w) for w in name.split())
+        out = re.sub(rf"(?i)(?:\bthe\s+)?\$?\b{words}\b\.?(?:['’]s\b)?", " ", out)
+    out = " ".join(out.split())
+    return out if out != text and len(key_terms(out)) >= 2 else None
+
+
+# periods ----------------------------------------------------------------------------------------
+def _year(text: str) -> int:
+    value = int(text)
+    return value + 2000 if value < 100 else value
+
+
+def named_period(text: str) -> Period | None:
+    """The first quarter, fiscal year or calendar year `text` names."""
+    for i, pattern in enumerate(_QUARTER_PATTERNS):
+        found = pattern.search(text)
+        if not found:
+            continue
+        g = found.groups()
+        if i == 0:
+            quarter, fiscal, year = int(g[0]), bool(g[1]), _year(g[2])
+        elif i == 1:
+            fiscal, year, quarter = True, _year(g[1]), int(g[2])
+        elif i == 2:
+            year, quarter, fiscal = _year(g[0]), int(g[1]), False
+        else:
+            quarter, fiscal, year = _ORD[g[0].lower()], bool(g[1]), _year(g[2])
+        if 1990 <= year <= 2100:
+            return Period(year, quarter, fiscal, f"Q{quarter} {'FY' if fiscal else ''}{year}")
+    found = _FISCAL_YEAR.search(text)
+    if found:
+        return Period(_year(found.group(2)), None, True, f"FY{_year(found.group(2))}")
+    found = _CALENDAR_YEAR.search(text)
+    if found:
+        return Period(int(found.group(1)), None, False, found.group(1))
+    return None
