@@ -215,3 +215,18 @@ def test_retrieval_searches_the_questions_search_text(alibaba_store: Path,
         a.search(Question("Alibaba cloud", search_text="cloud revenue growth"), k=1)
         a.search("How much is Alibaba investing in AI?", k=1)  # scoped to Alibaba's documents
     assert embedder.embedded == ["cloud revenue growth", "How much is investing in AI?"]
+
+
+def test_a_chat_follow_up_is_a_new_question_read_once(alibaba_store: Path, minilm: LocalMiniLM,
+                                                       reads: Counter[tuple[str, str]]) -> None:
+    from assistant.ui.app import ChatApp, new_state
+
+    no_filters = (None, None, None, None, None)
+    with Assistant(home=alibaba_store, embedder=minilm, llm_model=None) as a:
+        app = ChatApp(a)
+        *_, (history, _, _, state) = app.respond("How much is Alibaba investing in AI?", [],
+                                                 new_state(), *no_filters)
+        *_, (history, _, _, state) = app.respond("What about cloud?", history, state, *no_filters)
+    assert state["last"] == "About Alibaba: what about cloud?"
+    for text in ("How much is Alibaba investing in AI?", "What about cloud?", state["last"]):
+        _read_once(reads, text)

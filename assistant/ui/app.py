@@ -27,6 +27,7 @@ import gradio as gr
 from assistant.api import Assistant
 from assistant.conversations import ConversationStore
 from assistant.errors import InputError
+from assistant.question import Question
 from assistant.ui import render
 from assistant.ui.assets import CSS, HEAD, theme
 from assistant.ui.conversations import Conversations
@@ -56,8 +57,8 @@ def _history(turns: list[tuple[int, Any]]) -> list[dict[str, str]]:
 
 def new_state() -> dict[str, Any]:
     """Per-session chat state: the answered turns (for the sources panel), the last question
-    as searched (for follow-ups) and the stored conversation's id."""
-    return {"turns": [], "last": None, "conversation": None}
+    as searched, as text and as read (for follow-ups), and the stored conversation's id."""
+    return {"turns": [], "last": None, "question": None, "conversation": None}
 
 
 class ChatApp:
@@ -134,6 +135,13 @@ class ChatApp:
             out[key] = value or None
         return out
 
+    def _previous(self, state: dict[str, Any]) -> Question | None:
+        """The last question as read; a reopened conversation keeps only its text, read here."""
+        question, last = state.get("question"), state.get("last")
+        if question is not None and question.text == last:
+            return question
+        return self.assistant.read(last) if last else None
+
     def respond(self, question: str, history: list[dict[str, Any]], state: dict[str, Any],
                 company: str | None, form: str | None, date_from: str | None,
                 date_to: str | None, docs: list[str] | None,
@@ -147,14 +155,16 @@ class ChatApp:
             return
         state = {**new_state(), **state, "turns": list(state.get("turns", []))}
         generated = self.settings.llm.configured  # the LLM condenses follow-ups from the history
-        searched = typed if generated else rewrite_followup(typed, state["last"])
+        asked = self.assistant.read(typed)
+        searched = typed if generated else rewrite_followup(asked, self._previous(state))
+        to_ask = asked if searched == typed else self.assistant.read(searched)
         history = [*history, {"role": "user", "content": render.question_markdown(typed)},
                    {"role": "assistant", "content": render.searching_markdown(len(self.documents()))}]
         yield history, gr.skip(), "", state
         try:
             filters = self.filters(company, form, date_from, date_to, docs)
             answer = self.assistant.ask(
-                searched, history=_history(state["turns"]) if generated else None, **filters)
+                to_ask, history=_history(state["turns"]) if generated else None, **filters)
         except FilterError as exc:
             history[-1] = {"role": "assistant", "content": render.error_markdown(f"Filter: {exc}.")}
             yield history, gr.skip(), "", state
@@ -170,6 +180,7 @@ class ChatApp:
                                                         filters, request)
         searched = answer.searched or searched
         state["last"] = searched
+        state["question"] = to_ask
         rewritten = searched if searched != typed else None
         panel = render.sources_html(state["turns"])
         if answer.cannot_answer:

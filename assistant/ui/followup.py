@@ -8,43 +8,43 @@ company or person of its own gets the previous question's names prepended, e.g.
     -> "About Alibaba: what about free cash flow?"
 
 Anything else is asked as typed. The chat shows the rewritten question, so it is never hidden.
+Both questions come read (`Question`); the rewritten text is read into a new `Question`.
 """
 
 from __future__ import annotations
 
 import re
 
-from assistant.answer.terms import named_terms
+from assistant.question import Question
 
 SHORT_WORDS = 10
 _WORD = re.compile(r"\b[A-Z][A-Za-z&.\-]*(?:['’]s)?\b")
 
 
-def question_names(question: str) -> list[str]:
+def question_names(question: Question) -> list[str]:
     """The names a question mentions, as written ("Alibaba's" -> "Alibaba"), in order: capitalised
-    words after the first that the answerer also treats as names."""
-    wanted = named_terms(question)
-    words = question.split(maxsplit=1)
+    words after the first that the answerer also treats as names (`question.names`)."""
+    words = question.text.split(maxsplit=1)
     rest = words[1] if len(words) > 1 else ""
     names: list[str] = []
     for match in _WORD.finditer(rest):
         word = re.sub(r"['’]s$", "", match.group(0)).rstrip(".")
-        if word.lower() in wanted and word not in names:
+        if word.lower() in question.names and word not in names:
             names.append(word)
     return names
 
 
-def rewrite_followup(question: str, previous: str | None) -> str:
-    """`question` with the previous question's names prepended when it is a short follow-up
-    without names of its own; otherwise `question` unchanged."""
-    question = " ".join(question.split())
-    if not previous or not question or len(question.split()) > SHORT_WORDS:
-        return question
-    first_word = question.split()[0]
+def rewrite_followup(question: Question, previous: Question | None) -> str:
+    """The text of `question` with the previous question's names prepended when it is a short
+    follow-up without names of its own; otherwise the text unchanged."""
+    text = " ".join(question.text.split())
+    if not previous or not text or len(text.split()) > SHORT_WORDS:
+        return text
+    first_word = text.split()[0]
     if question_names(question) or re.search(r"^[A-Z].*['’]s$", first_word):  # "Apple's margin?"
-        return question
+        return text
     names = question_names(previous)
     if not names:
-        return question
-    first, rest = question[0], question[1:]
+        return text
+    first, rest = text[0], text[1:]
     return f"About {' '.join(names)}: {first.lower()}{rest}"
