@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from assistant import Assistant
+from assistant.question import Question
 from ingest.embeddings import LocalMiniLM
 from tests.conftest import FIXTURES
 from tests.helpers import free_port
@@ -305,8 +306,8 @@ def test_filters_reach_retrieval_and_errors_are_messages(chat_app: Any,
 
     seen: dict[str, Any] = {}
 
-    def fake_ask(question: str, **kwargs: Any) -> Any:
-        seen.update(kwargs, question=question)
+    def fake_ask(question: Question, **kwargs: Any) -> Any:
+        seen.update(kwargs, question=question.text)
         raise RuntimeError("the store went away\nsecond line")
 
     monkeypatch.setattr(chat_app.assistant, "ask", fake_ask)
