@@ -196,7 +196,7 @@ def statement_retriever() -> Static:
 def test_a_figure_off_by_a_thousand_is_shown_unsupported(server: ScriptedOpenAI) -> None:
     server.script(Reply("Apple's total net sales for the quarter were $81.8 million [1]."),
                   Reply("Apple's total net sales for the quarter were $81.8 billion [1]."))
-    question = "What were Apple's total net sales in the quarter ended July 1, 2023?"
+    question = Question("What were Apple's total net sales in the quarter ended July 1, 2023?")
     wrong = answerer(server, statement_retriever()).answer(question)
     assert wrong.answer == "Apple's total net sales for the quarter were $81.8 million. [unsupported]"
     assert wrong.claims[0].unsupported_numbers == ["$81.8 million"]

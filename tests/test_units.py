@@ -22,6 +22,7 @@ from assistant.answer.numbers import (
 )
 from assistant.answer.verify import SCALE_NOT_STATED, quoted_claims, verify
 from assistant.models import Answer, Citation, Passage
+from assistant.question import read_question
 from ingest.chunking import chunk_document
 from ingest.documents import Document
 from ingest.embeddings import LocalMiniLM
@@ -289,8 +290,8 @@ def test_offline_claims_say_when_an_amount_has_no_stated_scale() -> None:
 def test_the_offline_answer_shows_the_scale_after_a_quoted_row(minilm: LocalMiniLM) -> None:
     passage = Passage(rank=1, score=1.0, chunk_id="c1", doc_id="d", title="Apple Inc. 10-Q Q3 FY2023",
                       source="s", text=STATEMENT)
-    answer = extractive_answer("What were Apple's total net sales in the quarter?", [passage], minilm,
-                               max_sentences=1)
+    answer = extractive_answer(read_question("What were Apple's total net sales in the quarter?"),
+                               [passage], minilm, max_sentences=1)
     [citation] = answer.citations
     assert citation.quote.startswith("Total net sales |")
     assert answer.answer == f"{citation.quote} (in millions of USD) [1]"
