@@ -15,7 +15,6 @@ import pytest
 
 import assistant.answer.extractive
 import assistant.answer.llm
-import assistant.api
 import assistant.question
 import assistant.retrieval
 import assistant.scope
@@ -166,8 +165,9 @@ def test_the_llm_fallback_reuses_the_question_read(alibaba_store: Path, minilm: 
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens here once closed
     asked = "How much is Alibaba investing in AI?"
-    with Assistant(home=alibaba_store, embedder=minilm, llm_model="test-model", llm_max_retries=0,
-                   openai_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout_s=2.0) as a:
+    with Assistant(home=alibaba_store, embedder=minilm, llm={
+            "base_url": f"http://127.0.0.1:{port}/v1", "model": "test-model", "max_retries": 0,
+            "timeout_s": 2.0}) as a:
         answer = a.ask(asked)
     assert answer.mode == "extractive" and answer.notice is not None
     _read_once(reads, asked)
@@ -187,8 +187,8 @@ def test_a_condensed_follow_up_is_a_new_question_read_once(
     server.script(Reply(standalone), Reply("I cannot tell from the passages."))
     history = [{"role": "user", "content": "How much is Alibaba investing in AI?"},
                {"role": "assistant", "content": "380 billion yuan."}]
-    with Assistant(home=alibaba_store, embedder=minilm, openai_base_url=server.base_url,
-                   llm_model="test-model", llm_timeout_s=5.0) as a:
+    with Assistant(home=alibaba_store, embedder=minilm, llm={
+            "base_url": server.base_url, "model": "test-model", "timeout_s": 5.0}) as a:
         answer = a.ask("over how many years?", history=history)
     assert answer.searched == standalone and answer.scope is not None
     _read_once(reads, "over how many years?")
@@ -201,7 +201,6 @@ def test_a_condensed_follow_up_is_a_new_question_read_once(
         (assistant.scope.resolve_scope, "question"),
         (assistant.answer.extractive.extractive_answer, "question"),
         (assistant.answer.llm.LLMAnswerer.stream, "question"),
-        (assistant.api.Assistant._extractive, "question"),
     ],
 )
 def test_the_steps_after_reading_take_a_question_not_text(function: Callable[..., Any],
@@ -222,7 +221,7 @@ def test_a_chat_follow_up_is_a_new_question_read_once(alibaba_store: Path, minil
     from assistant.ui.app import ChatApp, new_state
 
     no_filters = (None, None, None, None, None)
-    with Assistant(home=alibaba_store, embedder=minilm, llm_model=None) as a:
+    with Assistant(home=alibaba_store, embedder=minilm, llm={"model": None}) as a:
         app = ChatApp(a)
         *_, (history, _, _, state) = app.respond("How much is Alibaba investing in AI?", [],
                                                  new_state(), *no_filters)
