@@ -122,7 +122,8 @@ READERS = ("named_companies", "named_period", "recency_scope", "key_terms", "nam
 def reads(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
     """Every call of a raw-text reader, anywhere in `assistant`, counted by (reader, text)."""
     counts: Counter[tuple[str, str]] = Counter()
-    originals = {name: getattr(assistant.question, name) for name in READERS}
+    originals: dict[str, Callable[..., Any]] = {
+        name: getattr(assistant.question, name) for name in READERS}
 
     def spy(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
         def counted(text: str, *args: Any, **kwargs: Any) -> Any:
@@ -210,7 +211,7 @@ def test_the_steps_after_reading_take_a_question_not_text(function: Callable[...
 
 def test_retrieval_searches_the_questions_search_text(alibaba_store: Path,
                                                       embedder: CountingEmbedder) -> None:
-    with Assistant(home=alibaba_store, embedder=embedder) as a:  # type: ignore[arg-type]
+    with Assistant(home=alibaba_store, embedder=embedder) as a:
         a.search(Question("Alibaba cloud", search_text="cloud revenue growth"), k=1)
         a.search("How much is Alibaba investing in AI?", k=1)  # scoped to Alibaba's documents
     assert embedder.embedded == ["cloud revenue growth", "How much is investing in AI?"]
