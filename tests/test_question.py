@@ -230,3 +230,16 @@ def test_a_chat_follow_up_is_a_new_question_read_once(alibaba_store: Path, minil
     assert state["last"] == "About Alibaba: what about cloud?"
     for text in ("How much is Alibaba investing in AI?", "What about cloud?", state["last"]):
         _read_once(reads, text)
+
+
+def test_a_reopened_conversation_reads_its_last_question_for_a_follow_up(
+    alibaba_store: Path, minilm: LocalMiniLM,
+) -> None:
+    from assistant.ui.app import ChatApp, new_state
+
+    reopened = {**new_state(), "last": "How much is Alibaba investing in AI?"}  # text only, stored
+    del reopened["question"]
+    with Assistant(home=alibaba_store, embedder=minilm, llm={"model": None}) as a:
+        *_, (_, _, _, state) = ChatApp(a).respond("What about cloud?", [], reopened,
+                                                  None, None, None, None, None)
+    assert state["last"] == "About Alibaba: what about cloud?"
