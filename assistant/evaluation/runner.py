@@ -94,7 +94,8 @@ def score(item: EvalItem, assistant: Assistant, *, k: int, mode: str | None,
     row = Row(item.id, item.question, item.kind, item.answer, [g.doc for g in gold],
               [f"{g.doc} p. {g.page}" for g in gold if g.page is not None])
     start = time.perf_counter()
-    passages = assistant.search(item.question, k)
+    question = assistant.read(item.question)  # read once, for the search and the answer
+    passages = assistant.search(question, k)
     row.search_ms = (time.perf_counter() - start) * 1000
     hits = [m.Hit(p.source, p.page) for p in passages]
     row.retrieved = [_label(h) for h in hits]
@@ -103,7 +104,7 @@ def score(item: EvalItem, assistant: Assistant, *, k: int, mode: str | None,
         row.page_rank = m.first_page_rank(hits, gold) if row.gold_pages else None
 
     start = time.perf_counter()
-    answer = assistant.ask(item.question, mode=mode)
+    answer = assistant.ask(question, mode=mode)
     row.answer_ms = (time.perf_counter() - start) * 1000
     row.answer, row.mode, row.cannot_answer = answer.answer, answer.mode, answer.cannot_answer
     predicted = "" if answer.cannot_answer else answer.answer
