@@ -1,5 +1,5 @@
 # Dossier: `make demo` (ingest the demo corpus, ask it a question, open the chat), `make test`
-# (lint + tests, with a headless chromium for the browser test).
+# (lint, the bare-install check, tests, with a headless chromium for the browser test).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +9,7 @@ QUESTION ?= What were Apple's total net sales in the third quarter of fiscal 202
 LLM_PORT ?= 8080
 LLM_THREADS ?= 2
 
-.PHONY: install demo chat browser test lint bench clean llm-server
+.PHONY: install demo chat browser test lint install-check bench clean llm-server
 
 install: $(VENV)/.installed
 
@@ -43,7 +43,12 @@ lint: install
 	$(BIN)/ruff check assistant ingest prompts tests bench
 	$(BIN)/mypy
 
-test: lint browser
+# The install a user does: a wheel of this checkout, no extras, in a fresh venv outside it, then
+# dossier --help, ingest, search and ask on the offline defaults (tests/install/check_bare_install.py).
+install-check: install
+	$(BIN)/python tests/install/check_bare_install.py
+
+test: lint browser install-check
 	$(BIN)/python -m pytest
 
 # The optional local model (SmolLM2-135M) behind llama.cpp's OpenAI-compatible server on

@@ -1,9 +1,11 @@
 """One writer, many readers, with real processes: while one `dossier ingest` holds the store's
 writer lock (paused mid-batch by tests/fault_runner.py), a second ingest is refused with who holds
-the lock, or waits with --wait; `dossier search` keeps answering throughout."""
+the lock, or waits with --wait; `dossier search` keeps answering throughout. Two first ingests
+into an empty home, let go at the same instant, create the store once between them."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -126,3 +128,44 @@ def test_search_answers_throughout_a_running_ingest(tmp_path: Path, corpus: Path
     code, out, err = finish(writer)
     assert code == 0 and "3 added, 1 unchanged" in out, err
     assert during >= 1, "the ingest ended before a search completed: nothing was tested"
+
+
+def test_two_first_ingests_into_an_empty_home_create_it_once(tmp_path: Path, corpus: Path,
+                                                              minilm: LocalMiniLM) -> None:
+    home = tmp_path / "home"
+    gate = tmp_path / "gate"
+    gate.touch()
+    held = os.open(gate, os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    ingests: list[tuple[Path, subprocess.Popen[str]]] = []
+    try:
+        for name in ("a_alibaba.txt", "b_oracle.md"):
+            mark = tmp_path / f"{name}.at-gate"
+            ingests.append((mark, subprocess.Popen(
+                [sys.executable, "-m", "tests.fault_runner", "gate", "registry-open", "1", "--",
+                 "ingest", str(corpus / name), "-q"],
+                env=env(home, DOSSIER_FAULT_MARK=str(mark), DOSSIER_FAULT_GATE=str(gate)),
+                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+        for mark, proc in ingests:
+            wait_for(mark, proc)
+        assert not (home / "registry.sqlite3").exists(), "one ingest created the store before the gate"
+    finally:
+        fcntl.flock(held, fcntl.LOCK_UN)  # both ingests create the store from here on, together
+        os.close(held)
+
+    results = [finish(proc) for _, proc in ingests]
+    for (code, out, err), (_, other) in zip(results, reversed(ingests), strict=True):
+        assert "Traceback" not in err, err[-3000:]
+        if code == 2:  # refused while the other held the writer lock: it says who holds it
+            assert f"another ingest is writing to {home} (pid {other.pid} " in " ".join(err.split())
+        else:
+            assert code == 0 and "1 added" in out, (code, out, err)
+    assert any(code == 0 for code, _, _ in results)
+
+    store = Store(home, minilm)
+    try:
+        assert len(store.registry.documents()) == sum(code == 0 for code, _, _ in results)
+        ids = store.registry.all_chunk_ids()
+        assert set(store.collection.get(include=[])["ids"]) == ids == set(store.lexical().ids)
+    finally:
+        store.close()

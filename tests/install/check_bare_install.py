@@ -1,0 +1,216 @@
+"""The install a user does, checked end to end (`make install-check`, part of `make test`).
+
+Builds a wheel of the repository (`pip wheel --no-deps`), checks that it holds every file of the
+packages (modules, tokenizer, prompts, data), installs it with no extras into a fresh venv in a
+temporary folder outside the checkout, and from there, on the offline defaults and an empty
+DOSSIER_HOME, runs what a new user runs first: `dossier --help`, an import of every core module,
+an ingest of an HTML page, a PDF and a text file, `search`, `ask`, `status`, and the two commands
+that need an extra (they must name it, not crash).
+
+    python tests/install/check_bare_install.py [--repo PATH] [--keep]
+
+pip resolves the wheel's dependencies against the package index as `pip install` does
+(`pip download`), into a wheelhouse kept in the user cache folder, and installs from those files:
+on a network whose answers pip cannot cache, a second run does not download ~400 MB again.
+Exit status 0 when every step passed; else 1, with the failing step's command and output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+PACKAGES = ("assistant", "ingest", "prompts")
+INPUTS = ("BKE_8-K_2024-11-22.html", "AAPL_10-Q_2023-Q2.pdf", "alibaba-ai-investment-2025.txt")
+QUESTION = "How much is Alibaba investing in AI and cloud infrastructure?"
+# Settings that would make the run anything but the offline defaults of a new user.
+FOREIGN_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "OPENAI_BASE_URL", "OPENAI_API_KEY")
+
+
+class CheckFailed(Exception):
+    """A step of the check failed; the message says which and why."""
+
+
+def wheelhouse() -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "dossier-install-check" / "wheels"
+
+
+def package_files(source: Path) -> set[str]:
+    """Every file of the packages in the source (modules and data), as wheel member names."""
+    files = set()
+    for package in PACKAGES:
+        for path in (source / package).rglob("*"):
+            if path.is_file():
+                files.add(path.relative_to(source).as_posix())
+    return files
+
+
+def copy_source(repo: Path, to: Path) -> Path:
+    """The files a commit of the checkout would hold (tracked, and new files git does not
+    ignore), copied to `to`: the build sees what a clone gets, and leaves no build/ behind."""
+    listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=repo)
+    for name in filter(None, listed.split("\0")):
+        if (repo / name).is_file():  # a file deleted but not yet committed is listed too
+            (to / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(repo / name, to / name)
+    return to
+
+
+def check_wheel(wheel: Path, source: Path) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        members = set(archive.namelist())
+    missing = sorted(package_files(source) - members)
+    if missing:
+        raise CheckFailed(f"the wheel {wheel.name} lacks {len(missing)} file(s) of the packages: "
+                          + ", ".join(missing[:20]) + " (add them to [tool.setuptools.package-data])")
+    return f"all {len(package_files(source))} files of the packages"
+
+
+def clean_env(work: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if key not in FOREIGN_ENV and not key.startswith("DOSSIER_")}
+    env.update(DOSSIER_HOME=str(work / "home"), DOSSIER_CACHE_DIR=str(work / "cache"))
+    return env
+
+
+def run(command: Sequence[str | Path], *, cwd: Path, env: dict[str, str] | None = None,
+        expect: int = 0) -> str:
+    """Run `command`; its stdout, or CheckFailed with its output when the exit status differs."""
+    shown = " ".join(str(part) for part in command)
+    done = subprocess.run([str(part) for part in command], cwd=cwd, env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != expect:
+        output = (done.stdout + done.stderr).strip().splitlines()
+        raise CheckFailed(f"`{shown}` exited with {done.returncode} (expected {expect}):\n"
+                          + "\n".join(output[-30:]))
+    return done.stdout + done.stderr if expect else done.stdout
+
+
+def require(condition: bool, what: str) -> None:
+    if not condition:
+        raise CheckFailed(what)
+
+
+Step = tuple[str, Callable[[], str]]
+
+
+def steps(work: Path, repo: Path) -> list[Step]:
+    """The check's steps in order, each a name and a function returning a one-line result."""
+    venv, dist, cwd = work / "venv", work / "dist", work / "run"
+    python, dossier = venv / "bin" / "python", venv / "bin" / "dossier"
+    env = clean_env(work)
+    cwd.mkdir(parents=True)
+    state: dict[str, Path] = {}
+
+    def build() -> str:
+        source = copy_source(repo, work / "src")
+        run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, source], cwd=work)
+        state["wheel"] = next(dist.glob("dossier-*.whl"))
+        return state["wheel"].name
+
+    def install() -> str:
+        run([sys.executable, "-m", "venv", venv], cwd=work)
+        house = wheelhouse()
+        run([python, "-m", "pip", "download", "--quiet", "-d", house, state["wheel"]], cwd=work)
+        for stale in house.glob("dossier-*.whl"):  # the wheel under test is installed by path
+            stale.unlink()
+        run([python, "-m", "pip", "install", "--quiet", "--no-index", "--find-links", house,
+             state["wheel"]], cwd=work)
+        return f"no extras, dependencies through {house}"
+
+    def installed_where() -> str:
+        location = run([python, "-c", "import assistant, ingest, prompts; print(assistant.__file__, "
+                        "ingest.__file__, prompts.__file__)"], cwd=cwd, env=env).split()
+        outside = [p for p in location if not Path(p).resolve().is_relative_to(venv.resolve())]
+        require(not outside, f"the packages were imported from outside the venv: {outside}")
+        return "assistant, ingest, prompts import from the venv's site-packages"
+
+    def help_text() -> str:
+        out = run([dossier, "--help"], cwd=cwd, env=env)
+        require(all(cmd in out for cmd in ("ingest", "search", "ask")), f"--help lacks commands:\n{out}")
+        return "lists ingest, search, ask"
+
+    def imports() -> str:
+        return run([python, HERE / "import_core.py"], cwd=cwd, env=env).strip().splitlines()[-1]
+
+    def ingest() -> str:
+        out = run([dossier, "ingest", *(FIXTURES / name for name in INPUTS)], cwd=cwd, env=env)
+        require(f"{len(INPUTS)} added" in out, f"expected {len(INPUTS)} documents added:\n{out}")
+        return out.strip().splitlines()[-1]
+
+    def search() -> str:
+        hits = json.loads(run([dossier, "search", "net sales", "--k", "3", "--json"], cwd=cwd, env=env))
+        require(len(hits) == 3, f"search returned {len(hits)} passages, expected 3")
+        return f"{len(hits)} passages, first from {Path(hits[0]['source']).name}"
+
+    def ask() -> str:
+        answer = json.loads(run([dossier, "ask", QUESTION, "--json"], cwd=cwd, env=env))
+        require(answer["mode"] == "extractive", f"expected the offline answerer, got {answer['mode']}")
+        require(not answer["cannot_answer"] and answer["citations"],
+                f"expected a cited answer from the ingested article, got: {answer['answer']}")
+        return f"{len(answer['citations'])} citation(s), offline (extractive)"
+
+    def status() -> str:
+        out = run([dossier, "status"], cwd=cwd, env=env)
+        require(str(work / "home") in out, f"status does not name DOSSIER_HOME:\n{out}")
+        return "names the store"
+
+    def extras_named() -> str:
+        """What needs an extra says which one, as an error and not a traceback."""
+        eval_set = FIXTURES / "eval" / "simple.jsonl"
+        out = run([dossier, "eval", eval_set, "--docs", FIXTURES, "--baseline"], cwd=cwd, env=env,
+                  expect=2)
+        require("bench" in out and "Traceback" not in out, f"eval --baseline without the extra:\n{out}")
+        out = run([python, "-m", "assistant.answer.local_llm"], cwd=cwd, env=env, expect=1)
+        require("local-llm" in out and "Traceback" not in out, f"local_llm without the extra:\n{out}")
+        return "eval --baseline names [bench], local_llm names [local-llm]"
+
+    return [("build the wheel", build), ("its files", lambda: check_wheel(state["wheel"], work / "src")),
+            ("install it in a fresh venv", install), ("imported from", installed_where),
+            ("dossier --help", help_text), ("import every core module", imports),
+            ("dossier ingest (HTML, PDF, text)", ingest), ("dossier search", search),
+            ("dossier ask", ask), ("dossier status", status), ("extras", extras_named)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout to build (default: this one)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+    repo = args.repo.resolve()
+    work = Path(tempfile.mkdtemp(prefix="dossier-bare-install-"))
+    if work.resolve().is_relative_to(repo):
+        raise SystemExit(f"the temporary folder {work} is inside the checkout; set TMPDIR elsewhere")
+    print(f"bare install of {repo} in {work}", flush=True)
+    started = time.perf_counter()
+    try:
+        for name, step in steps(work, repo):
+            step_started = time.perf_counter()
+            try:
+                result = step()
+            except CheckFailed as exc:
+                print(f"  FAILED  {name}: {exc}", flush=True)
+                return 1
+            print(f"  ok  {name:<34} {time.perf_counter() - step_started:6.1f} s  {result}", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"bare install: every step passed in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

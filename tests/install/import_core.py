@@ -1,0 +1,47 @@
+"""Import every module of the installed core (assistant, ingest, prompts) and report the ones
+that fail. The bare-install check runs it with the python of a venv that holds the core
+dependencies alone, so a module that needs a package the core does not declare fails here."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+
+PACKAGES = ("assistant", "ingest", "prompts")
+
+
+def module_names() -> list[str]:
+    """Every module file of the installed packages, found on disk (importing a package to walk
+    it would hide the modules below one that fails)."""
+    names = []
+    for package_name in PACKAGES:
+        spec = importlib.util.find_spec(package_name)
+        if spec is None or not spec.submodule_search_locations:
+            raise SystemExit(f"package {package_name} is not installed in {sys.prefix}")
+        for location in spec.submodule_search_locations:
+            root = Path(location).parent
+            for path in sorted(Path(location).rglob("*.py")):
+                parts = path.relative_to(root).with_suffix("").parts
+                names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def main() -> int:
+    failed = []
+    names = module_names()
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # any failure at import is what this check is for
+            failed.append(name)
+            print(f"FAIL import {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            traceback.print_exc(limit=-3)
+    print(f"imported {len(names) - len(failed)} of {len(names)} core modules")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
