@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOME_DEMO ?= .demo-home
-QUESTION ?= What were Apple's total net sales in the third quarter of fiscal 2023?
+QUESTION ?= How much is Alibaba investing in AI and cloud infrastructure?
 
 LLM_PORT ?= 8080
 LLM_THREADS ?= 2

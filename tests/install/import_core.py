@@ -1,6 +1,7 @@
 """Import every module of the installed core (assistant, ingest, prompts) and report the ones
-that fail. The bare-install check runs it with the python of a venv that holds the core
-dependencies alone, so a module that needs a package the core does not declare fails here."""
+that fail, or that come from anywhere but this interpreter's environment. The bare-install check
+runs it with the python of a venv that holds the core dependencies alone, so a module that needs
+a package the core does not declare fails here."""
 
 from __future__ import annotations
 
@@ -32,14 +33,19 @@ def module_names() -> list[str]:
 def main() -> int:
     failed = []
     names = module_names()
+    prefix = Path(sys.prefix).resolve()
     for name in names:
         try:
-            importlib.import_module(name)
+            module = importlib.import_module(name)
         except Exception as exc:  # any failure at import is what this check is for
             failed.append(name)
             print(f"FAIL import {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
             traceback.print_exc(limit=-3)
-    print(f"imported {len(names) - len(failed)} of {len(names)} core modules")
+            continue
+        if not Path(module.__file__ or "").resolve().is_relative_to(prefix):
+            failed.append(name)
+            print(f"FAIL {name} comes from {module.__file__}, not from {prefix}", file=sys.stderr)
+    print(f"imported {len(names) - len(failed)} of {len(names)} core modules from {prefix}")
     return 1 if failed else 0
 
 
