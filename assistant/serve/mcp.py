@@ -12,9 +12,6 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from anyio import CapacityLimiter
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 from starlette.routing import Route
 
@@ -38,6 +35,18 @@ from assistant.serve.service import (
     Until,
     problem,
 )
+
+try:
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.types import ToolAnnotations
+except ModuleNotFoundError as missing:
+    if (missing.name or "").split(".")[0] != "mcp":
+        raise
+    from assistant.serve import MCP_EXTRA_MISSING, MissingExtraError
+
+    # the `mcp` extra is not installed: say so, rather than "No module named 'mcp'"
+    raise MissingExtraError(MCP_EXTRA_MISSING) from missing
 
 PATH = "/mcp"  # where `dossier chat --mcp` serves it
 

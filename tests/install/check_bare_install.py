@@ -5,7 +5,7 @@ packages (modules, tokenizer, prompts, data), installs it with no extras into a 
 temporary folder outside the checkout, and from there, on the offline defaults and an empty
 DOSSIER_HOME, runs what a new user runs first: `dossier --help`, an import of every core module
 (each from the venv), an ingest of an HTML page, a PDF and a text file, `search`, `ask`, and the
-two commands that need an extra (they must name it, not crash).
+commands that need an extra (they must name it, not crash).
 
     python tests/install/check_bare_install.py [--repo PATH] [--keep]
 
@@ -173,7 +173,9 @@ def steps(work: Path, repo: Path) -> list[Step]:
         require("bench" in out and "Traceback" not in out, f"eval --baseline without the extra:\n{out}")
         out = run([python, "-m", "assistant.answer.local_llm"], cwd=cwd, env=env, expect=1)
         require("local-llm" in out and "Traceback" not in out, f"local_llm without the extra:\n{out}")
-        return "eval --baseline names [bench], local_llm names [local-llm]"
+        out = run([dossier, "mcp"], cwd=cwd, env=env, expect=2)
+        require("dossier[mcp]" in out and "Traceback" not in out, f"mcp without the extra:\n{out}")
+        return "eval --baseline names [bench], local_llm [local-llm], mcp [mcp]"
 
     return [("build the wheel", build), ("its files", lambda: check_wheel(state["wheel"], work / "src")),
             ("install it in a fresh venv", install), ("dossier --help", help_text),
@@ -201,11 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  FAILED  {name}: {exc}", flush=True)
                 return 1
             print(f"  ok  {name:<34} {time.perf_counter() - step_started:6.1f} s  {result}", flush=True)
+        print(f"bare install: every step passed in {time.perf_counter() - started:.0f} s", flush=True)
+        return 0
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"bare install: every step passed in {time.perf_counter() - started:.0f} s")
-    return 0
 
 
 if __name__ == "__main__":
