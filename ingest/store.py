@@ -28,7 +28,7 @@ from ingest.documents import Chunk, DocMeta, Document, sha256
 from ingest.errors import DossierError
 from ingest.facts import Fact, extract_facts
 from ingest.lexical import LexicalIndex
-from ingest.lock import WriterLock
+from ingest.lock import OpenLock, WriterLock
 from ingest.registry import Registry
 
 if TYPE_CHECKING:
@@ -94,25 +94,26 @@ class Store:
         self.home = home
         self.embedder = embedder
         home.mkdir(parents=True, exist_ok=True)
-        self.registry = Registry(home / "registry.sqlite3")
-        self._check_embedding_model()
-        self.client = _chroma_client(home, chroma_url)
-        # One Chroma server serves many stores (each user's DOSSIER_HOME): each keeps its vectors
-        # in a collection of its own, named by the id its registry holds, since repair() deletes
-        # whatever the collection holds that the registry does not name. An embedded Chroma lives
-        # inside the store's folder and keeps the plain name.
-        self.collection_name = f"{COLLECTION}-{self._store_id()}" if chroma_url else COLLECTION
-        # No embedding function on purpose: Dossier always passes vectors itself, so Chroma never
-        # falls back to its default model (which would download weights).
-        self.collection = self.client.get_or_create_collection(
-            self.collection_name,
-            embedding_function=None,
-            metadata={
-                "hnsw:space": "cosine",
-                "embedding_model": embedder.model_name,
-                "dimension": embedder.dimension,
-            },
-        )
+        with OpenLock(home):  # a first open creates the registry and Chroma's files: one at a time
+            self.registry = Registry(home / "registry.sqlite3")
+            self._check_embedding_model()
+            self.client = _chroma_client(home, chroma_url)
+            # One Chroma server serves many stores (each user's DOSSIER_HOME): each keeps its vectors
+            # in a collection of its own, named by the id its registry holds, since repair() deletes
+            # whatever the collection holds that the registry does not name. An embedded Chroma lives
+            # inside the store's folder and keeps the plain name.
+            self.collection_name = f"{COLLECTION}-{self._store_id()}" if chroma_url else COLLECTION
+            # No embedding function on purpose: Dossier always passes vectors itself, so Chroma never
+            # falls back to its default model (which would download weights).
+            self.collection = self.client.get_or_create_collection(
+                self.collection_name,
+                embedding_function=None,
+                metadata={
+                    "hnsw:space": "cosine",
+                    "embedding_model": embedder.model_name,
+                    "dimension": embedder.dimension,
+                },
+            )
         self._lexical: LexicalIndex | None = None
 
     def close(self) -> None:

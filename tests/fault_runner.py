@@ -36,7 +36,7 @@ POINTS: dict[str, tuple[Any, str]] = {
     "registry-committed": (Registry, "put_document"),  # commit point passed, stale vectors kept
     "stale-deleted": (Store, "_delete_vectors"),  # Chroma cleaned, BM25 not yet saved
     "bm25-saved": (LexicalIndex, "save"),  # a whole batch done, process not yet exited
-    "registry-open": (Registry, "__init__"),  # the store's registry opened (created, migrated)
+    "store-open": (Store, "__init__"),  # the store opened: its registry and Chroma created if new
 }
 
 

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
 # What a store folder may hold; anything else (a .bm25-* temp folder, bm25.old) is debris.
 STORE_FILES = {"bm25", "chroma", "registry.sqlite3", "registry.sqlite3-wal", "registry.sqlite3-shm",
-               "writer.lock"}
+               "writer.lock", "open.lock"}
 EXTRA = ("Alibaba's cloud unit said on Friday it would add data centres in Mexico, Japan, South "
          "Korea, Malaysia and Dubai over the next year, as demand for AI computing grows.")
 

@@ -142,7 +142,7 @@ def test_two_first_ingests_into_an_empty_home_create_it_once(tmp_path: Path, cor
         for name in ("a_alibaba.txt", "b_oracle.md"):
             mark = tmp_path / f"{name}.at-gate"
             ingests.append((mark, subprocess.Popen(
-                [sys.executable, "-m", "tests.fault_runner", "gate", "registry-open", "1", "--",
+                [sys.executable, "-m", "tests.fault_runner", "gate", "store-open", "1", "--",
                  "ingest", str(corpus / name), "-q"],
                 env=env(home, DOSSIER_FAULT_MARK=str(mark), DOSSIER_FAULT_GATE=str(gate)),
                 cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
@@ -169,3 +169,13 @@ def test_two_first_ingests_into_an_empty_home_create_it_once(tmp_path: Path, cor
         assert set(store.collection.get(include=[])["ids"]) == ids == set(store.lexical().ids)
     finally:
         store.close()
+
+
+def test_a_store_held_open_too_long_is_named_not_waited_for_forever(tmp_path: Path) -> None:
+    from ingest.lock import OpenLock, StoreBusyError
+
+    busy = pytest.raises(StoreBusyError, match=rf"another process \(pid {os.getpid()} ")
+    with OpenLock(tmp_path), busy, OpenLock(tmp_path, wait_s=0.2):
+        pass
+    with OpenLock(tmp_path, wait_s=0):  # released: the next open gets it at once
+        pass
