@@ -46,7 +46,7 @@ lint: install
 # The install a user does: a wheel of this checkout, no extras, in a fresh venv outside it, then
 # dossier --help, ingest, search and ask on the offline defaults (tests/install/check_bare_install.py).
 install-check: install
-	$(BIN)/python tests/install/check_bare_install.py
+	$(BIN)/python -m tests.install.check_bare_install
 
 test: lint browser install-check
 	$(BIN)/python -m pytest

@@ -7,7 +7,7 @@ DOSSIER_HOME, runs what a new user runs first: `dossier --help`, an import of ev
 (each from the venv), an ingest of an HTML page, a PDF and a text file, `search`, `ask`, and the
 commands that need an extra (they must name it, not crash).
 
-    python tests/install/check_bare_install.py [--repo PATH] [--keep]
+    python -m tests.install.check_bare_install [--repo PATH] [--keep]   # from the checkout's root
 
 pip resolves the wheel's dependencies against the package index as `pip install` does
 (`pip download`), into a wheelhouse kept in the user cache folder, and installs from those files
@@ -30,12 +30,10 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from tests.fixtures.make_pdf_fixtures import text_pdf  # pure Python, no pypdf
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO))  # run as a script: the tests package, for the PDF writer
-
-from tests.fixtures.make_pdf_fixtures import text_pdf  # noqa: E402  (pure Python, no pypdf)
-
 FIXTURES = REPO / "tests" / "fixtures"
 PACKAGES = ("assistant", "ingest", "prompts")
 INPUTS = ("BKE_8-K_2024-11-22.html", "alibaba-ai-investment-2025.txt")  # and a small PDF, made here
