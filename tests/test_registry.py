@@ -160,3 +160,18 @@ def test_migrates_each_older_schema_to_the_current_one(tmp_path: Path, version: 
         registry.close()
         fresh.close()
 
+
+
+def test_a_failing_migration_leaves_the_store_as_it_was(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "registry.sqlite3"
+    Registry(path).close()
+    with sqlite3.connect(path) as db:
+        before = schema(db)
+    broken = "CREATE TABLE half_done (x INTEGER);\nCREATE TABLE documents (x INTEGER);"
+    monkeypatch.setattr("ingest.registry.MIGRATIONS", [*MIGRATIONS, broken])
+    with pytest.raises(sqlite3.OperationalError, match="documents already exists"):
+        Registry(path)
+    with sqlite3.connect(path) as db:  # neither half_done nor the new version number
+        assert schema(db) == before
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
