@@ -13,13 +13,20 @@ if TYPE_CHECKING:
     from ingest.registry import DocRecord
 
 
-def place(title: str, section: str | None, page: int | None) -> str:
+def place(title: str, section: str | None, page: int | None, printed_page: str | None = None) -> str:
     parts = [title]
     if section:
         parts.append(section)
     if page is not None:
-        parts.append(f"p. {page}")
+        parts.append(page_label(page, printed_page))
     return ", ".join(parts)
+
+
+def page_label(page: int, printed_page: str | None = None) -> str:
+    """'p. 7 (PDF 10)' where the printed number differs from the PDF's page; else 'p. 10'."""
+    if printed_page and printed_page != str(page):
+        return f"p. {printed_page} (PDF {page})"
+    return f"p. {page}"
 
 
 def document_contract(record: DocRecord) -> dict[str, object]:
@@ -54,6 +61,7 @@ class Passage(BaseModel):
     source: str
     url: str | None = None
     page: int | None = None
+    printed_page: str | None = None
     section: str | None = None
     company: str | None = None
     ticker: str | None = None
@@ -67,12 +75,12 @@ class Passage(BaseModel):
 
     def place(self) -> str:
         """Where it is, for a reader: 'Title, Item 7, p. 23'."""
-        return place(self.title or self.source, self.section, self.page)
+        return place(self.title or self.source, self.section, self.page, self.printed_page)
 
     def json_contract(self) -> dict[str, object]:
         return self.model_dump(
-            include={"rank", "score", "chunk_id", "doc_id", "title", "source", "page", "section",
-                     "company", "ticker", "form", "period", "published", "text"}
+            include={"rank", "score", "chunk_id", "doc_id", "title", "source", "page",
+                     "printed_page", "section", "company", "ticker", "form", "period", "published", "text"}
         )
 
 
@@ -84,6 +92,7 @@ class Citation(BaseModel):
     source: str
     url: str | None = None
     page: int | None = None
+    printed_page: str | None = None
     section: str | None = None
     date: str | None = None
     quote: str = Field(description="Verbatim text of the cited passage.")
@@ -93,12 +102,12 @@ class Citation(BaseModel):
 
     def place(self) -> str:
         """Where it is, for a reader: 'Title, Item 7, p. 23'."""
-        return place(self.title or self.source, self.section, self.page)
+        return place(self.title or self.source, self.section, self.page, self.printed_page)
 
     def json_contract(self) -> dict[str, object]:
         return self.model_dump(
-            include={"n", "chunk_id", "doc_id", "title", "source", "page", "section", "quote", "date",
-                     "article_sources"}
+            include={"n", "chunk_id", "doc_id", "title", "source", "page", "printed_page", "section", "quote",
+                     "date", "article_sources"}
         )
 
 

@@ -116,6 +116,7 @@ def to_passage(record: ChunkRecord, meta: DocMeta, rank: int, score: float) -> P
         source=meta.source,
         url=meta.url,
         page=record.page,
+        printed_page=record.printed_page,
         section=record.section,
         company=meta.company,
         ticker=meta.ticker,

@@ -286,6 +286,7 @@ def _chunks(doc: Document, pieces: list[_Piece]) -> list[Chunk]:
     seen: dict[str, int] = {}
     chunks: list[Chunk] = []
     doc_id = doc.doc_id
+    printed = {b.page: b.printed_page for b in doc.blocks if b.printed_page}
     for p in pieces:
         s, e = p.start, p.end
         t = p.prefix + text[s:e]
@@ -300,6 +301,7 @@ def _chunks(doc: Document, pieces: list[_Piece]) -> list[Chunk]:
                 end=e,
                 page=p.page,
                 section=p.section,
+                printed_page=printed.get(p.page),
             )
         )
     return chunks

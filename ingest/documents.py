@@ -91,6 +91,8 @@ class Block(BaseModel):
     start: int
     end: int
     page: int | None = Field(default=None, description="1-based page number, for paged sources.")
+    printed_page: str | None = Field(
+        default=None, description="The number printed on the page ('7', 'F-3'), when it is known.")
     section: str | None = Field(default=None, description="e.g. 'Item 1A. Risk Factors'.")
     kind: BlockKind = Field(
         default="text", description="'table': one table, chunked by rows with its head repeated."
@@ -134,12 +136,15 @@ class Chunk(BaseModel):
     end: int
     page: int | None = None
     section: str | None = None
+    printed_page: str | None = None
 
     def metadata(self, meta: DocMeta) -> dict[str, Any]:
         out: dict[str, Any] = meta.chroma_metadata()
         out.update(doc_id=self.doc_id, start=self.start, end=self.end)
         if self.page is not None:
             out["page"] = self.page
+        if self.printed_page:
+            out["printed_page"] = self.printed_page
         if self.section:
             out["section"] = self.section
         return out

@@ -101,6 +101,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX facts_item ON facts(line_item_id, fiscal_period);
     """,
+    # 4: the number printed on a chunk's page ('7', 'F-3') beside its PDF page
+    """
+    ALTER TABLE chunks ADD COLUMN printed_page TEXT;
+    """,
 ]
 _FACT_COLUMNS = ("doc_id, chunk_id, page, company, statement, line_item, parents_json, line_item_id, "
                  "header, period_start, period_end, fiscal_period, value, text, unit, currency, "
@@ -139,6 +143,7 @@ class ChunkRecord:
     end: int
     page: int | None
     section: str | None
+    printed_page: str | None = None
 
 
 class Registry:
@@ -208,8 +213,8 @@ class Registry:
                  doc.meta.model_dump_json(), doc.text, len(chunks), now),
             )
             self.db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(c.chunk_id, c.doc_id, i, c.text, c.start, c.end, c.page, c.section)
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(c.chunk_id, c.doc_id, i, c.text, c.start, c.end, c.page, c.section, c.printed_page)
                  for i, c in enumerate(chunks)],
             )
             self.db.executemany(
@@ -239,8 +244,8 @@ class Registry:
 
     def iter_chunks(self) -> Iterator[ChunkRecord]:
         cursor = self.db.execute(
-            'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section FROM chunks '
-            "ORDER BY doc_id, ordinal"
+            'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section, printed_page '
+            "FROM chunks ORDER BY doc_id, ordinal"
         )
         for row in cursor:
             yield ChunkRecord(*row)
@@ -252,7 +257,7 @@ class Registry:
             part = wanted[i : i + 500]
             marks = ",".join("?" * len(part))
             for row in self.db.execute(
-                f'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section '
+                f'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section, printed_page '
                 f"FROM chunks WHERE chunk_id IN ({marks})",
                 part,
             ):

@@ -270,7 +270,7 @@ class Store:
         metas = self.registry.metas()
         for rec in records.values():
             chunk = Chunk(chunk_id=rec.chunk_id, doc_id=rec.doc_id, text=rec.text, start=rec.start,
-                          end=rec.end, page=rec.page, section=rec.section)
+                          end=rec.end, page=rec.page, section=rec.section, printed_page=rec.printed_page)
             self._upsert([chunk], self.vectors([rec.text]), metas[rec.doc_id])
 
     # BM25 -----------------------------------------------------------------------------------

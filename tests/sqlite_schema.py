@@ -14,6 +14,11 @@ def schema(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
     return db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
 
 
+def columns(db: sqlite3.Connection, table: str) -> list[str]:
+    """A table's column names, quoted, in order."""
+    return [f'"{row[1]}"' for row in db.execute(f"PRAGMA table_info({table})")]
+
+
 def build_schema_at(path: Path, migrations: Sequence[str], version: int,
                     rows: dict[str, list[tuple[object, ...]]]) -> list[str]:
     """A file as Dossier left it at schema `version` (its first migrations, in turn), filled
@@ -23,7 +28,8 @@ def build_schema_at(path: Path, migrations: Sequence[str], version: int,
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     filled = [t for t in rows if t in tables]
     for table in filled:
-        marks = ",".join("?" * len(rows[table][0]))
-        db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+        width = len(rows[table][0])  # the columns the first schema gave it; later ones stay empty
+        named = ", ".join(columns(db, table)[:width])
+        db.executemany(f"INSERT INTO {table} ({named}) VALUES ({','.join('?' * width)})", rows[table])
     db.close()
     return filled

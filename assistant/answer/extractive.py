@@ -16,6 +16,7 @@ from assistant.models import Answer, Citation, Passage
 from assistant.question import Question
 from ingest.chunking import split_sentences
 from ingest.embeddings import Embedder
+from ingest.loaders.pdf_furniture import is_furniture_line
 from ingest.references import cited_sources
 from ingest.units import states_units
 
@@ -68,7 +69,8 @@ def extractive_answer(
         p = cand.passage
         citations.append(Citation(
             n=n, chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, source=p.source, url=p.url,
-            page=p.page, section=p.section, date=p.published or p.filed, quote=cand.text,
+            page=p.page, printed_page=p.printed_page, section=p.section, date=p.published or p.filed,
+            quote=cand.text,
             article_sources=cited_sources(cand.text, (document_texts or {}).get(p.doc_id, p.text)),
         ))
         lines.append(f"{display_quote(cand.text)}{_scale_note(cand, read)} [{n}]")
@@ -119,8 +121,8 @@ def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
             key = " ".join(text.lower().split())
             if len(text.split()) < 4 or key in seen:  # overlapping chunks repeat sentences
                 continue
-            if _URL.search(text) or key == " ".join(p.title.lower().split()):
-                continue  # a reference list or the title line: not a claim to quote
+            if _URL.search(text) or key == " ".join(p.title.lower().split()) or is_furniture_line(text):
+                continue  # a reference list, the title line or a page footer: not a claim to quote
             seen.add(key)
             out.append(Candidate(p, start + len(raw) - len(raw.lstrip()), text))
     return out

@@ -171,7 +171,8 @@ class Verifier:
             p = self.passages[written - 1]
             self.citations.append(Citation(
                 n=n, chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, source=p.source,
-                url=p.url, page=p.page, section=p.section, date=p.published or p.filed,
+                url=p.url, page=p.page, printed_page=p.printed_page, section=p.section,
+                date=p.published or p.filed,
                 quote=best_quote(p.text, claim, numbers, self._numbers[written - 1]),
             ))
         return self._final[written]

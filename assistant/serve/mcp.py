@@ -82,7 +82,8 @@ def build_server(service: DossierService, *, allow_ingest: bool = False,
                doc_ids: DocIds = None) -> list[dict[str, Any]]:
         """Find the passages of the stored filings and articles that match a query, best first
         (hybrid semantic and keyword retrieval). Each passage has rank, score, chunk_id, doc_id,
-        title, source, page (1-based, or null), section, company, ticker, form, period,
+        title, source, page (1-based, or null), printed_page (the number printed on that page,
+        or null), section, company, ticker, form, period,
         published and its text. Use it to read what the documents say about something."""
         return await run(lambda: service.search(SearchRequest(
             query=query, k=k, company=company, ticker=ticker, form=form, since=since, until=until,
@@ -94,7 +95,7 @@ def build_server(service: DossierService, *, allow_ingest: bool = False,
             mode: Mode = None) -> dict[str, Any]:
         """Answer a question from the stored filings and articles, with numbered citations.
         Returns answer (its claims marked [n]), cannot_answer (true when the sources do not hold
-        the answer), mode, citations (n, doc_id, title, source, page, section, date and the
+        the answer), mode, citations (n, doc_id, title, source, page, printed_page, section, date and the
         verbatim quote), claims (each sentence with its status: supported, unsupported or
         uncited, and any numbers no cited passage holds), summary ('4 of 5 claims supported'),
         scope (the filings the question was resolved to) and notice."""

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from assistant.models import Answer, Citation, Passage
+from assistant.models import Answer, Citation, Passage, page_label
 from assistant.rendering import NOT_IN_SOURCES
 from assistant.serve.page_view_html import view_link
 from ingest.company_names import short_name
@@ -187,7 +187,7 @@ def card_meta(passage: Passage | None, citation: Citation) -> list[str]:
     if citation.section:
         facts.append(citation.section)
     if citation.page is not None:
-        facts.append(f"p. {citation.page}")
+        facts.append(page_label(citation.page, citation.printed_page))
     if citation.date:
         facts.append(citation.date)
     return facts
@@ -223,7 +223,8 @@ def passage_card(passage: Passage) -> str:
     """A retrieved passage that no sentence cites (shown after a cannot-answer reply)."""
     link = original_link(passage.source, passage.url, passage.page)
     facts = [x for x in (passage.company or passage.ticker, passage.form, passage.section,
-                         f"p. {passage.page}" if passage.page is not None else None,
+                         page_label(passage.page, passage.printed_page) if passage.page is not None
+                         else None,
                          passage.published or passage.filed) if x]
     return (
         f'<div class="src-card uncited"><div class="src-head">'

@@ -1,5 +1,7 @@
 """PDF with a text layer, via pypdfium2: one block per page, pages 1-based; a table of figures
-on a page becomes a table block of its own (see `pdf_tables`)."""
+on a page becomes a table block of its own (see `pdf_tables`). Running headers, footers and page
+numbers are left out, and each block carries the page's printed number, from the PDF's page
+labels or else its footer (see `pdf_furniture`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ingest.documents import Document, LoadError
 from ._common import Segment, base_meta, build, log, stem_title
 from ._decoding import squash
 from .pdf_cover import apply_cover
+from .pdf_furniture import BandLine, band_lines, drop_lines, find_furniture
 from .pdf_tables import Piece, split_page
 
 # PDFium is not thread-safe: every call into it in the process (this loader, the cited page view
@@ -29,12 +32,17 @@ def load_pdf(data: bytes, source: str) -> Document:
     if b"%PDF-" not in data[:1024]:  # the header may follow up to 1 KB of junk
         raise LoadError(source, f"cannot be opened as a PDF: {_what_instead(data)}")
     with PDFIUM_LOCK:
-        pages, pieces, title = _extract(data, source)
+        pages, pieces, title, bands, labels = _extract(data, source)
+    furniture = find_furniture(bands)
+    printed = labels if any(labels) else furniture.printed
     segments: list[Segment] = []
     tables: list[Piece | None] = []  # per non-empty segment: its table piece, if it is one
-    for number, page_pieces in enumerate(pieces, 1):
+    for number, (page_pieces, keys) in enumerate(zip(pieces, furniture.keys, strict=True), 1):
         for piece in page_pieces:
             part = piece.text if piece.table else _clean(piece.text)
+            if keys and not piece.table:  # a table's caption keeps its lines
+                part, keys = drop_lines(part, keys)
+                part = part.strip()
             if part:
                 segments.append((part, number, None))
                 tables.append(piece if piece.table else None)
@@ -46,6 +54,7 @@ def load_pdf(data: bytes, source: str) -> Document:
         )
     text, blocks = build(segments, sep="\n\n")
     for block, table in zip(blocks, tables, strict=True):
+        block.printed_page = printed[block.page - 1] if block.page else None
         if table is not None:
             block.kind = "table"
             block.head_end = block.start + table.head_len if table.head_len else None
@@ -57,8 +66,10 @@ def load_pdf(data: bytes, source: str) -> Document:
     return Document(text=text, kind="pdf", meta=meta, blocks=blocks)
 
 
-def _extract(data: bytes, source: str) -> tuple[list[str], list[list[Piece]], str]:
-    """Each page's plain text, the same text split into text and table pieces, the title."""
+def _extract(data: bytes, source: str
+             ) -> tuple[list[str], list[list[Piece]], str, list[list[BandLine]], list[str | None]]:
+    """Each page's plain text, the same text split into text and table pieces, the title, each
+    page's lines at the top and bottom of its text, and each page's label (None without one)."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -76,7 +87,10 @@ def _extract(data: bytes, source: str) -> tuple[list[str], list[list[Piece]], st
     try:
         pages: list[str] = []
         pieces: list[list[Piece]] = []
+        bands: list[list[BandLine]] = []
+        labels: list[str | None] = []
         for index in range(len(pdf)):
+            labels.append(pdf.get_page_label(index) or None)
             page = pdf[index]
             try:
                 textpage = page.get_textpage()
@@ -84,16 +98,18 @@ def _extract(data: bytes, source: str) -> tuple[list[str], list[list[Piece]], st
                     raw = textpage.get_text_range()
                     pages.append(_clean(raw))
                     pieces.append(_pieces(textpage, raw, source, index + 1))
+                    bands.append(_bands(textpage, raw, page.get_height(), source, index + 1))
                 finally:
                     textpage.close()
             except pdfium.PdfiumError as exc:
                 log.warning("%s: page %d has unreadable text (%s); skipped", source, index + 1, exc)
                 pages.append("")
                 pieces.append([])
+                bands.append([])
             finally:
                 page.close()
         title = squash(str(pdf.get_metadata_value("Title") or ""))
-        return pages, pieces, title if _useful_title(title) else ""
+        return pages, pieces, title if _useful_title(title) else "", bands, labels
     finally:
         pdf.close()
 
@@ -107,6 +123,16 @@ def _pieces(textpage: pdfium.PdfTextPage, raw: str, source: str, page: int) -> l
         log.warning("%s: page %d: tables not read (%s: %s); kept as plain text",
                     source, page, type(exc).__name__, exc)
         return [Piece(raw)]
+
+
+def _bands(textpage: pdfium.PdfTextPage, raw: str, height: float, source: str, page: int
+           ) -> list[BandLine]:
+    try:
+        return band_lines(textpage, raw, height)
+    except Exception as exc:  # a layout the line reader trips on keeps its furniture, not fails
+        log.warning("%s: page %d: header and footer not read (%s: %s)",
+                    source, page, type(exc).__name__, exc)
+        return []
 
 
 def _clean(text: str) -> str:
