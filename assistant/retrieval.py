@@ -85,8 +85,13 @@ def reciprocal_rank_fusion(
 
 
 def matching_documents(metas: dict[str, DocMeta], filters: Filters) -> set[str]:
-    def same(a: str | None, b: str | None) -> bool:
-        return b is None or (a is not None and a.casefold() == b.casefold())
+    def same(a: str | None, b: str | None, exhibits: bool = False) -> bool:
+        """Equal ignoring case; with `exhibits`, a filing's exhibits match its form too
+        (filter '8-K' keeps an '8-K EX-99.1')."""
+        if b is None:
+            return True
+        a, b = (a or "").casefold(), b.casefold()
+        return a == b or (exhibits and a.startswith(b + " "))
 
     start, end = date_number(filters.date_from), date_number(filters.date_to)
     out = set()
@@ -96,7 +101,7 @@ def matching_documents(metas: dict[str, DocMeta], filters: Filters) -> set[str]:
         if filters.company and not (meta.company and filters.company.casefold()
                                     in meta.company.casefold()):
             continue
-        if not (same(meta.ticker, filters.ticker) and same(meta.form, filters.form)):
+        if not (same(meta.ticker, filters.ticker) and same(meta.form, filters.form, exhibits=True)):
             continue
         if start or end:
             date = date_number(meta.published or meta.filed)

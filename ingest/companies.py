@@ -231,4 +231,5 @@ def fill_main_company(meta: DocMeta, text: str, head_chars: int = 20000) -> None
     if main is None and not meta.ticker:
         main = find_companies(text[:head_chars], meta.title, known).main
     if main is not None:
-        meta.company, meta.ticker, meta.cik = main.name, main.ticker, meta.cik or main.cik
+        meta.company, meta.ticker = main.name, main.ticker
+        meta.cik = meta.cik or main.cik.zfill(10)  # as filings write it: 10 digits

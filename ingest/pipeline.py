@@ -28,6 +28,7 @@ from ingest.companies import fill_main_company
 from ingest.dedup import DuplicateFinder
 from ingest.documents import Chunk, Document, LoadError
 from ingest.embed_worker import IngestEmbedding, WorkerMode
+from ingest.filings import KnownFilings
 from ingest.fiscal import fill_fiscal_period
 from ingest.loaders import discover, load_documents
 from ingest.sources.feeds import expand_sources
@@ -104,6 +105,7 @@ def ingest(
               _Writer(store, report, embed) as writer):
             task = bar.add_task("ingesting", total=len(sources))
             duplicates = DuplicateFinder(store.registry)
+            known = KnownFilings.of(store.registry.metas())
             writer.on_written = duplicates.remember
             for source, loaded in _load_ahead(sources, options):
                 bar.update(task, description=_short(source))
@@ -114,6 +116,7 @@ def ingest(
                         if doc.kind in ("pdf", "sec"):
                             fill_fiscal_period(doc.meta, doc.text)
                             fill_main_company(doc.meta, doc.text)
+                        known.settle(doc.meta)  # an exhibit's filing; one name per company
                         _apply_overrides(doc, options.meta_overrides)
                         if duplicates.applies_to(doc):
                             writer.flush()  # near-duplicates are looked for among stored docs
@@ -126,6 +129,7 @@ def ingest(
                         if not chunks:
                             raise LoadError(doc.meta.source, "no text to index after extraction")
                         writer.submit(source, doc, chunks)
+                        known.add(doc.doc_id, doc.meta)
                 except LoadError as exc:
                     report.failed.append((source, exc.reason))
                 except Exception as exc:  # one broken source must not stop the batch

@@ -14,6 +14,7 @@ from ingest.loaders import load_bytes
 from ingest.loaders.pdf_furniture import BandLine, find_furniture, is_furniture_line
 from ingest.registry import Registry
 from tests.fixtures.make_pdf_fixtures import placed_lines_pdf
+from tests.test_pdf_tables import placed_pdf, statement_page
 
 HEADER, BODY, FOOTER = 760, 600, 40  # heights on a 792-point page
 
@@ -133,3 +134,19 @@ def test_page_label_shows_both_only_where_they_differ() -> None:
     assert page_label(10, "7") == "p. 7 (PDF 10)"
     assert page_label(10, "10") == "p. 10"
     assert page_label(10) == "p. 10"
+
+
+def test_a_running_header_read_as_a_tables_caption_is_left_out_too() -> None:
+    """'Table of Contents' (a link atop every page) sits right above a statement, so the table
+    reader takes it for the statement's caption; the units line under it stays."""
+    pages = [[(72.0, 760.0, "Table of Contents"), *statement_page()[1:], (300.0, 40.0, str(n))]
+             for n in range(1, 5)]
+    doc = load_bytes(placed_pdf(pages), source="/x/statements.pdf", suffix=".pdf")
+    assert "Table of Contents" not in doc.text
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert len(tables) == 4 and all(b.printed_page == str(b.page) for b in tables)
+    for b in tables:
+        assert b.head_end is not None
+        head = doc.text[b.start : b.head_end]
+        assert head.startswith("CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS\n(In millions")
+        assert doc.text[b.head_end :].startswith("\nNet sales:\nProducts |")

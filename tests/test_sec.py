@@ -96,8 +96,9 @@ def test_submission_exhibits_become_documents_linked_to_the_filing(tmp_path: Pat
     assert meta.url == filing.meta.url == path.as_uri()  # opens the filing
     assert meta.exhibit == "EX-99.1" and meta.parent == filing.doc_id
     assert (meta.accession, meta.cik, meta.form, meta.filed, meta.company) == (
-        "0000885245-24-000041", "0000885245", "8-K", "2024-11-22", "BUCKLE, INC"
+        "0000885245-24-000041", "0000885245", "8-K EX-99.1", "2024-11-22", "BUCKLE, INC"
     )
+    assert meta.published == "2024-11-22"  # the release's own date: "For Immediate Release: ..."
     assert meta.title.startswith("BUCKLE, INC 8-K 2024-11-22, EX-99.1")
     assert "REPORTS THIRD QUARTER NET INCOME" in meta.title
     assert any(b.kind == "table" for b in exhibit.blocks)

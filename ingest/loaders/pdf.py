@@ -39,8 +39,10 @@ def load_pdf(data: bytes, source: str) -> Document:
     tables: list[Piece | None] = []  # per non-empty segment: its table piece, if it is one
     for number, (page_pieces, keys) in enumerate(zip(pieces, furniture.keys, strict=True), 1):
         for piece in page_pieces:
+            if keys and piece.table:  # a running header set above a table became its caption
+                piece, keys = _without_furniture(piece, keys)
             part = piece.text if piece.table else _clean(piece.text)
-            if keys and not piece.table:  # a table's caption keeps its lines
+            if keys and not piece.table:
                 part, keys = drop_lines(part, keys)
                 part = part.strip()
             if part:
@@ -123,6 +125,15 @@ def _pieces(textpage: pdfium.PdfTextPage, raw: str, source: str, page: int) -> l
         log.warning("%s: page %d: tables not read (%s: %s); kept as plain text",
                     source, page, type(exc).__name__, exc)
         return [Piece(raw)]
+
+
+def _without_furniture(table: Piece, keys: list[str]) -> tuple[Piece, list[str]]:
+    """The table without the furniture lines of its caption, and the keys still to find."""
+    head, left = drop_lines(table.text[: table.head_len], keys)
+    head = head.strip("\n")
+    rows = table.text[table.head_len :]
+    text = head + rows if head else rows.lstrip("\n")
+    return Piece(text, table=True, head_len=len(head)), left
 
 
 def _bands(textpage: pdfium.PdfTextPage, raw: str, height: float, source: str, page: int

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
-from ingest.dates import iso_date
+from ingest.dates import iso_date, parse_month_day_year
 from ingest.documents import DocMeta, Document, LoadError
+from ingest.filings import inherit_filing
 
 from . import sgml
 from ._common import base_meta, log, stem_title
@@ -112,13 +113,9 @@ def _apply_header(meta: DocMeta, sub: sgml.Submission) -> None:
 
 def _exhibit_meta(meta: DocMeta, main: Document, exhibit: str) -> None:
     """An exhibit is read as part of its filing: same company, form, dates and accession."""
-    filing = main.meta
-    headline = meta.title.split(": ", 1)[1] if ": " in meta.title else ""
-    for key in ("url", "company", "ticker", "cik", "form", "period", "filed", "accession"):
-        setattr(meta, key, getattr(filing, key))
     meta.exhibit = exhibit
-    meta.parent = main.doc_id
-    meta.title = f"{filing.title}, {exhibit}" + (f": {headline}" if headline else "")
+    meta.url = main.meta.url
+    inherit_filing(meta, main.meta, main.doc_id)
 
 
 def dei_facts(root: HtmlElement) -> dict[str, str]:
@@ -157,6 +154,9 @@ def _fill_meta(
         form = (found.group(1) + (found.group(2) or "")).upper() if found else None
     meta.form = form
     meta.period = _period(facts, form, cover_lines)
+    if exhibit:
+        meta.exhibit = sgml_type
+        meta.published = _release_date(sgml_type or "", cover)
     meta.language = "en"
     parts = [meta.company or "", meta.form or (sgml_type or ""), meta.period or ""]
     title = " ".join(p for p in parts if p)
@@ -183,6 +183,13 @@ def _period(facts: dict[str, str], form: str | None, cover_lines: Sequence[str])
         if value:
             return value
     return None
+
+
+def _release_date(exhibit: str, cover: str) -> str | None:
+    """A press release's own date (EX-99: 'For Immediate Release: November 22, 2024'): the first
+    date of its opening text."""
+    day = parse_month_day_year(cover[:1500]) if exhibit.startswith("EX-99") else None
+    return day.isoformat() if day else None
 
 
 def _registrant(lines: Sequence[str]) -> str | None:

@@ -1,0 +1,123 @@
+"""What one document learns from the others: an exhibit its filing's metadata, and a company its
+one stored name.
+
+- An exhibit (an EX-99.1 press release) is read as part of its filing: it takes the filing's
+  company, CIK and ticker, its form as "8-K EX-99.1", and the filing date, period and accession
+  it does not state itself. Its filing is the one with the same accession (a full submission
+  says so), or else, for an exhibit file on its own, the filing of the same CIK dated within
+  FILING_DAYS of the exhibit's own date (an 8-K is filed within four business days of the event
+  its press release announces).
+- A company has one stored name: a document whose company has the CIK (or, without a CIK, the
+  name without its legal form, see `company_names`) of a company already stored or read earlier
+  in the batch takes that company's name, so "BUCKLE, INC" and "Buckle Inc" are one company.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ingest.company_names import short_name
+from ingest.dates import parse_iso_day
+from ingest.documents import DocMeta
+
+FILING_DAYS = 7
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def inherit_filing(meta: DocMeta, filing: DocMeta, filing_id: str) -> None:
+    """Give an exhibit (meta.exhibit set) its filing's metadata where it does not state its own."""
+    exhibit = meta.exhibit or "exhibit"
+    headline = meta.title.split(": ", 1)[1] if ": " in meta.title else ""
+    meta.company = filing.company or meta.company
+    meta.ticker = filing.ticker or meta.ticker
+    meta.cik = filing.cik or meta.cik
+    meta.form = f"{filing.form} {exhibit}" if filing.form else meta.form
+    meta.period = meta.period or filing.period
+    meta.period_end = meta.period_end or filing.period_end
+    meta.filed = meta.filed or filing.filed
+    meta.accession = meta.accession or filing.accession
+    meta.parent = filing_id
+    meta.title = f"{filing.title}, {exhibit}" + (f": {headline}" if headline else "")
+
+
+def cik_key(cik: str | None) -> str | None:
+    """A CIK without its leading zeros: '0000885245' and '885245' are one company."""
+    return str(int(cik)) if cik and cik.strip().isdigit() else None
+
+
+def name_key(name: str | None) -> str | None:
+    """A company name without its legal form, case and punctuation: 'BUCKLE, INC' -> 'buckle'."""
+    if not name:
+        return None
+    return _NOT_WORD.sub(" ", short_name(name)).strip().casefold() or None
+
+
+@dataclass
+class _Filing:
+    doc_id: str
+    meta: DocMeta
+
+
+@dataclass
+class KnownFilings:
+    """The companies and filings stored, and read so far in this batch."""
+
+    names_by_cik: dict[str, str] = field(default_factory=dict)
+    names_by_key: dict[str, str] = field(default_factory=dict)
+    filings: list[_Filing] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, metas: Mapping[str, DocMeta]) -> KnownFilings:
+        """From the registry's documents (doc_id -> meta)."""
+        known = cls()
+        for doc_id, meta in metas.items():
+            known.add(doc_id, meta)
+        return known
+
+    def settle(self, meta: DocMeta) -> None:
+        """An exhibit without its filing gets it; a company already known gets its stored name."""
+        if meta.exhibit and not meta.parent:
+            filing = self._filing_of(meta)
+            if filing is not None:
+                inherit_filing(meta, filing.meta, filing.doc_id)
+        cik, key = cik_key(meta.cik), name_key(meta.company)
+        stored = (self.names_by_cik.get(cik) if cik else None) or (
+            self.names_by_key.get(key) if key else None)
+        if stored and meta.company:
+            meta.company = stored
+
+    def add(self, doc_id: str, meta: DocMeta) -> None:
+        """Remember a stored (or about to be stored) document; the first name of a company wins."""
+        if meta.company:
+            cik, key = cik_key(meta.cik), name_key(meta.company)
+            if cik:
+                self.names_by_cik.setdefault(cik, meta.company)
+            if key:
+                self.names_by_key.setdefault(key, meta.company)
+        if meta.form and not meta.exhibit:
+            self.filings = [f for f in self.filings if f.doc_id != doc_id] + [_Filing(doc_id, meta)]
+
+    def _filing_of(self, meta: DocMeta) -> _Filing | None:
+        if meta.accession:
+            return next((f for f in self.filings if f.meta.accession == meta.accession), None)
+        cik, day = cik_key(meta.cik), parse_iso_day(meta.published)
+        if cik is None or day is None:
+            return None  # no way to tell which of the company's filings it belongs to
+        best: tuple[int, _Filing] | None = None
+        for filing in self.filings:
+            if cik_key(filing.meta.cik) != cik:
+                continue
+            gap = _days_apart(day, filing.meta)
+            if gap is not None and gap <= FILING_DAYS and (best is None or gap < best[0]):
+                best = (gap, filing)
+        return best[1] if best else None
+
+
+def _days_apart(day: dt.date, filing: DocMeta) -> int | None:
+    """Days between `day` and the nearest of a filing's dates (report date, period end, filed)."""
+    dates = [parse_iso_day(d) for d in (filing.period, filing.period_end, filing.filed)]
+    gaps = [abs((d - day).days) for d in dates if d is not None]
+    return min(gaps) if gaps else None

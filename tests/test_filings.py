@@ -1,0 +1,117 @@
+"""What one document learns from the others at ingest: an exhibit its filing's metadata, a company
+its one stored name (ingest/filings.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from assistant.models import Filters
+from assistant.retrieval import matching_documents
+from ingest.documents import DocMeta
+from ingest.filings import KnownFilings, cik_key, name_key
+from ingest.pipeline import IngestOptions, ingest
+from ingest.store import Store
+from tests.conftest import CountingEmbedder
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BKE_8K = FIXTURES / "BKE_8-K_2024-11-22.html"
+BKE_EX99 = FIXTURES / "BKE_8-K_2024-11-22_EX-99.1.html"
+
+
+def stored_metas(tmp_path: Path, embedder: CountingEmbedder, *batches: list[Path]) -> dict[str, DocMeta]:
+    """Ingest each batch in turn into one store; every stored document's meta by file name."""
+    store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+    try:
+        for batch in batches:
+            report = ingest([str(p) for p in batch], store, IngestOptions(), progress=False)
+            assert report.failed == []
+        return {Path(r.source).name: r.meta for r in store.registry.documents()}
+    finally:
+        store.close()
+
+
+def test_an_exhibit_file_takes_its_filings_meta(tmp_path: Path, embedder: CountingEmbedder) -> None:
+    """The Buckle 8-K and its EX-99.1 as two files: the press release (its own date November 22,
+    2024; no form, no filing date) is linked to the 8-K of the same CIK reported that day."""
+    metas = stored_metas(tmp_path, embedder, [BKE_8K, BKE_EX99])
+    filing, exhibit = metas[BKE_8K.name], metas[BKE_EX99.name]
+    assert exhibit.form == "8-K EX-99.1" and exhibit.exhibit == "EX-99.1"
+    assert (exhibit.company, exhibit.cik, exhibit.ticker) == (filing.company, "0000885245", "BKE")
+    assert exhibit.period == filing.period == "2024-11-22" and exhibit.published == "2024-11-22"
+    assert exhibit.parent is not None and exhibit.title.startswith(f"{filing.title}, EX-99.1")
+    # one company in every list: the exhibit's "Buckle Inc" (from the SEC list) is the 8-K's name
+    assert {m.company for m in metas.values()} == {"BUCKLE, INC"}
+    # a form filter of "8-K" keeps the exhibit, and so does a date filter (its own date)
+    assert matching_documents(metas, Filters(form="8-K")) == {BKE_8K.name, BKE_EX99.name}
+    assert matching_documents(metas, Filters(form="8-K EX-99.1")) == {BKE_EX99.name}
+    november = Filters(date_from="2024-11-01", date_to="2024-11-30")
+    assert BKE_EX99.name in matching_documents(metas, november)
+
+
+def test_the_filing_may_be_stored_by_an_earlier_ingest(tmp_path: Path, embedder: CountingEmbedder) -> None:
+    folder = tmp_path / "later"
+    folder.mkdir()
+    exhibit_file = folder / "press-release.html"
+    shutil.copy(BKE_EX99, exhibit_file)
+    metas = stored_metas(tmp_path, embedder, [BKE_8K], [exhibit_file])
+    assert metas[exhibit_file.name].form == "8-K EX-99.1"
+    assert metas[exhibit_file.name].company == "BUCKLE, INC"
+
+
+def test_an_exhibit_without_its_filing_stays_an_exhibit(tmp_path: Path, embedder: CountingEmbedder) -> None:
+    exhibit = stored_metas(tmp_path, embedder, [BKE_EX99])[BKE_EX99.name]
+    assert exhibit.exhibit == "EX-99.1" and exhibit.parent is None and exhibit.form is None
+    assert exhibit.published == "2024-11-22" and exhibit.cik == "0000885245"
+
+
+def filing(company: str, cik: str | None, day: str, accession: str | None = None) -> DocMeta:
+    return DocMeta(company=company, cik=cik, form="8-K", period=day, title=f"{company} 8-K {day}",
+                   accession=accession)
+
+
+def test_an_exhibit_is_linked_by_accession_first_then_by_the_nearest_date() -> None:
+    known = KnownFilings.of({
+        "early": filing("Acme Corp", "0000000042", "2024-03-01"),
+        "late": filing("Acme Corp", "0000000042", "2024-03-20", accession="0000000042-24-000002"),
+        "other": filing("Other Inc", "0000000043", "2024-03-05"),
+    })
+    near = DocMeta(exhibit="EX-99.1", cik="42", published="2024-03-04", title="EX-99.1: Acme reports")
+    known.settle(near)
+    assert near.parent == "early" and near.form == "8-K EX-99.1" and near.period == "2024-03-01"
+    assert near.title == "Acme Corp 8-K 2024-03-01, EX-99.1: Acme reports"
+    far = DocMeta(exhibit="EX-99.1", cik="42", published="2024-04-30")
+    known.settle(far)
+    assert far.parent is None and far.form is None  # no filing of its company that week
+    by_accession = DocMeta(exhibit="EX-99.2", accession="0000000042-24-000002")
+    known.settle(by_accession)
+    assert by_accession.parent == "late" and by_accession.form == "8-K EX-99.2"
+    undated = DocMeta(exhibit="EX-99.1", cik="42")
+    known.settle(undated)
+    assert undated.parent is None  # which filing is not known: none is guessed
+
+
+def test_one_name_per_company() -> None:
+    known = KnownFilings.of({"a": DocMeta(company="BUCKLE, INC", cik="0000885245", form="8-K")})
+    by_cik = DocMeta(company="Buckle Inc", cik="885245")
+    known.settle(by_cik)
+    assert by_cik.company == "BUCKLE, INC"
+    by_name = DocMeta(company="The Buckle, Inc.")  # no CIK: the name without its legal form
+    known.settle(by_name)
+    assert by_name.company == "BUCKLE, INC"
+    other = DocMeta(company="Buckle Holdings Group", cik="0000999999")
+    known.settle(other)
+    assert other.company == "Buckle Holdings Group"  # another CIK is another company
+    known.add("b", DocMeta(company="Acme Corp", cik=None))
+    known.add("c", DocMeta(company="ACME CORPORATION", cik=None))
+    later = DocMeta(company="acme corp.")
+    known.settle(later)
+    assert later.company == "Acme Corp"  # the first stored spelling wins
+
+
+def test_keys() -> None:
+    assert cik_key("0000885245") == cik_key("885245") == "885245"
+    assert cik_key(None) is None and cik_key("n/a") is None
+    assert name_key("BUCKLE, INC") == name_key("The Buckle, Inc.") == name_key("Buckle Inc") == "buckle"
+    assert name_key("Amazon.com, Inc.") == "amazon com"
+    assert name_key(None) is None
