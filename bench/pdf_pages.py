@@ -51,13 +51,13 @@ def main() -> None:
         doc = load_source(str(path))
         printed = {b.page for b in doc.blocks if b.printed_page}
         differs = {b.page for b in doc.blocks if b.printed_page and b.printed_page != str(b.page)}
-        page_keys: dict[int, set[str]] = {}
+        page_lines: dict[int, set[str]] = {}
         for b in doc.blocks:
             lines = doc.text[b.start : b.end].split("\n")
-            page_keys.setdefault(b.page or 0, set()).update(furniture_key(line) for line in lines)
-        kept = sum(1 for index, keys in enumerate(furniture.keys)
-                   if set(keys) & page_keys.get(index + 1, set()))
-        kinds = Counter(key for keys in furniture.keys for key in keys)
+            page_lines.setdefault(b.page or 0, set()).update(" ".join(line.split()) for line in lines)
+        kept = sum(1 for index, lines in enumerate(furniture.lines)
+                   if {line.text for line in lines} & page_lines.get(index + 1, set()))
+        kinds = Counter(furniture_key(line.text) for lines in furniture.lines for line in lines)
         common = ", ".join(f"'{key}' x{n}" for key, n in kinds.most_common(2))
         found = furniture.pages_with_furniture
         rows.append([path.name, pages, found, found - kept, len(printed), len(differs), common])

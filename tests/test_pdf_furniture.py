@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.extractive import extractive_answer
 from assistant.models import Citation, Passage, page_label
 from ingest.chunking import chunk_document
 from ingest.documents import Document
+from ingest.embeddings import LocalMiniLM
 from ingest.loaders import load_bytes
 from ingest.loaders.pdf_furniture import BandLine, find_furniture, is_furniture_line
 from ingest.registry import Registry
@@ -150,3 +152,15 @@ def test_a_running_header_read_as_a_tables_caption_is_left_out_too() -> None:
         head = doc.text[b.start : b.head_end]
         assert head.startswith("CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS\n(In millions")
         assert doc.text[b.head_end :].startswith("\nNet sales:\nProducts |")
+
+
+def test_the_offline_answer_never_quotes_a_footer(minilm: LocalMiniLM) -> None:
+    """A store ingested before furniture was left out still holds footers: never quoted."""
+    text = ("Apple Inc. | Q3 2023 Form 10-Q | 4\n"
+            "Apple's total net sales for the third quarter of 2023 were $81.8 billion.")
+    passage = Passage(rank=1, score=1.0, chunk_id="c1", doc_id="d", title="Apple Inc. 10-Q Q3 FY2023",
+                      source="s", text=text)
+    question = "What were total net sales in the Apple Inc. Q3 2023 Form 10-Q?"
+    answer = extractive_answer(question, [passage], minilm)
+    assert [c.quote for c in answer.citations] == [
+        "Apple's total net sales for the third quarter of 2023 were $81.8 billion."]

@@ -37,13 +37,13 @@ def load_pdf(data: bytes, source: str) -> Document:
     printed = labels if any(labels) else furniture.printed
     segments: list[Segment] = []
     tables: list[Piece | None] = []  # per non-empty segment: its table piece, if it is one
-    for number, (page_pieces, keys) in enumerate(zip(pieces, furniture.keys, strict=True), 1):
+    for number, (page_pieces, dropped) in enumerate(zip(pieces, furniture.lines, strict=True), 1):
         for piece in page_pieces:
-            if keys and piece.table:  # a running header set above a table became its caption
-                piece, keys = _without_furniture(piece, keys)
+            if dropped and piece.table:  # a running header set above a table became its caption
+                piece, dropped = _without_furniture(piece, dropped)
             part = piece.text if piece.table else _clean(piece.text)
-            if keys and not piece.table:
-                part, keys = drop_lines(part, keys)
+            if dropped and not piece.table:
+                part, dropped = drop_lines(part, dropped)
                 part = part.strip()
             if part:
                 segments.append((part, number, None))
@@ -127,9 +127,9 @@ def _pieces(textpage: pdfium.PdfTextPage, raw: str, source: str, page: int) -> l
         return [Piece(raw)]
 
 
-def _without_furniture(table: Piece, keys: list[str]) -> tuple[Piece, list[str]]:
-    """The table without the furniture lines of its caption, and the keys still to find."""
-    head, left = drop_lines(table.text[: table.head_len], keys)
+def _without_furniture(table: Piece, lines: list[BandLine]) -> tuple[Piece, list[BandLine]]:
+    """The table without the furniture lines of its caption, and the lines still to find."""
+    head, left = drop_lines(table.text[: table.head_len], lines)
     head = head.strip("\n")
     rows = table.text[table.head_len :]
     text = head + rows if head else rows.lstrip("\n")

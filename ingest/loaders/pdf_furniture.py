@@ -51,15 +51,15 @@ class BandLine:
 
 @dataclass
 class Furniture:
-    """Per page (0-based): the keys (`furniture_key`) of the lines to drop, and the printed page
-    number the footer gives, if any."""
+    """Per page (0-based): the lines to drop, and the printed page number the footer gives, if
+    any."""
 
-    keys: list[list[str]] = field(default_factory=list)
+    lines: list[list[BandLine]] = field(default_factory=list)
     printed: list[str | None] = field(default_factory=list)
 
     @property
     def pages_with_furniture(self) -> int:
-        return sum(1 for keys in self.keys if keys)
+        return sum(1 for lines in self.lines if lines)
 
 
 def furniture_key(line: str) -> str:
@@ -114,7 +114,7 @@ def find_furniture(pages: Sequence[Sequence[BandLine]]) -> Furniture:
     offsets = _page_number_offsets(pages, repeated)
     furniture = Furniture()
     for index, lines in enumerate(pages):
-        keys: list[str] = []
+        dropped: list[BandLine] = []
         printed: str | None = None
         for b in lines:
             key = furniture_key(b.text)
@@ -122,10 +122,10 @@ def find_furniture(pages: Sequence[Sequence[BandLine]]) -> Furniture:
             numbered = (number is not None and not b.top
                         and int(number.group(1)) - (index + 1) in offsets)
             if (key, b.top) in repeated or numbered:
-                keys.append(key)
+                dropped.append(b)
             if numbered and number is not None:
                 printed = number.group(1)
-        furniture.keys.append(keys)
+        furniture.lines.append(dropped)
         furniture.printed.append(printed)
     return furniture
 
@@ -142,16 +142,17 @@ def _page_number_offsets(pages: Sequence[Sequence[BandLine]], repeated: set[tupl
     return {offset for offset, count in offsets.items() if count >= MIN_PAGES}
 
 
-def drop_lines(text: str, keys: list[str]) -> tuple[str, list[str]]:
-    """`text` without one line per key in `keys` (matched by `furniture_key`), and the keys not
-    found in it (left for the page's other pieces)."""
-    wanted = Counter(keys)
-    kept: list[str] = []
-    for line in text.split("\n"):
-        key = furniture_key(line)
-        if key and wanted.get(key):
-            wanted[key] -= 1
+def drop_lines(text: str, lines: list[BandLine]) -> tuple[str, list[BandLine]]:
+    """`text` without `lines` (spaces aside): a header's first occurrence, a footer's last; and
+    the lines not found in it (left for the page's other pieces)."""
+    kept = text.split("\n")
+    squashed = [_SPACE.sub(" ", line).strip() for line in kept]
+    left: list[BandLine] = []
+    for line in lines:
+        at = [i for i, s in enumerate(squashed) if s == line.text]
+        if not at:
+            left.append(line)
             continue
-        kept.append(line)
-    left = [key for key, count in wanted.items() for _ in range(count)]
-    return "\n".join(kept), left
+        index = at[0] if line.top else at[-1]
+        squashed[index] = "\x00"  # taken: one line of the text per furniture line
+    return "\n".join(k for k, s in zip(kept, squashed, strict=True) if s != "\x00"), left
