@@ -84,8 +84,8 @@ class KnownFilings:
             if filing is not None:
                 inherit_filing(meta, filing.meta, filing.doc_id)
         cik, key = cik_key(meta.cik), name_key(meta.company)
-        stored = (self.names_by_cik.get(cik) if cik else None) or (
-            self.names_by_key.get(key) if key else None)
+        # by CIK; only a document without one goes by its name (two CIKs are two companies)
+        stored = self.names_by_cik.get(cik) if cik else self.names_by_key.get(key or "")
         if stored and meta.company:
             meta.company = stored
 
