@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 
-PASSAGE_KEYS = {"rank", "score", "chunk_id", "doc_id", "title", "source", "page", "section",
+PASSAGE_KEYS = {"rank", "score", "chunk_id", "doc_id", "title", "source", "page", "printed_page", "section",
                 "company", "ticker", "form", "period", "published", "text"}
 
 
