@@ -21,7 +21,7 @@ BKE_EX99 = FIXTURES / "BKE_8-K_2024-11-22_EX-99.1.html"
 
 def stored_metas(tmp_path: Path, embedder: CountingEmbedder, *batches: list[Path]) -> dict[str, DocMeta]:
     """Ingest each batch in turn into one store; every stored document's meta by file name."""
-    store = Store(tmp_path / "home", embedder)  # type: ignore[arg-type]
+    store = Store(tmp_path / "home", embedder)
     try:
         for batch in batches:
             report = ingest([str(p) for p in batch], store, IngestOptions(), progress=False)

@@ -152,6 +152,9 @@ def test_a_running_header_read_as_a_tables_caption_is_left_out_too() -> None:
         head = doc.text[b.start : b.head_end]
         assert head.startswith("CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS\n(In millions")
         assert doc.text[b.head_end :].startswith("\nNet sales:\nProducts |")
+        assert len(b.figures) == 16  # each figure still points at its own text
+        for figure in b.figures:
+            assert doc.text[figure.start : figure.start + len(figure.text)] == figure.text
 
 
 def test_the_offline_answer_never_quotes_a_footer(minilm: LocalMiniLM) -> None:

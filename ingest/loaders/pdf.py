@@ -133,7 +133,9 @@ def _without_furniture(table: Piece, lines: list[BandLine]) -> tuple[Piece, list
     head = head.strip("\n")
     rows = table.text[table.head_len :]
     text = head + rows if head else rows.lstrip("\n")
-    return Piece(text, table=True, head_len=len(head)), left
+    shift = len(text) - len(table.text)  # the figures sit in the rows, after the head
+    figures = [f.model_copy(update={"start": f.start + shift}) for f in table.figures]
+    return Piece(text, table=True, head_len=len(head), figures=figures), left
 
 
 def _bands(textpage: pdfium.PdfTextPage, raw: str, height: float, source: str, page: int
