@@ -9,6 +9,7 @@ import pytest
 
 from assistant.answer.extractive import extractive_answer
 from assistant.models import Citation, Passage, page_label
+from assistant.question import read_question
 from ingest.chunking import chunk_document
 from ingest.documents import Document
 from ingest.embeddings import LocalMiniLM
@@ -164,6 +165,6 @@ def test_the_offline_answer_never_quotes_a_footer(minilm: LocalMiniLM) -> None:
     passage = Passage(rank=1, score=1.0, chunk_id="c1", doc_id="d", title="Apple Inc. 10-Q Q3 FY2023",
                       source="s", text=text)
     question = "What were total net sales in the Apple Inc. Q3 2023 Form 10-Q?"
-    answer = extractive_answer(question, [passage], minilm)
+    answer = extractive_answer(read_question(question), [passage], minilm)
     assert [c.quote for c in answer.citations] == [
         "Apple's total net sales for the third quarter of 2023 were $81.8 billion."]
