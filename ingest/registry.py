@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ingest.documents import Chunk, DocMeta, Document
-from ingest.facts import Fact
 from ingest.migrations import connect, migrate
+
+if TYPE_CHECKING:  # ingest.facts loads the loaders (lxml, trafilatura): only where facts are read
+    from ingest.facts import Fact
 
 MIGRATIONS: list[str] = [
     # 1: documents, chunks, embedding cache, store facts
@@ -381,6 +384,8 @@ def _doc_record(row: tuple[str, str, str, str, str, int, str]) -> DocRecord:
 
 
 def _fact(row: tuple[object, ...]) -> Fact:
+    from ingest.facts import Fact
+
     (doc_id, chunk_id, page, company, statement, line_item, parents_json, line_item_id, header,
      period_start, period_end, fiscal_period, value, text, unit, currency, scale, concept) = row
     return Fact(str(doc_id), _opt(chunk_id), page if isinstance(page, int) else None, _opt(company),

@@ -26,13 +26,13 @@ from chromadb.config import Settings as ChromaSettings
 
 from ingest.documents import Chunk, DocMeta, Document, sha256
 from ingest.errors import DossierError
-from ingest.facts import Fact, extract_facts
 from ingest.lexical import LexicalIndex
 from ingest.lock import OpenLock, WriterLock
 from ingest.registry import Registry
 
 if TYPE_CHECKING:
     from ingest.embeddings import Embedder
+    from ingest.facts import Fact
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,8 @@ WriteOutcome = Literal["added", "replaced", "unchanged"]
 
 def _facts(doc: Document, chunks: Sequence[Chunk]) -> list[Fact]:
     """The document's facts; a table the fact reader trips on must not lose the document."""
+    from ingest.facts import extract_facts  # with the loaders (lxml, trafilatura): ingest only
+
     try:
         return extract_facts(doc, chunks)
     except Exception as exc:

@@ -34,9 +34,11 @@ def test_importing_the_package_loads_no_heavy_library_until_an_assistant_is_aske
 
 def test_a_search_loads_neither_langchain_nor_bm25_nor_the_chat(tmp_path: Path) -> None:
     """`dossier search` needs Chroma and the embedder, nothing else heavy: LangChain, bm25s
-    (and scipy), Gradio stay unloaded."""
+    (and scipy), Gradio and the loaders stay unloaded."""
     search = (f"from assistant import Assistant; "
               f"Assistant({str(tmp_path / 'home')!r}).search('net sales')")
     loaded = loaded_after(search)
     assert "chromadb" in loaded and "onnxruntime" in loaded  # the search did run
     assert [name for name in HEAVY if name in loaded and name not in ("chromadb", "onnxruntime")] == []
+    # nor the loaders' HTML and PDF libraries (the registry reads facts without them)
+    assert [name for name in ("trafilatura", "lxml", "pypdf", "pypdfium2") if name in loaded] == []
