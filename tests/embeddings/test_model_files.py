@@ -71,6 +71,8 @@ def test_fused_model_is_cached_and_reused(
     assert len(builds) == 1  # loaded from the cache, not rebuilt
     assert "Building" not in caplog.text
     np.testing.assert_array_equal(second, first)
+    # onnxruntime reads the verified file itself (no copy of the model in Python)
+    assert model_files.fused_minilm_model(cache_dir=cache) == str(cached)
 
     # One flipped byte still parses as a model (a weight changes): the digest must catch it.
     data = bytearray(cached.read_bytes())
