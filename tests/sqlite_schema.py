@@ -33,3 +33,14 @@ def build_schema_at(path: Path, migrations: Sequence[str], version: int,
         db.executemany(f"INSERT INTO {table} ({named}) VALUES ({','.join('?' * width)})", rows[table])
     db.close()
     return filled
+
+
+def assert_migrated(db: sqlite3.Connection, fresh: sqlite3.Connection, version: int,
+                    filled: Sequence[str], rows: dict[str, list[tuple[object, ...]]]) -> None:
+    """`db`, migrated from an older file, is at `version` with a fresh file's schema, and every
+    row put into the older file is still there as it was."""
+    assert db.execute("PRAGMA user_version").fetchone()[0] == version
+    assert schema(db) == schema(fresh)
+    for table in filled:
+        first = ", ".join(columns(db, table)[: len(rows[table][0])])
+        assert db.execute(f"SELECT {first} FROM {table}").fetchall() == rows[table]

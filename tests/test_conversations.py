@@ -19,7 +19,7 @@ from assistant.conversations import (
 from assistant.errors import InputError
 from assistant.models import Answer, Citation, CitationCheck, Claim
 from assistant.rendering import answer_markdown, conversation_markdown
-from tests.sqlite_schema import build_schema_at, schema
+from tests.sqlite_schema import assert_migrated, build_schema_at
 
 
 def _answer(question: str, n_citations: int = 1) -> Answer:
@@ -151,10 +151,7 @@ def test_migrates_each_older_schema_to_the_current_one(tmp_path: Path, version: 
     store = ConversationStore(path)  # migrates
     fresh = ConversationStore(tmp_path / "fresh.sqlite3")
     try:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
-        assert schema(store.db) == schema(fresh.db)
-        for table in filled:  # every row kept, as it was
-            assert store.db.execute(f"SELECT * FROM {table}").fetchall() == _ROWS[table]
+        assert_migrated(store.db, fresh.db, len(MIGRATIONS), filled, _ROWS)
         if "turns" in filled:
             assert store.get("c1", "alice").turns[0].answer.citations[0].quote.startswith("Alibaba")
     finally:

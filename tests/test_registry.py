@@ -14,7 +14,7 @@ import pytest
 
 from ingest.documents import Chunk, DocMeta, Document, chunk_id
 from ingest.registry import MIGRATIONS, DuplicateSource, Registry
-from tests.sqlite_schema import build_schema_at, columns, schema
+from tests.sqlite_schema import assert_migrated, build_schema_at, schema
 
 
 @pytest.fixture
@@ -142,11 +142,7 @@ def test_migrates_each_older_schema_to_the_current_one(tmp_path: Path, version: 
     registry = Registry(path)  # migrates
     fresh = Registry(tmp_path / "fresh.sqlite3")
     try:
-        assert registry.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
-        assert schema(registry.db) == schema(fresh.db)
-        for table in filled:  # every row kept, as it was
-            first = ", ".join(columns(registry.db, table)[: len(_ROWS[table][0])])
-            assert registry.db.execute(f"SELECT {first} FROM {table}").fetchall() == _ROWS[table]
+        assert_migrated(registry.db, fresh.db, len(MIGRATIONS), filled, _ROWS)
         if "documents" in filled:
             assert [d.meta.title for d in registry.documents()] == ["A"]
             assert registry.chunk_ids_of("d1") == ["c1"]
