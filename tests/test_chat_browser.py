@@ -97,6 +97,24 @@ def wait_for_whole_answer(page: Any) -> None:
     }""")
 
 
+def unnamed_buttons(page: Any) -> list[str]:
+    """The visible buttons a screen reader would announce only as "button": no text, no
+    aria-label, no aria-labelledby, no title (their outer HTML, to say which)."""
+    return page.evaluate("""() => [...document.querySelectorAll('button, [role=button]')]
+        .filter((b) => b.offsetParent !== null)
+        .filter((b) => !(b.innerText || '').trim() && !b.getAttribute('aria-label')
+                       && !b.getAttribute('aria-labelledby') && !b.getAttribute('title'))
+        .map((b) => b.outerHTML.slice(0, 160))""")
+
+
+def test_input_and_buttons_have_accessible_names(page: Any) -> None:
+    page.get_by_role("textbox", name="Question").wait_for()
+    assert page.get_by_role("textbox", name="Textbox").count() == 0
+    page.get_by_role("button", name="Ask").wait_for()
+    page.get_by_role("button", name="New chat").wait_for()
+    assert unnamed_buttons(page) == []
+
+
 def test_answer_streams_with_citations_and_sources(page: Any, server: str) -> None:
     page.wait_for_selector("#chat button.example")  # example questions from the store
     examples = page.locator("#chat button.example").all_inner_texts()

@@ -61,7 +61,7 @@ def research_tab(docs: list[Any]) -> ResearchTab:
             )
             with gr.Row(elem_id="ask-row"):
                 question = gr.Textbox(
-                    placeholder="Ask about your filings and news… (Enter to send)",
+                    label="Question", placeholder="Ask about your filings and news… (Enter to send)",
                     show_label=False, scale=8, lines=1, max_lines=4, elem_id="question",
                     autofocus=True,
                 )
