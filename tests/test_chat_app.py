@@ -6,6 +6,7 @@ deleted and downloaded, each user seeing only their own."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -227,6 +228,20 @@ def test_llm_answers_show_the_written_text_with_checked_links() -> None:
     assert units[0].startswith("Alibaba will invest 380 billion yuan ") and 'href="#src-2-1"' in units[0]
     assert 'class="verifier-mark"' in units[1] and "[unsupported]" in units[1]
     assert "Note: answer cut at the token limit" in render.answer_markdown(answer, turn=2)
+
+
+def test_the_scale_mark_is_styled_like_the_other_verifier_marks() -> None:
+    from assistant.answer.verify import SCALE_NOT_STATED
+    from assistant.models import CitationCheck, Claim
+
+    claim = Claim(text=f"Revenue was 1,234 [1] [{SCALE_NOT_STATED}].", status="supported",
+                  citations=[CitationCheck(written=1, n=1, status="supported")])
+    answer = _answer().model_copy(update={"mode": "llm", "claims": [claim], "answer": "unused"})
+    [unit] = render.answer_units(answer, turn=1)
+    assert 'href="#src-1-1"' in unit
+    mark = re.search(r'<span class="verifier-mark" title="([^"]+)">\[([^\]]+)\]</span>', unit)
+    assert mark is not None, unit
+    assert mark.group(2) == SCALE_NOT_STATED and "scale" in mark.group(1)
 
 
 def test_cannot_answer_is_distinct_and_lists_closest_passages() -> None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from assistant.answer.verify import SCALE_NOT_STATED
 from assistant.models import Answer, Citation, Passage, page_label
 from assistant.rendering import NOT_IN_SOURCES
 from assistant.serve.page_view_html import view_link
@@ -88,14 +89,21 @@ def answer_units(answer: Answer, turn: int) -> list[str]:
 
 
 _CITE_MARK = re.compile(r"\[(\d+)\]")
-_VERIFIER_MARK = re.compile(r"\[(unsupported|uncited)\]")
+# The verifier's marks (assistant/answer/verify.py), each with what it means on hover.
+_VERIFIER_MARKS = {
+    "unsupported": "unsupported: no cited passage holds this",
+    "uncited": "uncited: no cited passage holds this",
+    SCALE_NOT_STATED: "the cited passage states this figure without its scale (thousands, "
+                      "millions, ...): check the source",
+}
+_VERIFIER_MARK = re.compile(r"\[(" + "|".join(map(re.escape, _VERIFIER_MARKS)) + r")\]")
 
 
 def _linked_claim(text: str, turn: int) -> str:
     text = _CITE_MARK.sub(lambda m: cite_link(turn, int(m.group(1))), text)
     return _VERIFIER_MARK.sub(
-        lambda m: f'<span class="verifier-mark" title="{m.group(1)}: no cited passage holds '
-                  f'this">[{m.group(1)}]</span>', text)
+        lambda m: f'<span class="verifier-mark" title="{_VERIFIER_MARKS[m.group(1)]}">'
+                  f'[{m.group(1)}]</span>', text)
 
 
 def answer_markdown(answer: Answer, turn: int, *, upto: int | None = None,
