@@ -182,6 +182,29 @@ def test_follow_up_cannot_answer_new_chat_and_examples(page: Any) -> None:
     page.screenshot(path=str(SCREENSHOTS / "chat-answer.png"))
 
 
+def test_library_table_is_full_width_from_the_first_paint(page: Any, server: str) -> None:
+    """A fresh page at 1400x1000, the Library tab opened before anything is picked: the table
+    spans the page and its headers stay on one line (they once wrapped to "Ch/un/ks")."""
+    fresh = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        fresh.set_default_timeout(TIMEOUT_MS)
+        fresh.goto(server)
+        fresh.click("#library-tab-button")
+        header = fresh.locator("#library [role=columnheader]:has-text('Chunks') .header").first
+        header.wait_for()
+        time.sleep(0.5)  # let the table settle
+        table = fresh.locator("#library").bounding_box()
+        assert table is not None and table["width"] >= 0.8 * 1400, table
+        lines = header.evaluate("""(text) => {
+            const range = document.createRange();
+            range.selectNodeContents(text);
+            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        }""")
+        assert lines == 1, header.inner_text()
+    finally:
+        fresh.close()
+
+
 def test_upload_list_and_delete(page: Any, tmp_path: Path, chat_assistant: Assistant) -> None:
     note = tmp_path / "Harbor Widgets note.md"
     note.write_text("# Harbor Widgets outlook\n\nHarbor Widgets Corp. expects to open 14 new "

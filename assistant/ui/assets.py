@@ -43,7 +43,7 @@ HEAD = """
 """
 
 CSS = """
-.gradio-container { max-width: 1480px !important; margin: 0 auto !important; }
+.gradio-container { width: 100% !important; max-width: 1480px !important; margin: 0 auto !important; }
 #topbar { padding: 4px 4px 0 4px; }
 #status p { margin: 0; font-size: 15px; color: var(--body-text-color-subdued); }
 #status strong:first-child { font-size: 20px; color: var(--body-text-color); letter-spacing: -0.01em;
