@@ -64,6 +64,9 @@ def server(chat_app: Any) -> Iterator[str]:
         chat_app.close()
 
 
+DIALOGS = {"accept": True}  # how the page answers confirm(): yes, unless a test declines
+
+
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Any]:
     if not os.access(CHROMIUM, os.X_OK):
@@ -74,6 +77,7 @@ def page(server: str) -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.set_default_timeout(TIMEOUT_MS)
+        page.on("dialog", lambda dialog: dialog.accept() if DIALOGS["accept"] else dialog.dismiss())
         page.goto(server)
         page.wait_for_selector("#chat")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -203,6 +207,29 @@ def test_library_table_is_full_width_from_the_first_paint(page: Any, server: str
         assert lines == 1, header.inner_text()
     finally:
         fresh.close()
+
+
+def test_delete_and_new_chat_ask_first_and_a_no_changes_nothing(page: Any,
+                                                                 chat_assistant: Assistant) -> None:
+    answers = page.locator("#chat .msg.answer").count()
+    assert answers > 0  # the earlier tests' chat
+    before = {d.doc_id for d in chat_assistant.documents()}
+    DIALOGS["accept"] = False
+    try:
+        page.click("#new-chat")
+        time.sleep(1)
+        assert page.locator("#chat .msg.answer").count() == answers
+        page.click("#library-tab-button")
+        page.click("#to-delete input")
+        page.keyboard.type("Alibaba")
+        page.locator("[role=option]:has-text('Alibaba')").first.click()
+        page.click("#delete")
+        page.wait_for_selector("#delete-status :text('Nothing deleted')")
+    finally:
+        DIALOGS["accept"] = True
+    assert {d.doc_id for d in chat_assistant.documents()} == before
+    assert page.locator("#library [role=row]:has-text('Alibaba')").count() == 1
+    page.click("#research-tab-button")
 
 
 def test_upload_list_and_delete(page: Any, tmp_path: Path, chat_assistant: Assistant) -> None:

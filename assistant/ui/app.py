@@ -29,7 +29,7 @@ from assistant.conversations import ConversationStore
 from assistant.errors import InputError
 from assistant.question import Question
 from assistant.ui import render
-from assistant.ui.assets import CSS, HEAD, theme
+from assistant.ui.assets import CONFIRM_DELETE, CONFIRM_NEW_CHAT, CSS, HEAD, theme
 from assistant.ui.conversations import Conversations
 from assistant.ui.followup import rewrite_followup
 from assistant.ui.layout import LibraryTab, ResearchTab, examples, library_tab, research_tab
@@ -255,8 +255,9 @@ class ChatApp:
         return counts
 
     def delete(self, doc_id: str | None) -> tuple[Any, ...]:
-        if not doc_id:
-            return (render.report_html([("note", "Choose a document to delete first.")]),
+        if not doc_id:  # none chosen, or the confirmation declined
+            return (render.report_html([("note", "Nothing deleted: choose a document, then "
+                                                 "confirm.")]),
                     *self.refresh())
         record = next((d for d in self.documents() if d.doc_id == doc_id), None)
         if record is None:
@@ -306,8 +307,9 @@ class ChatApp:
                 self.respond, ask_inputs, ask_outputs),
         ]
         cleared = [
-            tab.clear.click(lambda: ([], render.EMPTY_SOURCES, "", new_state()), None,
-                            [tab.chatbot, tab.sources, tab.question, state], queue=False),
+            tab.clear.click(_new_chat, tab.question,
+                            [tab.chatbot, tab.sources, tab.question, state], queue=False,
+                            js=CONFIRM_NEW_CHAT),
             tab.chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None,
                               [tab.sources, state], queue=False),
         ]
@@ -318,7 +320,7 @@ class ChatApp:
         tab.add.click(self.add, [tab.upload, tab.urls], [tab.ingest_status, tab.upload, tab.urls,
                                                         *views], concurrency_limit=1)
         tab.delete.click(self.delete, [tab.to_delete], [tab.delete_status, *views],
-                         concurrency_limit=1)
+                         concurrency_limit=1, js=CONFIRM_DELETE)
 
     def launch_kwargs(self, **overrides: Any) -> dict[str, Any]:
         """What `launch` passes to Gradio: the safe defaults, then `overrides`."""
@@ -378,6 +380,13 @@ def _pasted_urls(urls: str | None, messages: list[tuple[str, str]]) -> list[str]
         elif url:
             messages.append(("failed", f"{url}: not an http(s) URL"))
     return accepted
+
+
+def _new_chat(question: str | None) -> tuple[Any, ...]:
+    """An empty chat; nothing changes when the confirmation was declined (`question` None)."""
+    if question is None:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    return [], render.EMPTY_SOURCES, "", new_state()
 
 
 def _example_text(evt: gr.SelectData) -> str:

@@ -42,6 +42,14 @@ HEAD = """
 </script>
 """
 
+# Run in the browser before the handler: a declined confirmation hands it None, and it then
+# changes nothing (ChatApp.delete, app._new_chat). An empty chat is cleared without asking.
+CONFIRM_DELETE = """(doc) => doc && window.confirm(
+  "Delete this document from the library? Its passages leave the store; this cannot be undone.")
+  ? doc : null"""
+CONFIRM_NEW_CHAT = """(question) => !document.querySelector("#chat .msg") || window.confirm(
+  "Start a new chat? This one stays under Conversations.") ? question : null"""
+
 CSS = """
 .gradio-container { width: 100% !important; max-width: 1480px !important; margin: 0 auto !important; }
 #topbar { padding: 4px 4px 0 4px; }
