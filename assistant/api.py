@@ -74,7 +74,8 @@ class Assistant:
             from ingest.store import Store
 
             store = self.settings.store
-            self._store = Store(store.home, self.embedder, store.chroma_url)
+            self._store = Store(store.home, self.embedder, store.chroma_url,
+                                chunk_context=self.settings.ingest.embed_chunk_context)
         return self._store
 
     @property

@@ -75,6 +75,12 @@ class IngestSettings(BaseSettings):
     chunk_overlap_tokens: int = Field(
         24, ge=0, description="Tokens of trailing sentences repeated at the start of the next chunk."
     )
+    embed_chunk_context: bool = Field(
+        False,
+        description="Embed each chunk after a short context header (company, form, fiscal "
+        "period, section); the stored and quoted chunk text stays verbatim. Applies to chunks "
+        "embedded from now on: re-ingest into a fresh store to measure it.",
+    )
     max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are refused.")
     url_timeout_s: float = Field(20.0, gt=0, description="Timeout for fetching a URL.")
 

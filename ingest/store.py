@@ -24,6 +24,7 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
+from ingest.chunk_context import embedding_text
 from ingest.documents import Chunk, DocMeta, Document, sha256
 from ingest.errors import DossierError
 from ingest.lexical import LexicalIndex
@@ -61,7 +62,8 @@ class PlannedWrite:
     meta_changed: bool  # ... and its metadata changed, so kept chunks are updated too
     old_ids: set[str]  # the stored document's chunk ids
     new: list[Chunk]  # chunks not stored yet
-    hashes: list[str]  # text hash of each new chunk
+    embedded: list[str]  # the text each new chunk is embedded as (see ingest.chunk_context)
+    hashes: list[str]  # hash of each embedded text: the embedding cache's key
     cached: dict[str, np.ndarray]  # vectors the embedding cache held at planning time
     missing: list[str]  # distinct hashes to embed
     to_embed: list[str] = field(default_factory=list)  # their texts, in the same order
@@ -92,9 +94,11 @@ def chroma_metadata(chunk: Chunk, meta: DocMeta) -> dict[str, Any]:
 
 
 class Store:
-    def __init__(self, home: Path, embedder: Embedder, chroma_url: str | None = None) -> None:
+    def __init__(self, home: Path, embedder: Embedder, chroma_url: str | None = None,
+                 chunk_context: bool = False) -> None:
         self.home = home
         self.embedder = embedder
+        self.chunk_context = chunk_context  # embed chunks after a context header
         home.mkdir(parents=True, exist_ok=True)
         with OpenLock(home):  # a first open creates the registry and Chroma's files: one at a time
             self.registry = Registry(home / "registry.sqlite3")
@@ -162,13 +166,14 @@ class Store:
             return None
         old_ids = set(self.registry.chunk_ids_of(existing.doc_id)) if existing else set()
         new = [c for c in chunks if c.chunk_id not in old_ids]
-        hashes = [sha256(c.text) for c in new]
+        embedded = [embedding_text(c, doc.meta, self.chunk_context) for c in new]
+        hashes = [sha256(t) for t in embedded]
         cached = self.registry.cached_vectors(self.embedder.model_name, list(dict.fromkeys(hashes)))
         missing = list(dict.fromkeys(h for h in hashes if h not in cached and h not in in_flight))
-        text_of = dict(zip(hashes, (c.text for c in new), strict=True))
+        text_of = dict(zip(hashes, embedded, strict=True))
         return PlannedWrite(doc=doc, chunks=list(chunks), replaces=existing is not None,
                             meta_changed=bool(existing and existing.meta != doc.meta),
-                            old_ids=old_ids, new=new, hashes=hashes, cached=cached,
+                            old_ids=old_ids, new=new, embedded=embedded, hashes=hashes, cached=cached,
                             missing=missing, to_embed=[text_of[h] for h in missing])
 
     def _facts_missing(self, doc_id: str, doc: Document, chunks: Sequence[Chunk]) -> bool:
@@ -179,7 +184,7 @@ class Store:
     def finish_write(self, plan: PlannedWrite, fresh: np.ndarray) -> WriteOutcome:
         """Store a planned document, given the vectors of its ``to_embed`` texts, in the write
         order of this module's docstring."""
-        vectors = self._complete_vectors(plan.hashes, [c.text for c in plan.new], plan.cached,
+        vectors = self._complete_vectors(plan.hashes, plan.embedded, plan.cached,
                                           plan.missing, fresh)
         self._upsert(plan.new, vectors, plan.doc.meta)
         if plan.meta_changed:  # metadata changed: refresh kept chunks too

@@ -1,0 +1,34 @@
+"""The text a chunk is embedded as: a short context header, then the chunk's own text.
+
+A chunk of a filing often does not name what it is about ("Net sales increased 8%..."): the
+company, form and period are on the cover page, the section in a heading pages earlier. With
+``chunk_context`` on, the store embeds "<company> <form> <period> | <section> | <chunk text>",
+so the vector carries them, while Chroma and the registry keep the chunk text verbatim (that is
+what answers quote). The embedding cache is keyed by the embedded text, so a chunk embedded with
+and without its header is two cache entries, never one answering for the other.
+"""
+
+from __future__ import annotations
+
+from ingest.documents import Chunk, DocMeta
+
+SEPARATOR = " | "
+# The header shares MiniLM's 256-token window with a chunk of up to `chunk_tokens` (200 by
+# default): a long section heading is cut to a few words rather than pushing the chunk's tail out.
+SECTION_CHARS = 80
+
+
+def context_header(chunk: Chunk, meta: DocMeta) -> str:
+    """'Apple Inc. 10-Q Q3 FY2023 | Management's Discussion and Analysis', or '' when the
+    document and chunk say nothing of the sort. The title stands in for an unknown company."""
+    who = " ".join(p for p in (meta.company or meta.title, meta.form, meta.period) if p)
+    section = " ".join((chunk.section or "").split())
+    if len(section) > SECTION_CHARS:
+        section = section[:SECTION_CHARS].rsplit(" ", 1)[0]
+    return SEPARATOR.join(p for p in (who.strip(), section) if p)
+
+
+def embedding_text(chunk: Chunk, meta: DocMeta, with_context: bool) -> str:
+    """What the embedder reads for ``chunk``: its text, after its context header if asked."""
+    header = context_header(chunk, meta) if with_context else ""
+    return f"{header}{SEPARATOR}{chunk.text}" if header else chunk.text
