@@ -77,8 +77,8 @@ class IngestSettings(BaseSettings):
     )
     embed_chunk_context: bool = Field(
         False,
-        description="Embed each chunk after a short context header (company, form, fiscal "
-        "period, section); the stored and quoted chunk text stays verbatim. Applies to chunks "
+        description="Embed each chunk after a short context header (its document's company, "
+        "its section); the stored and quoted chunk text stays verbatim. Applies to chunks "
         "embedded from now on: re-ingest into a fresh store to measure it.",
     )
     max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are refused.")

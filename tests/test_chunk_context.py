@@ -1,6 +1,6 @@
 """Chunk context in the embedded text (ingest.chunk_context, Store(chunk_context=True)): the vector
-is the embedding of "<company> <form> <period> | <section> | <text>", the stored chunk text stays
-verbatim, and the embedding cache is keyed by the embedded text."""
+is the embedding of "<company> | <section> | <text>", the stored chunk text stays verbatim, and the
+embedding cache is keyed by the embedded text."""
 
 from __future__ import annotations
 
@@ -19,11 +19,10 @@ def chunk(text: str = "Net sales rose 8%.", section: str | None = None) -> Chunk
     return Chunk(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), section=section)
 
 
-def test_header_names_company_form_period_and_section() -> None:
+def test_header_names_company_and_section_not_form_or_period() -> None:
     meta = DocMeta(company="Apple Inc.", form="10-Q", period="Q3 FY2023")
-    c = chunk(section="Item 2. Management's Discussion and Analysis")
-    assert context_header(c, meta) == (
-        "Apple Inc. 10-Q Q3 FY2023 | Item 2. Management's Discussion and Analysis")
+    c = chunk(section="Item 2.  Management's Discussion\nand Analysis")
+    assert context_header(c, meta) == "Apple Inc. | Item 2. Management's Discussion and Analysis"
     assert embedding_text(c, meta, with_context=True).endswith(" | Net sales rose 8%.")
     assert embedding_text(c, meta, with_context=False) == "Net sales rose 8%."
 
@@ -48,11 +47,11 @@ def test_store_embeds_the_header_but_keeps_the_text_verbatim(
         write(store, make_doc("/a.txt", PARAGRAPHS))
         got = store.collection.get(include=["documents", "embeddings"])
         stored = store.registry.chunks_by_id(got["ids"])
-        assert embedder.embedded and all(t.startswith("Apple Inc. 10-Q | ") for t in embedder.embedded)
+        assert embedder.embedded and all(t.startswith("Apple Inc. | ") for t in embedder.embedded)
         for chunk_id, document, vector in zip(got["ids"], got["documents"], got["embeddings"], strict=True):
             text = stored[chunk_id].text
             assert document == text and not text.startswith("Apple Inc.")  # verbatim in Chroma
-            embedded = f"Apple Inc. 10-Q | {text}"
+            embedded = f"Apple Inc. | {text}"
             assert embedded in embedder.embedded
             cache = store.registry.cached_vectors(embedder.model_name, [sha256(embedded), sha256(text)])
             assert set(cache) == {sha256(embedded)}  # keyed by what was embedded, not the chunk text
