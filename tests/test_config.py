@@ -23,6 +23,7 @@ VARIABLES: dict[str, tuple[str, str, str, object]] = {
     "DOSSIER_CACHE_DIR": ("store", "cache_dir", "/tmp/dossier-cache", Path("/tmp/dossier-cache")),
     "DOSSIER_CHUNK_TOKENS": ("ingest", "chunk_tokens", "120", 120),
     "DOSSIER_CHUNK_OVERLAP_TOKENS": ("ingest", "chunk_overlap_tokens", "10", 10),
+    "DOSSIER_EMBED_CHUNK_CONTEXT": ("ingest", "embed_chunk_context", "1", True),
     "DOSSIER_MAX_FILE_MB": ("ingest", "max_file_mb", "12.5", 12.5),
     "DOSSIER_URL_TIMEOUT_S": ("ingest", "url_timeout_s", "7", 7.0),
     "DOSSIER_EMBEDDING_BACKEND": ("embedding", "backend", "openai", "openai"),
