@@ -6,7 +6,8 @@ one stored name.
   it does not state itself. Its filing is the one with the same accession (a full submission
   says so), or else, for an exhibit file on its own, the filing of the same CIK dated within
   FILING_DAYS of the exhibit's own date (an 8-K is filed within four business days of the event
-  its press release announces).
+  its press release announces). The order of arrival does not matter: an exhibit stored before
+  its filing is adopted when the filing arrives (`adopt`), and its stored metadata rewritten.
 - A company has one stored name: a document whose company has the CIK (or, without a CIK, the
   name without its legal form, see `company_names`) of a company already stored or read earlier
   in the batch takes that company's name, so "BUCKLE, INC" and "Buckle Inc" are one company.
@@ -68,6 +69,7 @@ class KnownFilings:
     names_by_cik: dict[str, str] = field(default_factory=dict)
     names_by_key: dict[str, str] = field(default_factory=dict)
     filings: list[_Filing] = field(default_factory=list)
+    orphans: list[_Filing] = field(default_factory=list)  # exhibits whose filing is not known
 
     @classmethod
     def of(cls, metas: Mapping[str, DocMeta]) -> KnownFilings:
@@ -99,6 +101,25 @@ class KnownFilings:
                 self.names_by_key.setdefault(key, meta.company)
         if meta.form and not meta.exhibit:
             self.filings = [f for f in self.filings if f.doc_id != doc_id] + [_Filing(doc_id, meta)]
+        self.orphans = [f for f in self.orphans if f.doc_id != doc_id]
+        if meta.exhibit and not meta.parent:
+            self.orphans.append(_Filing(doc_id, meta))
+
+    def adopt(self, filing_id: str) -> list[tuple[str, DocMeta]]:
+        """The exhibits stored (or read) before the filing `filing_id`, just added, whose filing
+        it is: (doc_id, the exhibit's meta with the filing's) for each; they are orphans no more."""
+        if not any(f.doc_id == filing_id for f in self.filings):
+            return []
+        adopted = []
+        for orphan in list(self.orphans):
+            filing = self._filing_of(orphan.meta)
+            if filing is None or filing.doc_id != filing_id:
+                continue  # still without a filing, or a nearer one of its own
+            meta = orphan.meta.model_copy(deep=True)
+            inherit_filing(meta, filing.meta, filing.doc_id)
+            self.orphans.remove(orphan)
+            adopted.append((orphan.doc_id, meta))
+        return adopted
 
     def _filing_of(self, meta: DocMeta) -> _Filing | None:
         if meta.accession:

@@ -26,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ingest.chunking import chunk_document
 from ingest.companies import fill_main_company
 from ingest.dedup import DuplicateFinder
-from ingest.documents import Chunk, Document, LoadError
+from ingest.documents import Chunk, DocMeta, Document, LoadError
 from ingest.embed_worker import IngestEmbedding, WorkerMode
 from ingest.filings import KnownFilings
 from ingest.fiscal import fill_fiscal_period
@@ -106,6 +106,7 @@ def ingest(
             task = bar.add_task("ingesting", total=len(sources))
             duplicates = DuplicateFinder(store.registry)
             known = KnownFilings.of(store.registry.metas())
+            adopted: list[tuple[str, DocMeta]] = []  # exhibits stored before their filing
             writer.on_written = duplicates.remember
             for source, loaded in _load_ahead(sources, options):
                 bar.update(task, description=_short(source))
@@ -130,12 +131,15 @@ def ingest(
                             raise LoadError(doc.meta.source, "no text to index after extraction")
                         writer.submit(source, doc, chunks)
                         known.add(doc.doc_id, doc.meta)
+                        adopted += known.adopt(doc.doc_id)
                 except LoadError as exc:
                     report.failed.append((source, exc.reason))
                 except Exception as exc:  # one broken source must not stop the batch
                     log.debug("ingest of %s failed", source, exc_info=True)
                     report.failed.append((source, f"{type(exc).__name__}: {exc}"))
                 bar.advance(task)
+        for doc_id, meta in adopted:  # written by now: their filing's metadata replaces theirs
+            store.update_meta(doc_id, meta)
         store.refresh_lexical()
     return report
 

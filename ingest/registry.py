@@ -229,6 +229,14 @@ class Registry:
             )
             self._bump_generation()
 
+    def update_meta(self, doc_id: str, meta: DocMeta) -> bool:
+        """Replace a stored document's metadata (and its facts' company); False if not stored."""
+        with self._transaction():
+            updated = self.db.execute("UPDATE documents SET meta_json=? WHERE doc_id=?",
+                                      (meta.model_dump_json(), doc_id)).rowcount
+            self.db.execute("UPDATE facts SET company=? WHERE doc_id=?", (meta.company, doc_id))
+        return bool(updated)
+
     def delete_document(self, doc_id: str) -> bool:
         with self._transaction():
             deleted = self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,)).rowcount

@@ -65,6 +65,29 @@ def test_an_exhibit_without_its_filing_stays_an_exhibit(tmp_path: Path, embedder
     assert exhibit.published == "2024-11-22" and exhibit.cik == "0000885245"
 
 
+def test_an_exhibit_stored_before_its_filing_is_adopted_when_the_filing_arrives(
+        tmp_path: Path, embedder: CountingEmbedder) -> None:
+    """The press release first (alone, it has no form and no filing), then the 8-K, in a later
+    ingest or later in the same one: the exhibit ends as if the 8-K had come first, in the
+    registry and in Chroma's copy of its metadata."""
+    for name, batches in (("later", [[BKE_EX99], [BKE_8K]]), ("same", [[BKE_EX99, BKE_8K]])):
+        home = tmp_path / name
+        metas = stored_metas(home, embedder, *batches)
+        exhibit, filing = metas[BKE_EX99.name], metas[BKE_8K.name]
+        assert exhibit.form == "8-K EX-99.1", name
+        assert exhibit.parent is not None and exhibit.title.startswith(f"{filing.title}, EX-99.1")
+        assert (exhibit.company, exhibit.ticker, exhibit.period) == (
+            filing.company, "BKE", "2024-11-22")
+        store = Store(home / "home", embedder)
+        try:
+            record = next(r for r in store.registry.documents() if r.source.endswith(BKE_EX99.name))
+            stored = store.collection.get(ids=store.registry.chunk_ids_of(record.doc_id))
+            assert {m["form"] for m in stored["metadatas"]} == {"8-K EX-99.1"}, name
+            assert {m["page"] for m in stored["metadatas"] if "page" in m} <= {1}
+        finally:
+            store.close()
+
+
 def filing(company: str, cik: str | None, day: str, accession: str | None = None) -> DocMeta:
     return DocMeta(company=company, cik=cik, form="8-K", period=day, title=f"{company} 8-K {day}",
                    accession=accession)
@@ -89,6 +112,22 @@ def test_an_exhibit_is_linked_by_accession_first_then_by_the_nearest_date() -> N
     undated = DocMeta(exhibit="EX-99.1", cik="42")
     known.settle(undated)
     assert undated.parent is None  # which filing is not known: none is guessed
+
+
+def test_an_orphan_exhibit_is_adopted_only_by_its_own_filing() -> None:
+    known = KnownFilings()
+    exhibit = DocMeta(exhibit="EX-99.1", cik="42", published="2024-03-04", title="EX-99.1: Acme")
+    known.settle(exhibit)
+    known.add("ex", exhibit)
+    known.add("other", filing("Other Inc", "0000000043", "2024-03-04"))
+    assert known.adopt("other") == []  # another company's filing that day
+    known.add("far", filing("Acme Corp", "0000000042", "2024-05-01"))
+    assert known.adopt("far") == []  # its company's, but not that week
+    known.add("near", filing("Acme Corp", "0000000042", "2024-03-01"))
+    [(doc_id, adopted)] = known.adopt("near")
+    assert doc_id == "ex" and adopted.parent == "near" and adopted.form == "8-K EX-99.1"
+    assert exhibit.parent is None  # the stored meta is rewritten by the caller, from the copy
+    assert known.adopt("near") == []  # adopted once
 
 
 def test_one_name_per_company() -> None:
