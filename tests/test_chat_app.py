@@ -395,3 +395,133 @@ def test_each_user_sees_renames_and_deletes_only_their_own(chat: Any) -> None:
     _, stale = _ask(chat, "What about cloud revenue?", state, [], bob)
     assert stale["conversation"] not in (None, state["conversation"])
     assert [v for _, v in chat.conversations.listing(bob).choices] == [stale["conversation"]]
+
+
+# --- filters as shown ------------------------------------------------------------------------------
+
+
+def test_filters_are_checked_where_typed_and_say_the_format() -> None:
+    from assistant.ui.filters import ChatFilters, FilterError
+
+    typed = ChatFilters.read(" Nordstrom ", "", "Jan 2024", "2024-06-30", None)
+    assert typed.active() == ["company", "date_from", "date_to"]
+    [problem] = typed.problems()
+    assert "“Jan 2024” is not a date in the form YYYY-MM-DD" in problem
+    assert problem.startswith("Published from")
+    with pytest.raises(FilterError, match="YYYY-MM-DD"):
+        typed.checked()
+    backwards = ChatFilters.read(None, None, "2024-06-30", "2024-01-01", None)
+    assert "after Published to" in backwards.problems()[0]
+    assert ChatFilters.read(None, None, "2024-02-30", None, None).problems()  # no such day
+    fine = ChatFilters.read("Nordstrom", "8-K", "2024-01-01", None, ["d1"])
+    assert fine.checked() == {"company": "Nordstrom", "form": "8-K", "date_from": "2024-01-01",
+                              "date_to": None, "doc_ids": ["d1"]}
+    assert ChatFilters.read(None, None, None, None, None).checked()["doc_ids"] is None
+
+
+@pytest.mark.parametrize(
+    ("filters", "summary"),
+    [
+        (dict(company="Nordstrom", date_from="2024-01-01", date_to="2024-06-30"),
+         "Nordstrom documents, dated 2024-01-01 to 2024-06-30"),
+        (dict(company="Nordstrom", form="8-K", docs=["a", "b"]),
+         "Nordstrom documents, form 8-K, among the 2 chosen documents"),
+        (dict(form="10-Q", date_to="2023-12-31"), "10-Q documents, dated 2023-12-31 or earlier"),
+        (dict(docs=["a"]), "the 1 chosen document"),
+        (dict(date_from="2024-01-01"), "documents, dated 2024-01-01 or later"),
+        ({}, None),
+    ],
+)
+def test_filters_summary_names_what_was_searched(filters: dict[str, Any], summary: str | None) -> None:
+    from assistant.ui.filters import ChatFilters
+
+    args = {"company": None, "form": None, "date_from": None, "date_to": None, "docs": None,
+            **filters}
+    chosen = ChatFilters.read(*args.values())
+    assert chosen.summary() == summary
+    assert ChatFilters.stored(chosen.checked()) == chosen  # as a conversation stores them
+
+
+def test_filter_chips_and_the_panel_count() -> None:
+    from assistant.ui.filters import ChatFilters, accordion_label
+
+    chosen = ChatFilters.read("Nordstrom", None, "2024-01-01", None, ["d1"])
+    labels = {"d1": "Nordstrom 8-K filed 2023-03-01, the annual meeting results (JWN_8-K.html)"}
+    assert chosen.chip_label("company", labels) == "Company: Nordstrom ✕"
+    assert chosen.chip_label("date_from", labels) == "From: 2024-01-01 ✕"
+    one = chosen.chip_label("doc_ids", labels)
+    assert one.startswith("Document: Nordstrom 8-K") and "…" in one and len(one) <= 54
+    two = ChatFilters.read(None, None, None, None, ["d1", "d2"])
+    assert two.chip_label("doc_ids", labels) == "2 documents ✕"
+    assert accordion_label(len(chosen.active())) == "Filters (3)"
+    assert accordion_label(0) == "Filters"
+
+
+def test_company_list_has_one_entry_per_company() -> None:
+    from assistant.ui.filters import company_choices
+
+    metas = [DocMeta(company="BUCKLE, INC", cik="0000885245"),
+             DocMeta(company="Buckle Inc", cik="885245"),  # stored before one name per CIK
+             DocMeta(company="The Buckle, Inc."),           # an article: no CIK, the same name
+             DocMeta(company="Buckle Corp", cik="0000999999"),  # another CIK: another company
+             DocMeta(company="Acme Corp"), DocMeta(company="ACME CORPORATION"), DocMeta()]
+    assert company_choices(metas) == ["Acme Corp", "Buckle Corp", "BUCKLE, INC"]
+
+
+def test_answers_and_refusals_name_the_filters() -> None:
+    refused = render.answer_markdown(_answer(cannot=True), turn=1,
+                                     filters="Nordstrom documents, dated 2024-01-01 to 2024-06-30")
+    assert ("Not in the sources</strong> — <span class=\"filter-scope\">searched only Nordstrom "
+            "documents, dated 2024-01-01 to 2024-06-30</span>") in refused
+    assert "I cannot answer this" in refused
+    assert "filter-scope" not in render.answer_markdown(_answer(cannot=True), turn=1)
+    answered = render.answer_markdown(_answer(), turn=1, filters="8-K documents")
+    assert "Filters: searched only 8-K documents" in answered and 'href="#src-1-1"' in answered
+
+
+def test_a_question_without_an_answer_leaves_no_sources_of_another() -> None:
+    panel = render.sources_html([(1, _answer())], failed=("<b>Dividend?</b>", "the search failed"))
+    latest = panel.split("<details")[0]
+    assert "src-turn latest failed" in latest and "&lt;b&gt;Dividend?" in latest
+    assert "No sources: the search failed" in latest and "src-card" not in latest
+    assert panel.index("<details") < panel.index('id="src-1-1"')  # the earlier answer, folded
+    first_question = render.sources_html([], ("Q", "the search failed"))
+    assert first_question != render.EMPTY_SOURCES and "No sources: the search failed" in first_question
+
+
+# --- identical passages, one card --------------------------------------------------------------
+
+
+def test_citations_of_one_passage_share_a_card_with_each_quote_marked() -> None:
+    first = _answer()
+    second_quote = "Alibaba Group's AI plans are large."
+    again = first.citations[0].model_copy(update={"n": 2, "quote": second_quote})
+    answer = first.model_copy(update={"citations": [first.citations[0], again]})
+    panel = render.sources_html([(1, answer)])
+    assert panel.count('class="src-card') == 1
+    card = panel.split('class="src-card', 1)[1]
+    assert 'id="src-1-1"' in card and 'id="src-1-2" data-n="2"' in card  # both [n] land on it
+    assert card.count('<mark class="quote">') == 2 and "Also in" not in card
+
+
+def test_the_same_text_in_duplicate_documents_is_one_card_listing_both_places() -> None:
+    base = _answer()
+    copy = _passage(chunk_id="c2", doc_id="d2", title="Alibaba note (copy)",
+                    source="/data/copies/alibaba note.pdf", url=None, page=5, text=TEXT + "\n")
+    other = _passage(chunk_id="c3", doc_id="d3", title="Another note", text="Other words.")
+    cited_copy = base.citations[0].model_copy(update={
+        "n": 2, "chunk_id": "c2", "doc_id": "d2", "title": copy.title, "source": copy.source,
+        "url": None, "page": 5})
+    both = base.model_copy(update={"citations": [base.citations[0], cited_copy],
+                                   "passages": [_passage(), copy, other]})
+    panel = render.sources_html([(1, both)])
+    assert panel.count('class="src-card') == 1
+    assert "Also in: <a" in panel and "Alibaba note (copy)" in panel and "p. 5" in panel
+    # cited once, the copy retrieved too: still one card, the copy listed as another place
+    once = base.model_copy(update={"passages": [_passage(), copy, other]})
+    assert render.sources_html([(1, once)]).count('class="src-card') == 1
+    assert "Alibaba note (copy)" in render.sources_html([(1, once)])
+    # after a refusal the closest passages merge the same way
+    refused = _answer(cannot=True).model_copy(update={"passages": [_passage(), copy, other]})
+    closest = render.sources_html([(1, refused)])
+    assert closest.count('class="src-card') == 2 and "Also in: <a" in closest

@@ -18,7 +18,6 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +25,11 @@ import gradio as gr
 
 from assistant.api import Assistant
 from assistant.conversations import ConversationStore
-from assistant.errors import InputError
 from assistant.question import Question
 from assistant.ui import render
 from assistant.ui.assets import CONFIRM_DELETE, CONFIRM_NEW_CHAT, CSS, HEAD, theme
 from assistant.ui.conversations import Conversations
+from assistant.ui.filters import CHIP_KEYS, ChatFilters, FilterError, accordion_label, company_choices
 from assistant.ui.followup import rewrite_followup
 from assistant.ui.layout import LibraryTab, ResearchTab, examples, library_tab, research_tab
 from assistant.ui.safety import check_upload, parse_auth, sanitize_filename
@@ -41,10 +40,6 @@ from ingest.lock import StoreBusyError
 log = logging.getLogger(__name__)
 
 STREAM_DELAY_S = 0.04  # between streamed sentences: enough to read as streaming, never a wait
-
-
-class FilterError(InputError):
-    """A filter the chat cannot apply (a date that is not YYYY-MM-DD)."""
 
 
 def _history(turns: list[tuple[int, Any]]) -> list[dict[str, str]]:
@@ -104,7 +99,7 @@ class ChatApp:
         example questions. Also lets the file route serve newly ingested originals."""
         docs = self.documents()
         self.demo.allowed_paths[:] = self.original_paths()
-        companies = sorted({d.meta.company for d in docs if d.meta.company})
+        companies = company_choices(d.meta for d in docs)
         forms = sorted({d.meta.form for d in docs if d.meta.form})
         doc_choices = [(render.document_label(d), d.doc_id) for d in docs]
         suggested = examples(docs)
@@ -121,19 +116,20 @@ class ChatApp:
     # ------------------------------------------------------------------------------------------
     # asking
 
-    def filters(self, company: str | None, form: str | None, date_from: str | None,
-                date_to: str | None, docs: list[str] | None) -> dict[str, Any]:
-        out: dict[str, Any] = {"company": company or None, "form": form or None,
-                               "doc_ids": list(docs) if docs else None}
-        for key, raw in (("date_from", date_from), ("date_to", date_to)):
-            value = (raw or "").strip()
-            if value:
-                try:
-                    date.fromisoformat(value)
-                except ValueError:
-                    raise FilterError(f"the date {value!r} is not YYYY-MM-DD") from None
-            out[key] = value or None
-        return out
+    def show_filters(self, company: str | None, form: str | None, date_from: str | None,
+                     date_to: str | None, docs: list[str] | None) -> tuple[Any, ...]:
+        """The filters as set, shown: a chip for each (a click clears it), "Clear all" when two
+        or more are set, the count on the folded panel's header, what is wrong with a date."""
+        chosen = ChatFilters.read(company, form, date_from, date_to, docs)
+        active = chosen.active()
+        labels = ({d.doc_id: render.document_label(d) for d in self.documents()}
+                  if chosen.doc_ids else {})
+        chips = [gr.Button(chosen.chip_label(key, labels), visible=True) if key in active
+                 else gr.Button(visible=False) for key in CHIP_KEYS]
+        problems = chosen.problems()
+        return (gr.Row(visible=bool(active)), *chips, gr.Button(visible=len(active) > 1),
+                gr.Accordion(label=accordion_label(len(active))),
+                gr.HTML(render.filter_note_html(problems), visible=bool(problems)))
 
     def _previous(self, state: dict[str, Any]) -> Question | None:
         """The last question as read; a reopened conversation keeps only its text, read here."""
@@ -161,18 +157,20 @@ class ChatApp:
         history = [*history, {"role": "user", "content": render.question_markdown(typed)},
                    {"role": "assistant", "content": render.searching_markdown(len(self.documents()))}]
         yield history, gr.skip(), "", state
+        chosen = ChatFilters.read(company, form, date_from, date_to, docs)
         try:
-            filters = self.filters(company, form, date_from, date_to, docs)
+            filters = chosen.checked()
             answer = self.assistant.ask(
                 to_ask, history=_history(state["turns"]) if generated else None, **filters)
-        except FilterError as exc:
-            history[-1] = {"role": "assistant", "content": render.error_markdown(f"Filter: {exc}.")}
-            yield history, gr.skip(), "", state
+        except FilterError as exc:  # the question stays in the box, to ask again once fixed
+            history[-1] = {"role": "assistant", "content": render.filter_error_markdown(str(exc))}
+            unsearched = (typed, "nothing was searched, a filter needs correcting")
+            yield history, render.sources_html(state["turns"], unsearched), typed, state
             return
         except Exception as exc:  # shown as a message, never a stack trace
             log.exception("question failed: %s", searched)
             history[-1] = {"role": "assistant", "content": render.error_markdown(_reason(exc))}
-            yield history, gr.skip(), "", state
+            yield history, render.sources_html(state["turns"], (typed, "the search failed")), "", state
             return
         turn = len(state["turns"]) + 1
         state["turns"].append((turn, answer))
@@ -184,14 +182,14 @@ class ChatApp:
         rewritten = searched if searched != typed else None
         panel = render.sources_html(state["turns"])
         if answer.cannot_answer:
-            history[-1] = {"role": "assistant",
-                           "content": render.answer_markdown(answer, turn, rewritten=rewritten)}
+            history[-1] = {"role": "assistant", "content": render.answer_markdown(
+                answer, turn, rewritten=rewritten, filters=chosen.summary())}
             yield history, panel, "", state
             return
         units = len(render.answer_units(answer, turn))
         for upto in range(1, units + 1):
             history[-1] = {"role": "assistant", "content": render.answer_markdown(
-                answer, turn, upto=upto, rewritten=rewritten)}
+                answer, turn, upto=upto, rewritten=rewritten, filters=chosen.summary())}
             yield history, panel, "", state
             if upto < units:
                 time.sleep(STREAM_DELAY_S)
@@ -315,6 +313,24 @@ class ChatApp:
         ]
         self.conversations.wire(tab.conversations, tab.chatbot, tab.sources, state, answered,
                                 cleared)
+        self._wire_filters(tab)
+
+    def _wire_filters(self, tab: ResearchTab) -> None:
+        """Chips follow the filters: a pick at once, a typed date once left (or Enter); a chip
+        clears its filter, "Clear all" every one."""
+        inputs, outputs = tab.filter_inputs(), tab.chips.outputs(tab.filters_panel)
+        for picked in (tab.company, tab.form, tab.only_docs):
+            picked.change(self.show_filters, inputs, outputs, queue=False)
+        for typed in (tab.date_from, tab.date_to):
+            typed.blur(self.show_filters, inputs, outputs, queue=False)
+            typed.submit(self.show_filters, inputs, outputs, queue=False)
+        blank: dict[str, Any] = {"company": None, "form": None, "date_from": "", "date_to": "",
+                                 "doc_ids": []}
+        for (key, chip), box in zip(tab.chips.chips.items(), inputs, strict=True):
+            chip.click(lambda value=blank[key]: value, None, box, queue=False).then(
+                self.show_filters, inputs, outputs, queue=False)
+        tab.chips.clear_all.click(lambda: tuple(blank.values()), None, inputs, queue=False).then(
+            self.show_filters, inputs, outputs, queue=False)
 
     def _wire_library(self, tab: LibraryTab, views: list[Any]) -> None:
         tab.add.click(self.add, [tab.upload, tab.urls], [tab.ingest_status, tab.upload, tab.urls,

@@ -18,19 +18,37 @@ def theme() -> gr.themes.Base:
 
 
 # A click on [n] in an answer scrolls the sources panel to card n (opening an earlier answer's
-# folded cards) and marks it; capture phase, so the chat's own link handling never sees it.
+# folded cards) and marks it; a card several citations share holds an anchor per number.
+# Capture phase, so the chat's own link handling never sees it. Controls that Gradio handles in
+# the browser alone (the chat's clear icon) or that delete for good ask first, in the same
+# phase: declined, the click never reaches them (a key press on a button is a click too).
 HEAD = """
 <script>
 (() => {
   if (window.__dossierCites) return;
   window.__dossierCites = true;
+  const confirmFirst = [
+    ["#chat button[aria-label='Clear']",
+     "Clear this chat? It stays under Conversations."],
+    ["#delete-conversation",
+     "Delete this conversation? Its questions and answers are removed for good."],
+  ];
   document.addEventListener("click", (event) => {
-    const link = event.target.closest && event.target.closest("a.cite, a[href^='#src-']");
+    const target = event.target.closest ? event.target : event.target.parentElement;
+    for (const [selector, question] of confirmFirst) {
+      if (target && target.closest(selector) && !window.confirm(question)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        return;
+      }
+    }
+    const link = target && target.closest("a.cite, a[href^='#src-']");
     if (!link) return;
     event.preventDefault();
     event.stopPropagation();
     const id = (link.getAttribute("href") || "").replace(/^#/, "");
-    const card = document.getElementById(id);
+    const anchor = document.getElementById(id);
+    const card = anchor && anchor.closest(".src-card");
     if (!card) return;
     const folded = card.closest("details");
     if (folded) folded.open = true;
@@ -78,6 +96,18 @@ CSS = """
   transition: border-color .15s, background .15s; }
 #chat button.example:hover { border-color: var(--color-accent); background: var(--color-accent-soft); }
 #ask-row { align-items: stretch; }
+#filter-chips { gap: 6px; flex-wrap: wrap; align-items: center; }
+#filter-chips button.chip { border-radius: 999px; padding: 3px 12px; font-size: 13px;
+  background: var(--color-accent-soft); color: var(--color-accent); border: 1px solid var(--color-accent);
+  flex: none; width: auto; }
+#filter-chips button.chip:hover { background: var(--color-accent); color: white; }
+#filter-chips button.chip-clear { border-radius: 999px; padding: 3px 12px; font-size: 13px; flex: none;
+  width: auto; }
+#filter-note .filter-problems { border-left: 4px solid #d97706; background: #fffbeb; color: #78350f;
+  padding: 6px 12px; border-radius: 8px; font-size: 14px; }
+#filter-note .filter-problems ul { margin: 0; padding-left: 16px; }
+#chat .msg.filter-error { border-left-color: #d97706; background: #fffbeb; color: #78350f; }
+#chat .no-answer .filter-scope { font-weight: 600; }
 #sources, #sources * { text-align: left; }
 #sources { max-height: 720px; overflow-y: auto; padding-right: 4px; }
 .sources-empty { padding: 18px; border: 1px dashed var(--border-color-primary); border-radius: 12px;
@@ -92,6 +122,10 @@ CSS = """
 .src-card.active { border-color: var(--color-accent); box-shadow: 0 0 0 3px var(--color-accent-soft); }
 .src-card.uncited { opacity: .85; }
 .src-head { display: flex; align-items: baseline; gap: 8px; }
+.src-card.shared .src-head .src-n + .src-n { margin-left: -4px; }
+.src-also { font-size: 12px; color: var(--body-text-color-subdued); margin: 6px 0 0 30px; }
+.src-also .src-title { font-size: 12px; }
+.src-also a.view-page { margin: 0 0 0 6px !important; }
 .src-n { flex: none; min-width: 22px; height: 22px; border-radius: 11px; text-align: center;
   font-size: 12px; font-weight: 700; line-height: 22px; background: var(--color-accent); color: white;
   text-align: center !important; }

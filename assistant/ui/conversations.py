@@ -20,6 +20,7 @@ from assistant.errors import InputError
 from assistant.models import Answer
 from assistant.rendering import answer_markdown, conversation_markdown
 from assistant.ui import render
+from assistant.ui.filters import ChatFilters
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,9 @@ def chat_messages(conversation: Conversation) -> tuple[list[dict[str, str]],
         rewritten = last if last != turn.question else None
         messages += [{"role": "user", "content": render.question_markdown(turn.question)},
                      {"role": "assistant",
-                      "content": render.answer_markdown(turn.answer, number, rewritten=rewritten)}]
+                      "content": render.answer_markdown(
+                          turn.answer, number, rewritten=rewritten,
+                          filters=ChatFilters.stored(turn.filters).summary())}]
         turns.append((number, turn.answer))
     return messages, turns, last
 

@@ -12,7 +12,34 @@ from gradio.components.chatbot import ExampleMessage
 
 from assistant.ui import render
 from assistant.ui.conversations import ConversationsPanel, conversations_panel, downloads_row
+from assistant.ui.filters import CHIP_KEYS
 from assistant.ui.safety import UPLOAD_SUFFIXES
+
+
+@dataclass
+class FilterChips:
+    """The active filters beside the question box: a chip per filter set (a click clears it), a
+    button clearing them all, and what is wrong with a date as typed."""
+
+    row: gr.Row
+    chips: dict[str, gr.Button]  # by filter key (assistant/ui/filters.py CHIP_KEYS)
+    clear_all: gr.Button
+    note: gr.HTML
+
+    def outputs(self, panel: gr.Accordion) -> list[Any]:
+        """What `ChatApp.show_filters` updates, in its return order."""
+        return [self.row, *self.chips.values(), self.clear_all, panel, self.note]
+
+
+def filter_chips() -> FilterChips:
+    with gr.Row(elem_id="filter-chips", visible=False) as row:
+        chips = {key: gr.Button("", size="sm", visible=False, scale=0, min_width=60,
+                                elem_id=f"chip-{key.replace('_', '-')}", elem_classes=["chip"])
+                 for key in CHIP_KEYS}
+        clear_all = gr.Button("Clear all filters", size="sm", variant="secondary", scale=0,
+                              min_width=60, elem_id="clear-filters", elem_classes=["chip-clear"])
+    note = gr.HTML(elem_id="filter-note", visible=False)
+    return FilterChips(row, chips, clear_all, note)
 
 
 @dataclass
@@ -28,11 +55,16 @@ class ResearchTab:
     only_docs: gr.Dropdown
     sources: gr.HTML
     conversations: ConversationsPanel
+    filters_panel: gr.Accordion
+    chips: FilterChips
+
+    def filter_inputs(self) -> list[Any]:
+        """The filters in `ChatApp.show_filters`'s argument order (and `respond`'s last five)."""
+        return [self.company, self.form, self.date_from, self.date_to, self.only_docs]
 
     def ask_inputs(self, state: gr.State) -> list[Any]:
         """What `ChatApp.respond` reads, in its argument order."""
-        return [self.question, self.chatbot, state, self.company, self.form, self.date_from,
-                self.date_to, self.only_docs]
+        return [self.question, self.chatbot, state, *self.filter_inputs()]
 
 
 @dataclass
@@ -68,8 +100,9 @@ def research_tab(docs: list[Any]) -> ResearchTab:
                 ask = gr.Button("Ask", variant="primary", scale=0, min_width=90, elem_id="ask")
                 clear = gr.Button("New chat", variant="secondary", scale=0, min_width=120,
                                   elem_id="new-chat")
+            chips = filter_chips()
             downloads = downloads_row()
-            with gr.Accordion("Filters", open=False, elem_id="filters"):
+            with gr.Accordion("Filters", open=False, elem_id="filters") as filters_panel:
                 with gr.Row():
                     company = gr.Dropdown(label="Company", choices=[], value=None,
                                           allow_custom_value=True, elem_id="f-company")
@@ -85,7 +118,7 @@ def research_tab(docs: list[Any]) -> ResearchTab:
         with gr.Column(scale=5, min_width=340, elem_id="sources-col"):
             sources = gr.HTML(render.EMPTY_SOURCES, elem_id="sources")
     return ResearchTab(chatbot, question, ask, clear, company, form, date_from, date_to,
-                       only_docs, sources, conversations)
+                       only_docs, sources, conversations, filters_panel, chips)
 
 
 def library_tab(docs: list[Any], upload_max_mb: float) -> LibraryTab:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -107,9 +107,10 @@ def _linked_claim(text: str, turn: int) -> str:
 
 
 def answer_markdown(answer: Answer, turn: int, *, upto: int | None = None,
-                    rewritten: str | None = None) -> str:
+                    rewritten: str | None = None, filters: str | None = None) -> str:
     """The assistant message for an answer; `upto` sentences while streaming; `rewritten`: the
-    question as searched, when the chat rewrote a follow-up."""
+    question as searched, when the chat rewrote a follow-up; `filters`: what the chat's filters
+    restricted the search to (`ChatFilters.summary`), named above the answer or in the refusal."""
     note = ""
     if rewritten:
         note = f'<div class="followup-note">Follow-up, searched as: {plain_html(rewritten)}</div>'
@@ -118,13 +119,21 @@ def answer_markdown(answer: Answer, turn: int, *, upto: int | None = None,
     if answer.notice:
         note += f'<div class="followup-note notice">Note: {plain_html(answer.notice)}</div>'
     if answer.cannot_answer:
-        return message_html(note + cannot_answer_body(answer.answer), "no-answer")
+        return message_html(note + cannot_answer_body(answer.answer, filters), "no-answer")
+    if filters:
+        note += (f'<div class="followup-note filter-scope">Filters: searched only '
+                 f'{plain_html(filters)}</div>')
     units = answer_units(answer, turn)
     return message_html(note + " ".join(units[: len(units) if upto is None else upto]), "answer")
 
 
-def cannot_answer_body(text: str) -> str:
-    return f'<strong class="no-answer-title">{NOT_IN_SOURCES}</strong> {plain_html(text)}'
+def cannot_answer_body(text: str, filters: str | None = None) -> str:
+    """The refusal; with filters set it names them, since they may be why nothing was found."""
+    if not filters:
+        return f'<strong class="no-answer-title">{NOT_IN_SOURCES}</strong> {plain_html(text)}'
+    return (f'<strong class="no-answer-title">{NOT_IN_SOURCES.rstrip(".")}</strong> — '
+            f'<span class="filter-scope">searched only {plain_html(filters)}</span> (the filters '
+            f"set: clear them to search every document). {plain_html(text)}")
 
 
 def question_markdown(text: str) -> str:
@@ -135,6 +144,21 @@ def error_markdown(message: str) -> str:
     return message_html(f"<strong>Something went wrong.</strong> {plain_html(message)}", "chat-error")
 
 
+def filter_error_markdown(message: str) -> str:
+    """A filter the chat could not apply: what is wrong and what to type; nothing was searched."""
+    return message_html(f"<strong>Check the filters.</strong> {plain_html(message)}. Nothing "
+                        "was searched: correct the filter, or clear it, and ask again.",
+                        "chat-error filter-error")
+
+
+def filter_note_html(problems: Sequence[str]) -> str:
+    """Beside the filter chips: what is wrong with a date as typed ("" when nothing is)."""
+    if not problems:
+        return ""
+    items = "".join(f"<li>{plain_html(p)}.</li>" for p in problems)
+    return f'<div class="filter-problems" role="alert"><ul>{items}</ul></div>'
+
+
 # ----------------------------------------------------------------------------------------------
 # source cards
 
@@ -143,20 +167,37 @@ def highlight(text: str, quote_text: str, before: int = 240, after: int = 480) -
     """`text` as HTML with `quote_text` wrapped in <mark>; a long passage is trimmed to about
     `before` characters ahead of the quote (so the quote shows near the top of the card) and
     `after` behind it. Matching tolerates differing whitespace."""
-    start, end = _find(text, quote_text)
-    if start < 0:
+    return highlight_all(text, [quote_text], before, after)
+
+
+def highlight_all(text: str, quotes: Sequence[str], before: int = 240, after: int = 480) -> str:
+    """`highlight` with every quote of `quotes` marked (a card several citations share), the
+    passage trimmed around the first to the last."""
+    spans = sorted(span for span in (_find(text, q) for q in quotes) if span[0] >= 0)
+    if not spans:
         return html.escape(_trim(text, before + after))
-    lo = max(0, start - before)
-    hi = min(len(text), end + after)
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    first, last = merged[0][0], merged[-1][1]
+    lo = max(0, first - before)
+    hi = min(len(text), last + after)
     if lo > 0:
-        line_start = text.find("\n", lo, start)
+        line_start = text.find("\n", lo, first)
         lo = line_start + 1 if line_start >= 0 else _word_boundary(text, lo, forward=True)
     if hi < len(text):
         hi = _word_boundary(text, hi, forward=False)
-    head, quoted, tail = text[lo:start], text[start:end], text[end:hi]
-    return (("… " if lo > 0 and text[lo - 1] != "\n" else "") + html.escape(head)
-            + '<mark class="quote">' + html.escape(" ".join(quoted.split())) + "</mark>"
-            + html.escape(tail) + (" …" if hi < len(text) else ""))
+    out = ["… " if lo > 0 and text[lo - 1] != "\n" else ""]
+    at = lo
+    for start, end in merged:
+        out += [html.escape(text[at:start]), '<mark class="quote">',
+                html.escape(" ".join(text[start:end].split())), "</mark>"]
+        at = end
+    out += [html.escape(text[at:hi]), " …" if hi < len(text) else ""]
+    return "".join(out)
 
 
 def _find(text: str, needle: str) -> tuple[int, int]:
@@ -202,19 +243,66 @@ def card_meta(passage: Passage | None, citation: Citation) -> list[str]:
 
 
 def source_card(citation: Citation, passage: Passage | None, turn: int) -> str:
+    return shared_card([citation], {citation.chunk_id: passage} if passage else {}, turn)
+
+
+def shared_card(citations: Sequence[Citation], by_chunk: Mapping[str, Passage], turn: int,
+                also: Sequence[Passage] = ()) -> str:
+    """One card for citations of one passage text: the same passage cited twice, or the same
+    text in duplicate documents. Its numbers side by side, each quote marked, each place listed
+    (the first in the head), with the places of `also` (retrieved passages of the same text no
+    sentence cites); every [n] of the group lands on it (an anchor per number)."""
+    first = citations[0]
+    passage = by_chunk.get(first.chunk_id)
+    numbers = "".join(f'<span class="src-n">{c.n}</span>' for c in citations)
+    anchors = "".join(f'<span class="src-anchor" id="src-{turn}-{c.n}" data-n="{c.n}"></span>'
+                      for c in citations[1:])
+    places = _distinct([_place(c, by_chunk.get(c.chunk_id)) for c in citations]
+                       + [_place(_cited_at(p, first.quote), p) for p in also])
+    title, meta, view = places[0]
+    quotes = list(dict.fromkeys(c.quote for c in citations))
+    body = highlight_all(passage.text, quotes) if passage else "".join(
+        f'<mark class="quote">{html.escape(q)}</mark> ' for q in quotes).strip()
+    return (
+        f'<div class="src-card{" shared" if len(places) > 1 else ""}" id="src-{turn}-{first.n}"'
+        f' data-n="{first.n}">{anchors}<div class="src-head">{numbers}{title}</div>'
+        + (f'<div class="src-meta">{meta}</div>' if meta else "")
+        + f'<div class="src-passage">{body}</div>{view}{_also_in(places[1:])}</div>'
+    )
+
+
+def _place(citation: Citation, passage: Passage | None) -> tuple[str, str, str]:
+    """Where a citation's passage is, as HTML: the title linking to the original, the facts
+    line, and the link viewing the cited place."""
     link = original_link(citation.source, citation.url, citation.page)
     title = html.escape(citation.title or Path(citation.source).name)
     meta = " · ".join(html.escape(f) for f in card_meta(passage, citation))
-    body = highlight(passage.text, citation.quote) if passage else (
-        f'<mark class="quote">{html.escape(citation.quote)}</mark>')
-    return (
-        f'<div class="src-card" id="src-{turn}-{citation.n}" data-n="{citation.n}">'
-        f'<div class="src-head"><span class="src-n">{citation.n}</span>'
-        f'<a class="src-title" href="{html.escape(link)}" target="_blank" rel="noopener noreferrer"'
-        f' title="Open the original">{title} <span class="open">↗</span></a></div>'
-        + (f'<div class="src-meta">{meta}</div>' if meta else "")
-        + f'<div class="src-passage">{body}</div>{view_page_link(citation)}</div>'
-    )
+    return (f'<a class="src-title" href="{html.escape(link)}" target="_blank" '
+            f'rel="noopener noreferrer" title="Open the original">{title} '
+            f'<span class="open">↗</span></a>', meta, view_page_link(citation))
+
+
+def _cited_at(passage: Passage, quote: str) -> Citation:
+    """A passage's place as a citation of `quote` (for the places of identical passages)."""
+    return Citation(n=0, chunk_id=passage.chunk_id, doc_id=passage.doc_id, title=passage.title,
+                    source=passage.source, url=passage.url, page=passage.page,
+                    printed_page=passage.printed_page, section=passage.section,
+                    date=passage.published or passage.filed, quote=quote)
+
+
+def _distinct(places: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Places once each: one title and facts line, whichever quote its view link marks."""
+    seen: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for title, meta, view in places:
+        seen.setdefault((title, meta), (title, meta, view))
+    return list(seen.values())
+
+
+def _also_in(places: Sequence[tuple[str, str, str]]) -> str:
+    """The other places of a card's passage, a line each: title, facts, view link."""
+    return "".join(f'<div class="src-also">Also in: {title}'
+                   + (f' · <span class="src-meta-inline">{meta}</span>' if meta else "")
+                   + f" {view}</div>" for title, meta, view in places)
 
 
 def view_page_link(citation: Citation) -> str:
@@ -227,20 +315,23 @@ def view_page_link(citation: Citation) -> str:
             f'title="Open the cited place with the quote highlighted">{label}</a>')
 
 
-def passage_card(passage: Passage) -> str:
-    """A retrieved passage that no sentence cites (shown after a cannot-answer reply)."""
-    link = original_link(passage.source, passage.url, passage.page)
-    facts = [x for x in (passage.company or passage.ticker, passage.form, passage.section,
-                         page_label(passage.page, passage.printed_page) if passage.page is not None
-                         else None,
-                         passage.published or passage.filed) if x]
+def passage_card(passage: Passage, *also: Passage) -> str:
+    """A retrieved passage that no sentence cites (shown after a cannot-answer reply); `also`:
+    passages of the same text elsewhere (duplicate documents), listed as its other places."""
+    places = _distinct([(*_place(_cited_at(p, ""), p)[:2], "") for p in (passage, *also)])
+    head, facts, _ = places[0]
     return (
-        f'<div class="src-card uncited"><div class="src-head">'
-        f'<a class="src-title" href="{html.escape(link)}" target="_blank" rel="noopener noreferrer">'
-        f'{html.escape(passage.title or Path(passage.source).name)} <span class="open">↗</span></a></div>'
-        + (f'<div class="src-meta">{" · ".join(html.escape(f) for f in facts)}</div>' if facts else "")
-        + f'<div class="src-passage">{html.escape(_trim(passage.text, 400))}</div></div>'
+        f'<div class="src-card uncited{" shared" if len(places) > 1 else ""}">'
+        f'<div class="src-head">{head}</div>'
+        + (f'<div class="src-meta">{facts}</div>' if facts else "")
+        + f'<div class="src-passage">{html.escape(_trim(passage.text, 400))}</div>'
+        + _also_in(places[1:]) + "</div>"
     )
+
+
+def same_text(text: str) -> str:
+    """The key under which identical passages merge: the text with its whitespace collapsed."""
+    return " ".join(text.split())
 
 
 EMPTY_SOURCES = (
@@ -251,15 +342,22 @@ EMPTY_SOURCES = (
 )
 
 
-def sources_html(turns: Sequence[tuple[int, Answer]]) -> str:
-    """The sources panel: the latest answer's cards open, earlier answers folded below."""
-    if not turns:
+def sources_html(turns: Sequence[tuple[int, Answer]], failed: tuple[str, str] | None = None) -> str:
+    """The sources panel: the latest answer's cards open, earlier answers folded below.
+    `failed`: a question that got no answer, and why: shown on top without cards, every answer
+    folded below it, so no earlier answer's sources pass for its own."""
+    if not turns and failed is None:
         return EMPTY_SOURCES
     parts = []
+    if failed is not None:
+        question, why = failed
+        parts.append(f'<div class="src-turn latest failed"><div class="src-question">'
+                     f'{html.escape(question)}</div><p class="src-none">No sources: '
+                     f"{plain_html(why)}</p></div>")
     for index, (turn, answer) in enumerate(reversed(turns)):
         body = _turn_cards(turn, answer)
         label = html.escape(answer.question)
-        if index == 0:
+        if index == 0 and failed is None:
             parts.append(f'<div class="src-turn latest" data-turn="{turn}">'
                          f'<div class="src-question">{label}</div>{body}</div>')
         else:
@@ -270,11 +368,20 @@ def sources_html(turns: Sequence[tuple[int, Answer]]) -> str:
 
 def _turn_cards(turn: int, answer: Answer) -> str:
     by_chunk = {p.chunk_id: p for p in answer.passages}
+    alike: dict[str, list[Passage]] = {}
+    for p in answer.passages:
+        alike.setdefault(same_text(p.text), []).append(p)
     if answer.citations:
-        return "".join(source_card(c, by_chunk.get(c.chunk_id), turn) for c in answer.citations)
+        groups: dict[str, list[Citation]] = {}
+        for c in answer.citations:
+            passage = by_chunk.get(c.chunk_id)
+            groups.setdefault(same_text(passage.text) if passage else c.chunk_id, []).append(c)
+        cited = {c.chunk_id for c in answer.citations}
+        return "".join(shared_card(group, by_chunk, turn, [
+            p for p in alike.get(key, []) if p.chunk_id not in cited]) for key, group in groups.items())
     if not answer.passages:
         return '<p class="src-none">No passage matched the question (and its filters).</p>'
-    closest = "".join(passage_card(p) for p in answer.passages[:3])
+    closest = "".join(passage_card(*group) for group in list(alike.values())[:3])
     return ('<p class="src-none">Nothing cited: the closest passages retrieved do not answer '
             f"the question.</p>{closest}")
 
