@@ -207,8 +207,13 @@ class Store:
                         end=r.end, page=r.page, section=r.section, printed_page=r.printed_page)
                   for r in records.values()]
         if chunks:
-            self.collection.update(ids=[c.chunk_id for c in chunks],
-                                   metadatas=[chroma_metadata(c, meta) for c in chunks])
+            ids = [c.chunk_id for c in chunks]
+            metadatas = [chroma_metadata(c, meta) for c in chunks]
+            if self.chunk_context:  # the embedded header names the company: embedded again
+                vectors = self.vectors([embedding_text(c, meta, True) for c in chunks])
+                self.collection.update(ids=ids, embeddings=vectors, metadatas=metadatas)
+            else:
+                self.collection.update(ids=ids, metadatas=metadatas)
         return self.registry.update_meta(doc_id, meta)
 
     def delete(self, doc_id: str) -> bool:

@@ -88,6 +88,40 @@ def test_an_exhibit_stored_before_its_filing_is_adopted_when_the_filing_arrives(
             store.close()
 
 
+def test_update_meta_rewrites_the_stored_metadata_and_the_embedded_header(
+        tmp_path: Path, embedder: CountingEmbedder) -> None:
+    """Store.update_meta, the store's half of an adoption: the registry's meta and its facts'
+    company, Chroma's metadata, and (with chunk context, whose header names the company) the
+    vectors."""
+    import numpy as np
+
+    from ingest.chunk_context import embedding_text
+    from ingest.documents import Chunk
+    from tests.stores import PARAGRAPHS, make_doc, write
+
+    store = Store(tmp_path / "home", embedder, chunk_context=True)
+    try:
+        doc = make_doc("/a.txt", PARAGRAPHS)
+        write(store, doc)
+        meta = doc.meta.model_copy(update={"company": "Zeta Holdings", "form": "8-K EX-99.1"})
+        assert store.update_meta(doc.doc_id, meta)
+        assert store.registry.metas()[doc.doc_id] == meta
+        got = store.collection.get(ids=store.registry.chunk_ids_of(doc.doc_id),
+                                   include=["metadatas", "embeddings"])
+        records = store.registry.chunks_by_id(got["ids"])
+        for chunk_id, stored, vector in zip(got["ids"], got["metadatas"], got["embeddings"],
+                                            strict=True):
+            assert (stored["company"], stored["form"]) == ("Zeta Holdings", "8-K EX-99.1")
+            r = records[chunk_id]
+            text = embedding_text(Chunk(chunk_id=chunk_id, doc_id=r.doc_id, text=r.text,
+                                        start=r.start, end=r.end, section=r.section), meta, True)
+            assert text.startswith("Zeta Holdings | ")
+            np.testing.assert_allclose(vector, embedder.embed([text])[0], atol=1e-5)
+        assert not store.update_meta("no-such-document", meta)
+    finally:
+        store.close()
+
+
 def filing(company: str, cik: str | None, day: str, accession: str | None = None) -> DocMeta:
     return DocMeta(company=company, cik=cik, form="8-K", period=day, title=f"{company} 8-K {day}",
                    accession=accession)
