@@ -442,6 +442,15 @@ def test_filters_summary_names_what_was_searched(filters: dict[str, Any], summar
     assert ChatFilters.stored(chosen.checked()) == chosen  # as a conversation stores them
 
 
+def test_what_was_searched_counts_the_documents_left() -> None:
+    from assistant.ui.filters import ChatFilters
+
+    chosen = ChatFilters.read("Nordstrom", None, None, None, None)
+    assert chosen.searched(2, 7) == "Nordstrom documents (2 of 7 documents)"
+    assert chosen.searched(0, 7) == "Nordstrom documents: no document of the 7 matches them"
+    assert ChatFilters().searched(7, 7) is None
+
+
 def test_filter_chips_and_the_panel_count() -> None:
     from assistant.ui.filters import ChatFilters, accordion_label
 

@@ -25,7 +25,9 @@ import gradio as gr
 
 from assistant.api import Assistant
 from assistant.conversations import ConversationStore
+from assistant.models import Filters
 from assistant.question import Question
+from assistant.retrieval import matching_documents
 from assistant.ui import render
 from assistant.ui.assets import CONFIRM_DELETE, CONFIRM_NEW_CHAT, CSS, HEAD, theme
 from assistant.ui.conversations import Conversations
@@ -131,6 +133,13 @@ class ChatApp:
                 gr.Accordion(label=accordion_label(len(active))),
                 gr.HTML(render.filter_note_html(problems), visible=bool(problems)))
 
+    def _searched_only(self, chosen: ChatFilters, filters: dict[str, Any]) -> str | None:
+        """What the filters restricted the search to, with how many documents that left."""
+        if not chosen.active():
+            return None
+        metas = self.assistant.store.registry.metas()
+        return chosen.searched(len(matching_documents(metas, Filters(**filters))), len(metas))
+
     def _previous(self, state: dict[str, Any]) -> Question | None:
         """The last question as read; a reopened conversation keeps only its text, read here."""
         question, last = state.get("question"), state.get("last")
@@ -181,15 +190,16 @@ class ChatApp:
         state["question"] = to_ask
         rewritten = searched if searched != typed else None
         panel = render.sources_html(state["turns"])
+        named = self._searched_only(chosen, filters)
         if answer.cannot_answer:
             history[-1] = {"role": "assistant", "content": render.answer_markdown(
-                answer, turn, rewritten=rewritten, filters=chosen.summary())}
+                answer, turn, rewritten=rewritten, filters=named)}
             yield history, panel, "", state
             return
         units = len(render.answer_units(answer, turn))
         for upto in range(1, units + 1):
             history[-1] = {"role": "assistant", "content": render.answer_markdown(
-                answer, turn, upto=upto, rewritten=rewritten, filters=chosen.summary())}
+                answer, turn, upto=upto, rewritten=rewritten, filters=named)}
             yield history, panel, "", state
             if upto < units:
                 time.sleep(STREAM_DELAY_S)

@@ -109,6 +109,15 @@ class ChatFilters:
         parts.append(self._dates())
         return ", ".join(p for p in parts if p)
 
+    def searched(self, matched: int, total: int) -> str | None:
+        """`summary` with how many of the store's documents the filters left to search."""
+        summary = self.summary()
+        if summary is None:
+            return None
+        if matched == 0:
+            return f"{summary}: no document of the {total} matches them"
+        return f"{summary} ({matched} of {total} document{'s' if total != 1 else ''})"
+
     def _dates(self) -> str | None:
         if self.date_from and self.date_to:
             return f"dated {self.date_from} to {self.date_to}"
