@@ -534,3 +534,17 @@ def test_the_same_text_in_duplicate_documents_is_one_card_listing_both_places() 
     refused = _answer(cannot=True).model_copy(update={"passages": [_passage(), copy, other]})
     closest = render.sources_html([(1, refused)])
     assert closest.count('class="src-card') == 2 and "Also in: <a" in closest
+
+
+def test_a_reopened_conversation_names_the_filters_each_answer_was_searched_with() -> None:
+    from assistant.conversations import Conversation, ConversationSummary, Turn
+    from assistant.ui.conversations import chat_messages
+
+    summary = ConversationSummary(id="c", title="t", created_at="", updated_at="", questions=2)
+    turns = [Turn("Dividend in 2019?", _answer(cannot=True), {"company": "Nordstrom",
+                                                             "date_to": "2023-12-31"}),
+             Turn("How much is Alibaba investing?", _answer(), {})]
+    messages, _, _ = chat_messages(Conversation(summary, turns))
+    refusal, answered = messages[1]["content"], messages[3]["content"]
+    assert "searched only Nordstrom documents, dated 2023-12-31 or earlier" in refusal
+    assert "filter-scope" not in answered

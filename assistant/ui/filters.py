@@ -68,7 +68,7 @@ class ChatFilters:
             value = getattr(self, key)
             if value and _day(value) is None:
                 out.append(f"{label}: “{value}” is not a date in the form YYYY-MM-DD "
-                           f"(for January 2024, type 2024-01-01)")
+                           "(for example 2024-01-31)")
         start, end = _day(self.date_from), _day(self.date_to)
         if start and end and start > end:
             out.append(f"Published from ({self.date_from}) is after Published to "
