@@ -69,7 +69,9 @@ class KnownFilings:
     names_by_cik: dict[str, str] = field(default_factory=dict)
     names_by_key: dict[str, str] = field(default_factory=dict)
     filings: list[_Filing] = field(default_factory=list)
-    orphans: list[_Filing] = field(default_factory=list)  # exhibits whose filing is not known
+    # exhibits whose filing is not known, by what links them (accession, else CIK), then doc_id
+    orphans: dict[str, dict[str, _Filing]] = field(default_factory=dict)
+    _orphan_keys: dict[str, str] = field(default_factory=dict)  # doc_id -> its key in orphans
 
     @classmethod
     def of(cls, metas: Mapping[str, DocMeta]) -> KnownFilings:
@@ -101,25 +103,35 @@ class KnownFilings:
                 self.names_by_key.setdefault(key, meta.company)
         if meta.form and not meta.exhibit:
             self.filings = [f for f in self.filings if f.doc_id != doc_id] + [_Filing(doc_id, meta)]
-        self.orphans = [f for f in self.orphans if f.doc_id != doc_id]
-        if meta.exhibit and not meta.parent:
-            self.orphans.append(_Filing(doc_id, meta))
+        self._forget_orphan(doc_id)
+        key = _link_key(meta) if meta.exhibit and not meta.parent else None
+        if key:
+            self.orphans.setdefault(key, {})[doc_id] = _Filing(doc_id, meta)
+            self._orphan_keys[doc_id] = key
 
-    def adopt(self, filing_id: str) -> list[tuple[str, DocMeta]]:
-        """The exhibits stored (or read) before the filing `filing_id`, just added, whose filing
-        it is: (doc_id, the exhibit's meta with the filing's) for each; they are orphans no more."""
-        if not any(f.doc_id == filing_id for f in self.filings):
+    def adopt(self, doc_id: str, meta: DocMeta) -> list[tuple[str, DocMeta]]:
+        """The exhibits stored (or read) before the filing `doc_id` (`meta`), just added, whose
+        filing it is: (exhibit doc_id, its meta with the filing's) for each; they are orphans no
+        more. Nothing for a document that is no filing."""
+        if not meta.form or meta.exhibit:
             return []
+        keys = [k for k in (f"accession:{meta.accession}" if meta.accession else None,
+                            f"cik:{cik_key(meta.cik)}" if cik_key(meta.cik) else None) if k]
         adopted = []
-        for orphan in list(self.orphans):
+        for orphan in [o for k in keys for o in self.orphans.get(k, {}).values()]:
             filing = self._filing_of(orphan.meta)
-            if filing is None or filing.doc_id != filing_id:
-                continue  # still without a filing, or a nearer one of its own
-            meta = orphan.meta.model_copy(deep=True)
-            inherit_filing(meta, filing.meta, filing.doc_id)
-            self.orphans.remove(orphan)
-            adopted.append((orphan.doc_id, meta))
+            if filing is None or filing.doc_id != doc_id:
+                continue  # not this filing's, or a nearer filing of its company's
+            exhibit = orphan.meta.model_copy(deep=True)
+            inherit_filing(exhibit, filing.meta, filing.doc_id)
+            self._forget_orphan(orphan.doc_id)
+            adopted.append((orphan.doc_id, exhibit))
         return adopted
+
+    def _forget_orphan(self, doc_id: str) -> None:
+        key = self._orphan_keys.pop(doc_id, None)
+        if key is not None:
+            self.orphans[key].pop(doc_id, None)
 
     def _filing_of(self, meta: DocMeta) -> _Filing | None:
         if meta.accession:
@@ -135,6 +147,14 @@ class KnownFilings:
             if gap is not None and gap <= FILING_DAYS and (best is None or gap < best[0]):
                 best = (gap, filing)
         return best[1] if best else None
+
+
+def _link_key(exhibit: DocMeta) -> str | None:
+    """What may link an exhibit to its filing later (see `_filing_of`); None when nothing can."""
+    if exhibit.accession:
+        return f"accession:{exhibit.accession}"
+    cik = cik_key(exhibit.cik)
+    return f"cik:{cik}" if cik and parse_iso_day(exhibit.published) else None
 
 
 def _days_apart(day: dt.date, filing: DocMeta) -> int | None:

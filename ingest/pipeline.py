@@ -131,7 +131,7 @@ def ingest(
                             raise LoadError(doc.meta.source, "no text to index after extraction")
                         writer.submit(source, doc, chunks)
                         known.add(doc.doc_id, doc.meta)
-                        adopted += known.adopt(doc.doc_id)
+                        adopted += known.adopt(doc.doc_id, doc.meta)
                 except LoadError as exc:
                     report.failed.append((source, exc.reason))
                 except Exception as exc:  # one broken source must not stop the batch

@@ -153,15 +153,27 @@ def test_an_orphan_exhibit_is_adopted_only_by_its_own_filing() -> None:
     exhibit = DocMeta(exhibit="EX-99.1", cik="42", published="2024-03-04", title="EX-99.1: Acme")
     known.settle(exhibit)
     known.add("ex", exhibit)
-    known.add("other", filing("Other Inc", "0000000043", "2024-03-04"))
-    assert known.adopt("other") == []  # another company's filing that day
-    known.add("far", filing("Acme Corp", "0000000042", "2024-05-01"))
-    assert known.adopt("far") == []  # its company's, but not that week
-    known.add("near", filing("Acme Corp", "0000000042", "2024-03-01"))
-    [(doc_id, adopted)] = known.adopt("near")
+    for doc_id, meta in (("other", filing("Other Inc", "0000000043", "2024-03-04")),
+                         ("far", filing("Acme Corp", "0000000042", "2024-05-01"))):
+        known.add(doc_id, meta)  # another company's filing that day; its own, not that week
+        assert known.adopt(doc_id, meta) == [], doc_id
+    near = filing("Acme Corp", "0000000042", "2024-03-01")
+    known.add("near", near)
+    [(doc_id, adopted)] = known.adopt("near", near)
     assert doc_id == "ex" and adopted.parent == "near" and adopted.form == "8-K EX-99.1"
     assert exhibit.parent is None  # the stored meta is rewritten by the caller, from the copy
-    assert known.adopt("near") == []  # adopted once
+    assert known.adopt("near", near) == []  # adopted once
+    assert known.adopt("ex", adopted) == []  # an exhibit adopts nothing
+    by_accession = DocMeta(exhibit="EX-99.2", accession="0000000042-24-000009")
+    known.add("ex2", by_accession)
+    known.add("ex2", by_accession.model_copy(update={"parent": "elsewhere"}))  # stored again, linked
+    late = filing("Acme Corp", "0000000042", "2024-06-01", accession="0000000042-24-000009")
+    known.add("late", late)
+    assert known.adopt("late", late) == []  # no longer an orphan
+    known.add("ex3", DocMeta(exhibit="EX-99.1", accession="0000000042-24-000010"))  # no date
+    latest = filing("Acme Corp", "0000000042", "2024-07-01", accession="0000000042-24-000010")
+    known.add("latest", latest)
+    assert [(d, m.parent) for d, m in known.adopt("latest", latest)] == [("ex3", "latest")]
 
 
 def test_one_name_per_company() -> None:
