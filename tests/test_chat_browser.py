@@ -565,6 +565,7 @@ def test_filter_chips_count_and_a_refusal_naming_them(page: Any) -> None:
     refusal = " ".join(reply.inner_text().split())
     assert re.search(rf"Not in the sources — searched only {re.escape(company)} documents, dated "
                      r"2024-01-01 or later \(1 of \d+ documents\)", refusal), refusal
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "chat-filters.png"))
 
     company_chip.click()  # one click clears one filter
