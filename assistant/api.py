@@ -13,6 +13,7 @@ needs them, so that importing this module, and starting the CLI, stays fast.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +24,7 @@ from assistant.models import Answer, Filters
 from ingest.locations import is_url
 
 if TYPE_CHECKING:
+    from assistant.comparison import Part
     from assistant.question import Question
     from assistant.retrieval import HybridSearcher
     from assistant.scope import SearchResults
@@ -140,6 +142,33 @@ class Assistant:
             return text
         return read_question(text, (self.store.registry.metas() if metas is None else metas).values())
 
+    def follow_up(self, question: str | Question, previous: str | Question | None) -> Question:
+        """`question` as asked after `previous` (the previous question as searched), read: a
+        follow-up ("And iPhone?", "and in 2022?") rewritten with the previous question's topic,
+        company and period (assistant/followup.py); any other question as it is."""
+        from assistant.followup import rewrite_followup
+
+        metas = self.store.registry.metas()
+        asked = self.read(question, metas)
+        if previous is None or (isinstance(previous, str) and not previous.strip()):
+            return asked
+        before = self.read(previous, metas)
+        texts: dict[str, str] = {}
+
+        def mentioned(name: str) -> bool:
+            """Whether the previous question's companies' documents name `name`."""
+            pattern = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
+            for doc_id, meta in metas.items():
+                if meta.company in before.companies:
+                    if doc_id not in texts:
+                        texts[doc_id] = self.store.registry.document_text(doc_id) or ""
+                    if pattern.search(texts[doc_id]):
+                        return True
+            return False
+
+        rewritten = rewrite_followup(asked, before, mentioned)
+        return asked if rewritten == asked.text else self.read(rewritten, metas)
+
     def search(self, query: str | Question, k: int | None = None, **filters: Any) -> SearchResults:
         """Passages for a query, best first. With no filters given, the companies, forms and
         periods the query names restrict the search (see `.scope` on the result)."""
@@ -157,13 +186,18 @@ class Assistant:
         return SearchResults(self.searcher.search(question, k or self.settings.retrieval.k, wanted), scope)
 
     def ask(self, question: str | Question, k: int | None = None, *, mode: str | None = None,
-            history: Sequence[Mapping[str, str]] | None = None, **filters: Any) -> Answer:
+            history: Sequence[Mapping[str, str]] | None = None,
+            previous: str | Question | None = None, **filters: Any) -> Answer:
         """Answer a question with cited passages. `mode`: 'llm' (the default when an LLM endpoint
         is configured) writes an answer whose citations and numbers are checked; 'extractive'
-        quotes the best sentences. `history` (OpenAI-style messages of earlier turns) lets the LLM
-        mode read a follow-up ("and in 2022?") as a standalone question."""
+        quotes the best sentences. `previous`: the conversation's previous question as searched;
+        a follow-up of it ("And iPhone?") is rewritten to stand alone (`follow_up`), and the
+        answer's `searched` says how. `history` (OpenAI-style messages of earlier turns) lets the
+        LLM mode condense a follow-up too. A question naming two or more companies or periods
+        ("Compare Buckle's and Nordstrom's results") is answered in parts (assistant/comparison.py)."""
         answer: Answer | None = None
-        for item in self.ask_stream(question, k, mode=mode, history=history, **filters):
+        for item in self.ask_stream(question, k, mode=mode, history=history, previous=previous,
+                                    **filters):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
@@ -171,12 +205,53 @@ class Assistant:
 
     def ask_stream(self, question: str | Question, k: int | None = None, *, mode: str | None = None,
                    history: Sequence[Mapping[str, str]] | None = None,
+                   previous: str | Question | None = None,
                    **filters: Any) -> Iterator[str | Answer]:
         """`ask`, streamed: in LLM mode each checked sentence as it completes, then the Answer.
         When the endpoint cannot answer (unreachable, timed out, failing after retries, a broken
         reply) the last item is the extractive answer with a `notice` saying so."""
+        typed = self.read(question)
+        asked = self.follow_up(typed, previous) if previous is not None else typed
+        for item in self._ask_stream(asked, k, mode=mode, history=history, **filters):
+            if isinstance(item, Answer) and asked is not typed:
+                item.question, item.searched = typed.text, item.searched or asked.text
+            yield item
+
+    def _ask_stream(self, asked: Question, k: int | None, *, mode: str | None,
+                    history: Sequence[Mapping[str, str]] | None,
+                    **filters: Any) -> Iterator[str | Answer]:
         extractive = self.answer_mode(mode) == "extractive"
-        asked = self.read(question)
+        from assistant.comparison import comparison_parts
+
+        metas = self.store.registry.metas()
+        parts = comparison_parts(asked, metas)
+        if parts:
+            yield self._compare(asked, parts, k, mode=mode, **filters)
+            return
+        yield from self._single_stream(asked, k, extractive=extractive, history=history, **filters)
+
+    def _compare(self, asked: Question, parts: list[Part], k: int | None, *, mode: str | None,
+                 **filters: Any) -> Answer:
+        """A comparison, each part asked on its own (assistant/comparison.py)."""
+        from assistant.comparison import answer_parts, part_question
+
+        chosen = self.answer_mode(mode)
+        metas = self.store.registry.metas()
+
+        def ask_part(text: str) -> Answer:
+            answer: Answer | None = None
+            for item in self._single_stream(part_question(self.read(text, metas)), k,
+                                            extractive=chosen == "extractive", history=None, **filters):
+                if isinstance(item, Answer):
+                    answer = item
+            assert answer is not None
+            return answer
+
+        return answer_parts(asked, parts, ask_part, chosen)
+
+    def _single_stream(self, asked: Question, k: int | None, *, extractive: bool,
+                       history: Sequence[Mapping[str, str]] | None,
+                       **filters: Any) -> Iterator[str | Answer]:
         if extractive:
             yield self._extractive(asked, k, **filters)
             return

@@ -150,25 +150,60 @@ def ask(
     markdown: Annotated[bool, typer.Option(
         "--markdown", help="Print the answer as Markdown, for a memo: the text with its [n] and "
         "verification marks, then the numbered sources with place, link and quote.")] = False,
+    conversation: Annotated[str | None, typer.Option(
+        "--conversation", help="Continue a stored conversation (its id, as printed after an "
+        "answer, or as the chat lists it), or 'new' to start one: a follow-up ('And iPhone?') "
+        "is asked with its last question's company, metric and period, and the turn is stored.",
+    )] = None,
+    previous: Annotated[str | None, typer.Option(
+        "--previous", help="The previous question (as searched): a follow-up builds on it; "
+        "nothing is stored.")] = None,
 ) -> None:
     """Answer a question with cited passages."""
     if json_out and markdown:
         _fail("choose one of --json and --markdown")
+    if conversation and previous:
+        _fail("choose one of --conversation and --previous")
     filters = _filters(company, ticker, form, since, until, doc)
     with _assistant() as assistant:
         chosen = assistant.answer_mode(mode)
-        if json_out or markdown or chosen == "extractive":
-            answer = assistant.ask(question, k, mode=chosen, **filters)
+        if conversation:
+            answer, conversation = _ask_in_conversation(assistant, conversation, question, k, chosen, filters)
+        elif json_out or markdown or chosen == "extractive":
+            answer = assistant.ask(question, k, mode=chosen, previous=previous, **filters)
         else:
-            _print_streamed(assistant.ask_stream(question, k, mode=chosen, **filters))
+            _print_streamed(assistant.ask_stream(question, k, mode=chosen, previous=previous, **filters))
             return
     if json_out:
-        print(json.dumps(answer.json_contract(), indent=2, ensure_ascii=False))
+        contract = answer.json_contract()
+        if conversation:
+            contract["conversation"] = conversation
+        print(json.dumps(contract, indent=2, ensure_ascii=False))
         return
+    if conversation:
+        err.print(f"conversation: {conversation}", highlight=False, markup=False)
     if markdown:
         print(answer.to_markdown(), end="")
         return
     out.print(str(answer), highlight=False, markup=False)
+
+
+def _ask_in_conversation(assistant: Assistant, conversation: str, question: str, k: int | None,
+                         mode: str, filters: dict[str, Any]) -> tuple[Answer, str]:
+    """Ask in a stored conversation (the chat's, for the user without a login), after its last
+    question; the answer and the conversation's id."""
+    from assistant.conversations import ConversationStore
+
+    store = ConversationStore.at_home(assistant.settings.store.home)
+    try:
+        started = None if conversation == "new" else store.get(conversation, "")
+        previous = started.last_searched if started else None
+        answer = assistant.ask(question, k, mode=mode, previous=previous, **filters)
+        stored = store.add_turn(started.id if started else None, "", question, answer,
+                                {k: v for k, v in filters.items() if v})
+    finally:
+        store.close()
+    return answer, stored
 
 
 def _print_streamed(items: Iterator[str | Answer]) -> None:

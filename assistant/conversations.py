@@ -89,6 +89,13 @@ class Conversation:
     def title(self) -> str:
         return self.summary.title
 
+    @property
+    def last_searched(self) -> str | None:
+        """The last question as searched (a rewritten follow-up's standalone text): what the
+        next follow-up builds on."""
+        last = self.turns[-1].answer if self.turns else None
+        return (last.searched or last.question) if last else None
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")

@@ -147,6 +147,19 @@ class Claim(BaseModel):
         }
 
 
+class AnswerPart(BaseModel):
+    """One part of a comparison ("Compare Buckle's and Nordstrom's results"): a company or
+    period, answered in its own scope, or said plainly not to be in the sources."""
+
+    label: str = Field(description="What the part is about, as asked: 'Buckle', 'Q3 2022'.")
+    question: str = Field(description="The part as searched: 'results, Buckle'.")
+    covered: bool = Field(description="False: the sources do not answer this part.")
+    answer: str = Field(description="The part's text, its [n] numbered as in the whole answer; "
+                        "or why it is not in the sources.")
+    citations: list[int] = Field(default_factory=list, description="The [n] this part cites.")
+    scope: str | None = Field(default=None, description="The documents this part searched.")
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -164,6 +177,10 @@ class Answer(BaseModel):
     scope: str | None = Field(
         default=None, description="The filings the question was resolved to, e.g. 'Apple Inc. · 10-Q · Q1 "
         "2023 (2 documents)'; None when it named none."
+    )
+    parts: list[AnswerPart] = Field(
+        default_factory=list, description="A comparison's parts, in the order asked (each its own "
+        "scope and citations); empty for a single question."
     )
 
     @property
@@ -188,6 +205,7 @@ class Answer(BaseModel):
             "searched": self.searched,
             "notice": self.notice,
             "scope": self.scope,
+            "parts": [p.model_dump() for p in self.parts],
         }
 
     # Renderings, kept in assistant/rendering.py (imported when asked: it imports this module).

@@ -163,23 +163,65 @@ def named_companies(text: str, metas: Iterable[DocMeta]) -> set[str]:
     return named
 
 
+@dataclass(frozen=True)
+class Mention:
+    """Where a text names something: `name` as stored (a company) or as read (a period)."""
+
+    name: str
+    start: int
+    end: int
+    written: str  # the words as written, without "the" before or "'s" after
+
+
+def company_mentions(text: str, companies: Iterable[str], metas: Iterable[DocMeta] = ()) -> list[Mention]:
+    """Where `text` names each of `companies` (by a name alias, possessive or not, or by a
+    ticker of theirs in `metas`), in text order, never overlapping."""
+    companies = set(companies)
+    names = {a: c for c in companies for a in company_aliases(c)}
+    names |= {m.ticker: m.company for m in metas if m.company in companies and m.ticker}
+    found: list[Mention] = []
+    for name in sorted(names, key=len, reverse=True):
+        words = r"[\W_]+".join(re.escape(w) for w in name.split())
+        pattern = rf"(?i)(?:\bthe\s+)?\$?\b(?P<written>{words})\b\.?(?:['’]s\b)?"
+        for m in re.finditer(pattern, text):
+            if all(m.end() <= f.start or m.start() >= f.end for f in found):
+                found.append(Mention(names[name], m.start(), m.end(), m.group("written")))
+    return sorted(found, key=lambda f: f.start)
+
+
+def without_mentions(text: str, mentions: Iterable[Mention]) -> str:
+    """`text` with the mentioned spans taken out, whitespace collapsed."""
+    out, at = [], 0
+    for m in sorted(mentions, key=lambda m: m.start):
+        out.append(text[at : m.start])
+        at = max(at, m.end)
+    out.append(text[at:])
+    return " ".join(" ".join(out).split())
+
+
 def _without_companies(text: str, companies: set[str], metas: list[DocMeta]) -> str | None:
     """`text` with its mentions of `companies` (names, possessives, tickers) removed, or None
     when too little would be left to search with."""
-    names = {a for c in companies for a in company_aliases(c)}
-    names |= {m.ticker for m in metas if m.company in companies and m.ticker}
-    out = text
-    for name in sorted(names, key=len, reverse=True):
-        words = r"[\W_]+".join(re.escape(w) for w in name.split())
-        out = re.sub(rf"(?i)(?:\bthe\s+)?\$?\b{words}\b\.?(?:['’]s\b)?", " ", out)
-    out = " ".join(out.split())
-    return out if out != text and len(key_terms(out)) >= 2 else None
+    out = without_mentions(text, company_mentions(text, companies, metas))
+    return out if out != " ".join(text.split()) and len(key_terms(out)) >= 2 else None
 
 
 # periods ----------------------------------------------------------------------------------------
 def _year(text: str) -> int:
     value = int(text)
     return value + 2000 if value < 100 else value
+
+
+def period_mentions(text: str) -> list[Mention]:
+    """Every quarter, fiscal year or calendar year `text` names, in text order, never
+    overlapping (a quarter before the year inside it); `name` is the period's text ('Q3 FY2023')."""
+    found: list[Mention] = []
+    spans = [(m, p) for pattern in (*_QUARTER_PATTERNS, _FISCAL_YEAR, _CALENDAR_YEAR)
+             for m in pattern.finditer(text) for p in [named_period(m.group(0))] if p]
+    for m, period in spans:
+        if all(m.end() <= f.start or m.start() >= f.end for f in found):
+            found.append(Mention(period.text, m.start(), m.end(), m.group(0)))
+    return sorted(found, key=lambda f: f.start)
 
 
 def named_period(text: str) -> Period | None:

@@ -42,7 +42,10 @@ def answer_footer(answer: Answer) -> list[str]:
 
 def answer_text(answer: Answer) -> str:
     """The whole answer as the CLI prints it: scope, notice, the text, then the footer."""
-    head = [f"Scope: {answer.scope}"] if answer.scope else []
+    searched = answer.searched if answer.searched != answer.question else None
+    head = [f"Searched as: {searched}"] if searched else []
+    if answer.scope:
+        head.append(f"Scope: {answer.scope}")
     if answer.notice:
         head.append(f"Note: {answer.notice}")
     return "\n\n".join([*head, answer.answer, *answer_footer(answer)])

@@ -15,6 +15,7 @@ from ingest.embeddings import LocalMiniLM
 from tests.helpers import LocalHTTPServer, free_port, without_proxies
 
 FIXTURES = Path(__file__).parent / "fixtures"
+DEMO = Path(__file__).parent.parent / "demo" / "corpus"
 
 
 class CountingEmbedder:
@@ -69,6 +70,18 @@ def two_document_store(tmp_path_factory: pytest.TempPathFactory, minilm: LocalMi
     with Assistant(home=home, embedder=minilm) as a:
         report = a.ingest([FIXTURES / "alibaba-ai-investment-2025.txt",
                            FIXTURES / "BKE_8-K_2024-11-22_EX-99.1.html"], progress=False)
+        assert report.ok, report.failed
+    return home
+
+
+@pytest.fixture(scope="session")
+def apple_buckle_store(tmp_path_factory: pytest.TempPathFactory, minilm: LocalMiniLM) -> Path:
+    """A store holding Apple's Q3 FY2023 10-Q (the demo corpus's PDF) and Buckle's earnings
+    release, for follow-ups and comparisons (read-only; closed)."""
+    home = tmp_path_factory.mktemp("apple-buckle") / "home"
+    with Assistant(home=home, embedder=minilm) as a:
+        report = a.ingest([DEMO / "AAPL_10-Q_Q3FY2023.pdf", FIXTURES / "BKE_8-K_2024-11-22_EX-99.1.html"],
+                          progress=False)
         assert report.ok, report.failed
     return home
 

@@ -14,9 +14,7 @@ from typing import Any
 import pytest
 
 from assistant.models import Answer, Citation, Passage
-from assistant.question import read_question
 from assistant.ui import render
-from assistant.ui.followup import question_names, rewrite_followup
 from assistant.ui.safety import AuthError, check_upload, parse_auth, sanitize_filename
 from ingest.documents import DocMeta
 from ingest.embeddings import LocalMiniLM
@@ -79,43 +77,6 @@ def test_parse_auth_file_with_bad_line(tmp_path: Path) -> None:
     users.write_text("alice:one\nbob\n")
     with pytest.raises(AuthError, match="line 2"):
         parse_auth(str(users))
-
-
-# --- follow-ups ----------------------------------------------------------------------------------
-
-PREVIOUS = "How much is Alibaba investing in AI and cloud infrastructure?"
-
-
-def followup(question: str, previous: str | None) -> str:
-    return rewrite_followup(read_question(question), read_question(previous) if previous else None)
-
-
-def test_followup_gets_previous_names() -> None:
-    assert followup("What about free cash flow?", PREVIOUS) == (
-        "About Alibaba: what about free cash flow?")
-    # the rewritten question carries the names on to the next follow-up
-    again = followup("And margins?", "About Alibaba: what about free cash flow?")
-    assert again == "About Alibaba: and margins?"
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "What about Oracle?",                      # names its own company
-        "Apple's margin?",                         # ... as its first word
-        "Which risks does the annual report describe for the supply chain and for the "
-        "manufacturing partners?",                 # long: asked as typed
-    ],
-)
-def test_followup_left_alone(question: str) -> None:
-    assert followup(question, PREVIOUS) == question
-
-
-def test_followup_without_history_or_names() -> None:
-    assert followup("What about free cash flow?", None) == "What about free cash flow?"
-    assert followup("What about margins?", "what is the total?") == "What about margins?"
-    assert question_names(read_question("What were The Buckle's comparable store sales?")) == [
-        "Buckle"]
 
 
 # --- source cards --------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from assistant.serve.service import (
     Form,
     K,
     Mode,
+    Previous,
     Query,
     Question,
     RequestError,
@@ -92,16 +93,19 @@ def build_server(service: DossierService, *, allow_ingest: bool = False,
     @server.tool(annotations=READ_ONLY)
     async def ask(question: Question, k: K = None, company: Company = None, ticker: Ticker = None,
             form: Form = None, since: Since = None, until: Until = None, doc_ids: DocIds = None,
-            mode: Mode = None) -> dict[str, Any]:
+            mode: Mode = None, previous: Previous = None) -> dict[str, Any]:
         """Answer a question from the stored filings and articles, with numbered citations.
         Returns answer (its claims marked [n]), cannot_answer (true when the sources do not hold
         the answer), mode, citations (n, doc_id, title, source, page, printed_page, section, date and the
         verbatim quote), claims (each sentence with its status: supported, unsupported or
         uncited, and any numbers no cited passage holds), summary ('4 of 5 claims supported'),
-        scope (the filings the question was resolved to) and notice."""
+        scope (the filings the question was resolved to), searched (a follow-up as rewritten
+        from `previous`: pass it on as the next call's previous), parts (a comparison of several
+        companies or periods, each part with its scope and citations, or said to be missing)
+        and notice."""
         return await run(lambda: service.ask(AskRequest(
             question=question, k=k, company=company, ticker=ticker, form=form, since=since,
-            until=until, doc_ids=doc_ids, mode=mode)))
+            until=until, doc_ids=doc_ids, mode=mode, previous=previous)))
 
     @server.tool(annotations=READ_ONLY)
     async def list_documents() -> list[dict[str, Any]]:

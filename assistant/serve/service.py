@@ -47,6 +47,10 @@ DocIds = Annotated[list[str] | None, Field(description="Only these documents (do
 Mode = Annotated[Literal["extractive", "llm"] | None, Field(
     description="'extractive' quotes the best sentences; 'llm' writes an answer whose citations "
     "and numbers are checked (needs an LLM endpoint). Default: llm when one is configured.")]
+Previous = Annotated[str | None, Field(description="The conversation's previous question as "
+                                                   "searched (the previous answer's `searched`, else "
+                                                   "its question): a follow-up such as 'And iPhone?' is "
+                                                   "then asked with its company, metric and period.")]
 Sources = Annotated[list[Text], Field(min_length=1, description="Files or folders on the "
                                       "server's disk, http(s) URLs, or edgar:TICKER.")]
 
@@ -99,6 +103,7 @@ class SearchRequest(Scope):
 class AskRequest(Scope):
     question: Question
     mode: Mode = None
+    previous: Previous = None
 
 
 def problem(exc: ValidationError) -> str:
@@ -134,7 +139,7 @@ class DossierService:
         """A cited answer with its claims checked (`dossier ask --json`)."""
         with _expected():
             answer = self.assistant.ask(request.question, request.k, mode=request.mode,
-                                        **request.filters())
+                                        previous=request.previous, **request.filters())
         return answer.json_contract()
 
     def documents(self) -> list[dict[str, object]]:

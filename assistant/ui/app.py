@@ -32,7 +32,6 @@ from assistant.ui import render
 from assistant.ui.assets import CONFIRM_DELETE, CONFIRM_NEW_CHAT, CSS, HEAD, theme
 from assistant.ui.conversations import Conversations
 from assistant.ui.filters import CHIP_KEYS, ChatFilters, FilterError, accordion_label, company_choices
-from assistant.ui.followup import rewrite_followup
 from assistant.ui.layout import LibraryTab, ResearchTab, examples, library_tab, research_tab
 from assistant.ui.safety import check_upload, parse_auth, sanitize_filename
 from assistant.ui.sandbox import SandboxOriginals
@@ -159,10 +158,9 @@ class ChatApp:
             yield history, gr.skip(), "", state
             return
         state = {**new_state(), **state, "turns": list(state.get("turns", []))}
-        generated = self.settings.llm.configured  # the LLM condenses follow-ups from the history
-        asked = self.assistant.read(typed)
-        searched = typed if generated else rewrite_followup(asked, self._previous(state))
-        to_ask = asked if searched == typed else self.assistant.read(searched)
+        generated = self.settings.llm.configured  # the LLM also condenses from the history
+        to_ask = self.assistant.follow_up(typed, self._previous(state))
+        searched = to_ask.text
         history = [*history, {"role": "user", "content": render.question_markdown(typed)},
                    {"role": "assistant", "content": render.searching_markdown(len(self.documents()))}]
         yield history, gr.skip(), "", state

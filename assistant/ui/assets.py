@@ -86,6 +86,9 @@ CSS = """
   padding: 10px 14px; border-radius: 8px; }
 #chat .followup-note { font-size: 12px; color: var(--body-text-color-subdued); font-style: italic;
   margin-bottom: 4px; }
+#chat .answer-part { margin-bottom: 10px; }
+#chat .answer-part.missing .part-missing { color: #78350f; border-left: 4px solid #d97706;
+  padding-left: 8px; display: block; }
 #chat .verifier-mark { color: #b45309; font-size: 12px; font-weight: 600; }
 #chat .msg.searching { color: var(--body-text-color-subdued); font-style: italic; }
 #chat .placeholder-content { padding: 0 28px; }

@@ -118,13 +118,37 @@ def answer_markdown(answer: Answer, turn: int, *, upto: int | None = None,
         note += f'<div class="followup-note scope-note">Searched: {plain_html(answer.scope)}</div>'
     if answer.notice:
         note += f'<div class="followup-note notice">Note: {plain_html(answer.notice)}</div>'
-    if answer.cannot_answer:
+    if answer.cannot_answer and not answer.parts:
         return message_html(note + cannot_answer_body(answer.answer, filters), "no-answer")
     if filters:
         note += (f'<div class="followup-note filter-scope">Filters: searched only '
                  f'{plain_html(filters)}</div>')
+    if answer.parts:
+        return message_html(note + parts_html(answer, turn), "answer compared")
     units = answer_units(answer, turn)
     return message_html(note + " ".join(units[: len(units) if upto is None else upto]), "answer")
+
+
+def parts_html(answer: Answer, turn: int) -> str:
+    """A comparison, part by part: each its label and scope, then its quotes (or written text)
+    with their [n] links, or what the sources do not cover."""
+    by_n = {c.n: c for c in answer.citations}
+    blocks = []
+    for part in answer.parts:
+        head = f'<strong class="part-label">{plain_html(part.label)}</strong>'
+        if part.scope:
+            head += f' <span class="followup-note scope-note">Searched: {plain_html(part.scope)}</span>'
+        if not part.covered:
+            missing = part.answer[:1].upper() + part.answer[1:]
+            body = f'<span class="part-missing">{plain_html(missing)}</span>'
+        elif answer.mode == "llm":
+            body = _linked_claim(plain_html(part.answer), turn)
+        else:
+            body = " ".join(f"{plain_html(by_n[n].quote)} {cite_link(turn, n)}"
+                            for n in part.citations if n in by_n)
+        state = "covered" if part.covered else "missing"
+        blocks.append(f'<div class="answer-part {state}">{head}<div>{body}</div></div>')
+    return "".join(blocks)
 
 
 def cannot_answer_body(text: str, filters: str | None = None) -> str:
