@@ -115,6 +115,32 @@ def test_ask_cannot_answer(home: Path) -> None:
     assert data["cannot_answer"] is True and data["citations"] == []
 
 
+def test_ask_in_a_conversation_builds_a_follow_up_on_its_last_question(home: Path) -> None:
+    from assistant.conversations import ConversationStore
+
+    question = "How much is Alibaba investing in AI and cloud infrastructure?"
+    first = json.loads(dossier(home, "ask", question, "--conversation", "new", "--json").stdout)
+    conversation = first["conversation"]
+    result = dossier(home, "ask", "And free cash flow?", "--conversation", conversation)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Searched as: free cash flow, Alibaba\n")
+    assert f"conversation: {conversation}" in result.stderr
+    again = json.loads(dossier(home, "ask", "and in 2024?", "--conversation", conversation,
+                               "--json").stdout)
+    assert again["searched"] == "free cash flow, Alibaba, 2024" and again["conversation"] == conversation
+    store = ConversationStore.at_home(home)
+    turns = store.get(conversation, "").turns
+    store.close()
+    assert [t.question for t in turns] == [question, "And free cash flow?", "and in 2024?"]
+    assert turns[-1].answer.searched == again["searched"]
+    # without storing anything: the previous question given
+    stateless = json.loads(dossier(home, "ask", "And free cash flow?", "--previous", question,
+                                   "--json").stdout)
+    assert stateless["searched"] == "free cash flow, Alibaba" and "conversation" not in stateless
+    unknown = dossier(home, "ask", "And margins?", "--conversation", "no-such-id")
+    assert unknown.returncode == 2 and "no conversation 'no-such-id'" in unknown.stderr
+
+
 def test_status_and_delete(home: Path, corpus: Path) -> None:
     status = json.loads(dossier(home, "status", "--json").stdout)
     assert status["documents"] == 2

@@ -76,6 +76,21 @@ def test_ask_returns_cited_verbatim_quotes(api: httpx.Client, store: Assistant) 
     assert answer["total_claims"] == len(answer["claims"]) > 0
 
 
+def test_ask_takes_the_previous_question_for_a_follow_up_and_answers_comparisons_in_parts(
+        api: httpx.Client, store: Assistant) -> None:
+    previous = "What were The Buckle's net sales for the quarter?"
+    follow_up = api.post("/api/ask", json={"question": "And net income?", "previous": previous})
+    assert follow_up.status_code == 200, follow_up.text
+    answer = follow_up.json()
+    assert answer["searched"] == "net income, Buckle" and not answer["cannot_answer"]
+    assert answer == store.ask("And net income?", previous=previous).json_contract()
+    assert any("44.2 million" in c["quote"] for c in answer["citations"])
+    compared = api.post("/api/ask", json={"question": "Compare Buckle's and Nordstrom's net sales."})
+    parts = compared.json()["parts"]
+    assert [(p["label"], p["covered"]) for p in parts] == [("Buckle", True), ("Nordstrom", False)]
+    assert "not in the sources" in parts[1]["answer"]
+
+
 def test_documents_lists_the_store(api: httpx.Client, store: Assistant) -> None:
     response = api.get("/api/documents")
     assert response.status_code == 200
