@@ -6,7 +6,6 @@ the second said to be missing. Skips with the reason when chromium or Playwright
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +15,9 @@ import pytest
 
 from assistant import Assistant
 from ingest.embeddings import LocalMiniLM
+from tests import test_chat_browser as chat_browser
 from tests.helpers import free_port
-from tests.test_chat_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, ask, wait_for_whole_answer
+from tests.test_chat_browser import ask, wait_for_whole_answer
 
 NET_SALES = "What were Apple's total net sales in the third quarter of fiscal 2023?"
 
@@ -39,20 +39,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, apple_buckle_store: Path,
             app.close()
 
 
-@pytest.fixture(scope="module")
-def page(server: str) -> Iterator[Any]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is missing: `make test` installs it as root "
-                    "(apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(TIMEOUT_MS)
-        page.goto(server)
-        page.wait_for_selector("#chat")
-        yield page
-        browser.close()
+# The chat suite's browser page, opened on this module's server.
+page = chat_browser.page
 
 
 def test_and_iphone_is_answered_with_the_iphone_figure(page: Any) -> None:
