@@ -8,7 +8,7 @@
 
 Scope (assistant/scope.py), retrieval (assistant/retrieval.py) and the answerers
 (assistant/answer/) take the `Question`; none of them reads the raw text again. A follow-up
-rewritten by the chat (assistant/ui/followup.py) or by the LLM's condense step is a new text, read
+rewritten (assistant/followup.py) or by the LLM's condense step is a new text, read
 into a new `Question`.
 
 Companies are read against the documents of a store (`metas`): a name counts when it is one of the

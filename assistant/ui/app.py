@@ -158,8 +158,9 @@ class ChatApp:
             yield history, gr.skip(), "", state
             return
         state = {**new_state(), **state, "turns": list(state.get("turns", []))}
-        generated = self.settings.llm.configured  # the LLM also condenses from the history
-        to_ask = self.assistant.follow_up(typed, self._previous(state))
+        generated = self.settings.llm.configured  # the LLM condenses follow-ups from the history
+        to_ask = (self.assistant.read(typed) if generated
+                  else self.assistant.follow_up(typed, self._previous(state)))
         searched = to_ask.text
         history = [*history, {"role": "user", "content": render.question_markdown(typed)},
                    {"role": "assistant", "content": render.searching_markdown(len(self.documents()))}]
