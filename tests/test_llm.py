@@ -296,6 +296,20 @@ def test_the_chat_sends_earlier_turns_so_a_follow_up_is_condensed(llm_assistant:
     assert answer.mode == "llm" and answer.searched == standalone and state["last"] == standalone
 
 
+def test_an_llm_comparison_is_written_part_by_part(llm_assistant: Assistant,
+                                                    server: ScriptedOpenAI) -> None:
+    server.script(Reply(cite_the_investment))  # the Alibaba part; Nordstrom is not in the store
+    answer = llm_assistant.ask("Compare Alibaba's and Nordstrom's AI investment.")
+    assert len(server.requests) == 1
+    alibaba, nordstrom = answer.parts
+    assert alibaba.covered and alibaba.citations == [1] and "380 billion yuan" in alibaba.answer
+    assert "[1]" in alibaba.answer and "[unsupported]" in alibaba.answer  # checked as any LLM answer
+    assert [c.n for c in answer.citations] == [1]
+    assert {check.n for claim in answer.claims for check in claim.citations} - {None} == {1}
+    assert not nordstrom.covered and "no documents of Nordstrom" in nordstrom.answer
+    assert answer.mode == "llm"
+
+
 @pytest.fixture
 def dossier(alibaba_store: Path, minilm: LocalMiniLM, server: ScriptedOpenAI,
             monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
