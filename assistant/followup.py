@@ -60,6 +60,10 @@ _LOOSE_END = re.compile(r"(?:[\s,;:]+|\b(?:in|for|of|during|the|and|vs\.?|versus
                         r"with|from|by|as)\b)+$", re.IGNORECASE)
 _LOOSE_START = re.compile(r"^(?:[\s,;:]+|\b(?:in|for|of|during|the|and|on|at|to|with|from|by|as)"
                           r"\b)+", re.IGNORECASE)
+# A quarter named without its year: "Q2", "the second quarter".
+_BARE_QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)\s+(?:fiscal\s+)?quarter\b",
+                           re.IGNORECASE)
+_ORDINAL = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9&.\-]*(?:['’]s)?")
 _POSSESSIVE = re.compile(r"['’]s$")
 
@@ -196,14 +200,19 @@ def _elliptical(question: Question, before: Subject, mentioned: Callable[[str], 
     rest = _remainder(question)
     own = read_part(question, rest)
     companies = own.companies + tuple(unknown_names(question, company_mentions(rest, question.companies)))
-    names = [n for n in _capitalised(rest) if n not in companies and n.lower() in question.names]
+    alone = re.fullmatch(r"[A-Z][\w&.\-]*", rest) and not _BARE_QUARTER.fullmatch(rest)
+    lone = rest if alone else None  # "Microsoft?": a name on its own
+    names = [n for n in _capitalised(rest)
+             if n not in companies and (n.lower() in question.names or n == lone)]
     if names and not companies:
         if mentioned is None or not before.companies:
             return None  # "What about Oracle?": a company or a product? Asked as typed
         others = [n for n in names if not mentioned(n)]
         if others:  # "same for Microsoft": a name Apple's documents never mention
             companies = tuple(others)
-    subject_words = topic_of(rest, name_mentions(rest, list(companies)) + period_mentions(rest))
+    quarter = _BARE_QUARTER.search(rest) if not own.period else None
+    subject_words = topic_of(rest, name_mentions(rest, list(companies)) + period_mentions(rest)
+                             + ([Mention("", quarter.start(), quarter.end(), "")] if quarter else []))
     if names_metric(subject_words) or not before.topic:
         topic = subject_words
     elif subject_words:
@@ -217,6 +226,11 @@ def _elliptical(question: Question, before: Subject, mentioned: Callable[[str], 
         if kept and kept.quarter is not None:  # "and in 2022?" after a quarter: the same quarter
             fiscal = "FY" if kept.fiscal or question.period.fiscal else ""
             period = f"Q{kept.quarter} {fiscal}{question.period.year}"
+    kept = named_period(before.period) if quarter and before.period else None
+    if quarter and kept:  # "What about Q2?": that quarter of the same year
+        number = next(g for g in quarter.groups() if g)
+        fiscal = "FY" if kept.fiscal else ""
+        period = f"Q{_ORDINAL.get(number.lower(), number)} {fiscal}{kept.year}"
     rewritten = Subject(topic, companies or before.companies, period).text()
     return rewritten if rewritten and rewritten != question.text else None
 

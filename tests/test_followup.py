@@ -40,6 +40,8 @@ def test_the_previous_questions_subject_is_its_topic_company_and_period() -> Non
     ("iPhone?", "iPhone net sales, Apple, Q3 FY2023"),              # a bare fragment
     ("and in 2022?", "total net sales, Apple, Q3 FY2022"),          # a year alone keeps the quarter
     ("And for fiscal 2021?", "total net sales, Apple, Q3 FY2021"),
+    ("What about Q2?", "total net sales, Apple, Q2 FY2023"),        # a quarter alone keeps the year
+    ("And the second quarter?", "total net sales, Apple, Q2 FY2023"),
     ("What about operating income?", "operating income, Apple, Q3 FY2023"),  # its own metric
     ("And margins?", "margins, Apple, Q3 FY2023"),                  # a measure word of one
     ("same for Oracle", "total net sales, Oracle, Q3 FY2023"),      # a stored company
@@ -57,6 +59,8 @@ def test_a_name_the_previous_companys_documents_never_mention_is_another_company
     assert followup("same for Microsoft", NET_SALES, apple_mentions) == (
         "total net sales, Microsoft, Q3 FY2023")
     assert followup("What about Mac?", NET_SALES, apple_mentions) == "Mac net sales, Apple, Q3 FY2023"
+    assert followup("Microsoft?", NET_SALES, apple_mentions) == "total net sales, Microsoft, Q3 FY2023"
+    assert followup("Mac?", NET_SALES, apple_mentions) == "Mac net sales, Apple, Q3 FY2023"
     assert followup("What about Mac?", NET_SALES) == "What about Mac?"  # without the documents: unsure
 
 
