@@ -197,49 +197,63 @@ def rewrite_followup(question: Question, previous: Question | None,
 
 
 def _elliptical(question: Question, before: Subject, mentioned: Callable[[str], bool] | None) -> str | None:
+    """The follow-up rebuilt from `before`, each of topic, companies and period replaced by what
+    the follow-up names instead; None when a name in it cannot be placed."""
     rest = _remainder(question)
-    own = read_part(question, rest)
-    companies = own.companies + tuple(unknown_names(question, company_mentions(rest, question.companies)))
-    alone = re.fullmatch(r"[A-Z][\w&.\-]*", rest) and not _BARE_QUARTER.fullmatch(rest)
-    lone = rest if alone else None  # "Microsoft?": a name on its own
-    names = [n for n in _capitalised(rest)
-             if n not in companies and (n.lower() in question.names or n == lone)]
-    if names and not companies:
-        if mentioned is None or not before.companies:
-            return None  # "What about Oracle?": a company or a product? Asked as typed
-        others = [n for n in names if not mentioned(n)]
-        if others:  # "same for Microsoft": a name Apple's documents never mention
-            companies = tuple(others)
-    quarter = _BARE_QUARTER.search(rest) if not own.period else None
-    subject_words = topic_of(rest, name_mentions(rest, list(companies)) + period_mentions(rest)
-                             + ([Mention("", quarter.start(), quarter.end(), "")] if quarter else []))
-    if names_metric(subject_words) or not before.topic:
-        topic = subject_words
-    elif subject_words:
-        phrase = metric_phrase(before.topic)
-        topic = f"{subject_words} {phrase}" if phrase else subject_words
-    else:
-        topic = before.topic
-    period = own.period or before.period
-    if own.period and before.period and question.period and question.period.quarter is None:
-        kept = named_period(before.period)
-        if kept and kept.quarter is not None:  # "and in 2022?" after a quarter: the same quarter
-            fiscal = "FY" if kept.fiscal or question.period.fiscal else ""
-            period = f"Q{kept.quarter} {fiscal}{question.period.year}"
-    kept = named_period(before.period) if quarter and before.period else None
-    if quarter and kept:  # "What about Q2?": that quarter of the same year
-        number = next(g for g in quarter.groups() if g)
-        fiscal = "FY" if kept.fiscal else ""
-        period = f"Q{_ORDINAL.get(number.lower(), number)} {fiscal}{kept.year}"
+    companies = _own_companies(question, rest, before, mentioned)
+    if companies is None:
+        return None
+    own_period = question.period.text if question.period and period_mentions(rest) else None
+    quarter = _BARE_QUARTER.search(rest) if not own_period else None
+    skipped = name_mentions(rest, companies) + period_mentions(rest)
+    if quarter:
+        skipped.append(Mention("", quarter.start(), quarter.end(), ""))
+    topic = _topic(topic_of(rest, skipped), before.topic)
+    period = _period(question, own_period, quarter, before.period)
     rewritten = Subject(topic, companies or before.companies, period).text()
     return rewritten if rewritten and rewritten != question.text else None
 
 
-def read_part(question: Question, rest: str) -> Subject:
-    """The companies (as written) and period a piece of the question names."""
-    companies = [m for m in company_mentions(rest, question.companies)]
-    return Subject("", tuple(dict.fromkeys(m.written for m in companies)),
-                   question.period.text if question.period and period_mentions(rest) else None)
+def _own_companies(question: Question, rest: str, before: Subject,
+                   mentioned: Callable[[str], bool] | None) -> tuple[str, ...] | None:
+    """The companies the follow-up names (as written): stored, possessive, or a name the previous
+    companies' documents never mention; None when a name may be a company or a product."""
+    companies = tuple(dict.fromkeys(m.written for m in company_mentions(rest, question.companies)))
+    companies += tuple(unknown_names(question, company_mentions(rest, question.companies)))
+    alone = re.fullmatch(r"[A-Z][\w&.\-]*", rest) and not _BARE_QUARTER.fullmatch(rest)
+    names = [n for n in _capitalised(rest)
+             if n not in companies and (n.lower() in question.names or (alone and n == rest))]
+    if not names or companies:
+        return companies
+    if mentioned is None or not before.companies:
+        return None  # "What about Oracle?": a company or a product? Asked as typed
+    return tuple(n for n in names if not mentioned(n))  # "same for Microsoft", not "Mac"
+
+
+def _topic(subject_words: str, previous_topic: str) -> str:
+    """The follow-up's topic: its own metric ("operating income"), something measured under the
+    previous metric ("iPhone" -> "iPhone net sales"), or the previous topic."""
+    if not subject_words:
+        return previous_topic
+    if names_metric(subject_words) or not previous_topic:
+        return subject_words
+    phrase = metric_phrase(previous_topic)
+    return f"{subject_words} {phrase}" if phrase else subject_words
+
+
+def _period(question: Question, own: str | None, quarter: re.Match[str] | None,
+            previous: str | None) -> str | None:
+    """The follow-up's period: its own, keeping the previous quarter when it names a year only
+    ("and in 2022?" after Q3 FY2023 -> Q3 FY2022) and the previous year when it names a quarter
+    only ("What about Q2?" -> Q2 FY2023); else the previous period."""
+    kept = named_period(previous) if previous else None
+    if own and question.period and question.period.quarter is None and kept and kept.quarter:
+        fiscal = "FY" if kept.fiscal or question.period.fiscal else ""
+        return f"Q{kept.quarter} {fiscal}{question.period.year}"
+    if quarter and kept:
+        number = next(g for g in quarter.groups() if g)
+        return f"Q{_ORDINAL.get(number.lower(), number)} {'FY' if kept.fiscal else ''}{kept.year}"
+    return own or previous
 
 
 def _capitalised(text: str) -> list[str]:
