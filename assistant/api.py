@@ -247,7 +247,7 @@ class Assistant:
             assert answer is not None
             return answer
 
-        return answer_parts(asked, parts, ask_part, chosen)
+        return answer_parts(asked, parts, ask_part, chosen, filtered=not Filters(**filters).is_empty())
 
     def _single_stream(self, asked: Question, k: int | None, *, extractive: bool,
                        history: Sequence[Mapping[str, str]] | None,

@@ -113,9 +113,10 @@ def part_question(question: Question) -> Question:
 
 
 def answer_parts(question: Question, parts: list[Part], ask: Callable[[str], Answer],
-                 mode: Literal["extractive", "llm"]) -> Answer:
+                 mode: Literal["extractive", "llm"], *, filtered: bool = False) -> Answer:
     """Each part asked with `ask` (its own scope and citations), put together: the text part by
-    part, labelled, with citations numbered on across parts; a part not covered says so."""
+    part, labelled, with citations numbered on across parts; a part not covered says so, and
+    what was searched (`filtered`: the user's filters chose the documents)."""
     answered: list[AnswerPart] = []
     citations: list[Citation] = []
     claims: list[Claim] = []
@@ -129,7 +130,9 @@ def answer_parts(question: Question, parts: list[Part], ask: Callable[[str], Ans
         answer = ask(part.text)
         passages += [p for p in answer.passages if p.chunk_id not in {q.chunk_id for q in passages}]
         if answer.cannot_answer:
-            searched = f"searched only {answer.scope}" if answer.scope else "searched every document"
+            searched = (f"searched only {answer.scope}" if answer.scope
+                        else "searched only the documents the filters allow" if filtered
+                        else "searched every document")
             answered.append(AnswerPart(label=part.label, question=part.text, covered=False,
                                        answer=f"not in the sources — {searched}.", scope=answer.scope))
             continue

@@ -111,6 +111,13 @@ def test_a_company_whose_documents_do_not_answer_says_what_was_searched(store: A
     assert _company(store, "buckle") in (answer.parts[1].scope or "")
 
 
+def test_a_part_the_filters_leave_out_says_so(store: Assistant) -> None:
+    apple_only = [d for d, m in store.store.registry.metas().items() if m.company == _company(store, "apple")]
+    answer = store.ask("Compare Apple's and Buckle's net sales.", doc_ids=apple_only)
+    assert [(p.label, p.covered) for p in answer.parts] == [("Apple", True), ("Buckle", False)]
+    assert answer.parts[1].answer == "not in the sources — searched only the documents the filters allow."
+
+
 def test_two_periods_share_a_passage_under_one_number(store: Assistant) -> None:
     answer = store.ask("Apple's net sales in Q3 2023 vs Q3 2022")
     assert [p.label for p in answer.parts] == ["Q3 2023", "Q3 2022"]
