@@ -127,6 +127,8 @@ def test_stdio_serves_search_ask_and_documents(mcp_sdk: Any, home: Path) -> None
     assert search["properties"]["k"]["anyOf"][0] == {"type": "integer", "minimum": 1, "maximum": 100}
     assert search["properties"]["since"]["anyOf"][0] == {"type": "string", "format": "date"}
     assert all(p.get("description") for p in search["properties"].values())
+    ask = tools["ask"].input_schema  # a follow-up names the previous question as searched
+    assert "previous" in ask["properties"] and "follow-up" in ask["properties"]["previous"]["description"]
 
     assert {d["ticker"] for d in seen["documents"]} == {"BABA", "BKE"}
     passages = seen["search"]
