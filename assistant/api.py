@@ -24,6 +24,7 @@ from assistant.models import Answer, Filters
 from ingest.locations import is_url
 
 if TYPE_CHECKING:
+    from assistant.answer.computing import ComputedAnswer
     from assistant.comparison import Part
     from assistant.question import Question
     from assistant.retrieval import HybridSearcher
@@ -300,19 +301,38 @@ class Assistant:
         return "llm" if mode == "llm" else "extractive"
 
     def _extractive(self, question: Question, k: int | None = None, **filters: Any) -> Answer:
+        from assistant.answer.computing import computed_answer
         from assistant.answer.extractive import extractive_answer
         from assistant.answer.verify import quoted_claims
 
         passages = self.search(question, k, **filters)
         registry = self.store.registry
+        computed = self.compute(question, passages, filters.get("doc_ids"))
+        scope = passages.scope.describe() if passages.scope else None
+        if computed is not None and computed.computation is not None:
+            answer = computed_answer(question.text, computed, passages)
+            answer.scope = scope
+            return answer
         texts = {p.doc_id: registry.document_text(p.doc_id) or "" for p in passages}
         answer = extractive_answer(
             question, passages, self.embedder, max_sentences=self.settings.answer.sentences,
             min_support=self.settings.answer.min_support, document_texts=texts,
         )
-        answer.scope = passages.scope.describe() if passages.scope else None
+        answer.scope = scope
         answer.claims = quoted_claims(answer)
+        answer.notice = computed.problem if computed is not None and computed.problem else None
         return answer
+
+    def compute(self, question: Question, passages: SearchResults,
+                doc_ids: Sequence[str] | None = None) -> ComputedAnswer | None:
+        """The figure `question` asks Dossier to compute (a change, a ratio, a metric), from the
+        facts of the documents searched: `doc_ids` (a filter), else those its scope names, else
+        those the passages are from."""
+        from assistant.answer.computing import compute_for
+
+        scoped = passages.scope.doc_ids if passages.scope else []
+        return compute_for(question.text, self.store.registry,
+                           list(doc_ids or scoped or dict.fromkeys(p.doc_id for p in passages)))
 
     def documents(self) -> list[DocRecord]:
         return self.store.registry.documents()

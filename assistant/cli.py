@@ -348,6 +348,11 @@ def eval_cmd(
                                            "FinanceBench paper (needs the bench extra).")] = False,
     judge: Annotated[bool, typer.Option(help="Grade answers with the configured LLM too.")] = False,
     limit: Annotated[int, typer.Option(help="Only the first N questions (0: all).")] = 0,
+    given_docs: Annotated[bool, typer.Option("--given-docs", help="Search and answer each question "
+                                             "within its gold documents only: answering measured "
+                                             "apart from retrieval.")] = False,
+    kind: Annotated[str | None, typer.Option(help="Only questions whose type starts with this "
+                                             "(TAT-QA: 'arithmetic', 'span').")] = None,
     json_out: JsonFlag = False,
     out_path: Annotated[Path | None, typer.Option("--out", help="Write the JSON here.")] = None,
     markdown_path: Annotated[Path | None, typer.Option("--markdown", help="Write the Markdown "
@@ -361,7 +366,8 @@ def eval_cmd(
 
     run_eval(dataset, EvalOptions(
         docs=docs, store=store, fmt=fmt, k=k, mode=mode, baseline=baseline, judge=judge,
-        limit=limit, json_out=json_out, out_path=out_path, markdown_path=markdown_path,
+        limit=limit, given_docs=given_docs, kind=kind, json_out=json_out, out_path=out_path,
+        markdown_path=markdown_path,
         section=section, progress=not quiet))
 
 

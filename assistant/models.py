@@ -160,6 +160,35 @@ class AnswerPart(BaseModel):
     scope: str | None = Field(default=None, description="The documents this part searched.")
 
 
+class ComputedOperand(BaseModel):
+    """One input of a computed figure: the table figure it is, and the citation that quotes it."""
+
+    name: str = Field(description="What it stands for: a vocabulary line item ('revenue') or the row label.")
+    label: str = Field(description="The row label as the table writes it.")
+    period: str | None = Field(default=None, description="The period of its column: 'FY2023', '2019'.")
+    value: str = Field(description="Its value as a signed decimal, in the table's scale.")
+    text: str = Field(description="The figure as the table writes it: '(1,234)'.")
+    n: int | None = Field(default=None, description="The citation that quotes its table row.")
+
+
+class Computation(BaseModel):
+    """A figure Dossier computed from stored table figures, with its work."""
+
+    label: str = Field(description="What was computed: 'Revenue growth FY2024'.")
+    result: str = Field(description="The figure as shown, rounded as asked: '2.0%', '$10,959 million'.")
+    value: str = Field(description="The exact result as a decimal, before rounding.")
+    formula: str = Field(description="The formula over named operands.")
+    work: str = Field(description="The formula with the operands' figures: '(391,035 − 383,285) / 383,285'.")
+    operands: list[ComputedOperand] = Field(default_factory=list)
+    definition: str | None = Field(default=None,
+                                   description="The question's own definition, when it gave one.")
+
+    def line(self) -> str:
+        """'Revenue growth FY2024: 2.0% = (391,035 − 383,285) / 383,285 [1][2]'."""
+        cited = "".join(f"[{n}]" for n in dict.fromkeys(o.n for o in self.operands if o.n))
+        return f"{self.label}: {self.result} = {self.work}{' ' + cited if cited else ''}"
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -182,6 +211,8 @@ class Answer(BaseModel):
         default_factory=list, description="A comparison's parts, in the order asked (each its own "
         "scope and citations); empty for a single question."
     )
+    computation: Computation | None = Field(
+        default=None, description="The figure Dossier computed for the question, with its work.")
 
     @property
     def supported_claims(self) -> int:
@@ -206,6 +237,7 @@ class Answer(BaseModel):
             "notice": self.notice,
             "scope": self.scope,
             "parts": [p.model_dump() for p in self.parts],
+            "computation": self.computation.model_dump() if self.computation else None,
         }
 
     # Renderings, kept in assistant/rendering.py (imported when asked: it imports this module).

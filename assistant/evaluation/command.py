@@ -58,7 +58,10 @@ def _notes(*, dataset: Path, fmt: str, docs: Path | None, files: int, chunks: in
         f"Answer match: only gold answers of at most {LONG_ANSWER_WORDS} words, matched when "
         "the answer contains the gold text or states each of its figures (numbers normalised: "
         "1,577 = 1577.0, and in millions = $1.6 billion); gold figures stated covers every "
-        "answer with figures. Citations verbatim: quotes found word for word in their passage; "
+        "answer with figures. Figure right: a gold answer that is one figure (TAT-QA arithmetic, "
+        "FinanceBench metrics) is the answer's computed result (else its first figure) with the "
+        "same sign, equal once rounded to the gold's decimals, and in its scale where it states "
+        "one. Citations verbatim: quotes found word for word in their passage; "
         "figures backed: the answer's figures that its quotes state."
         + (f" Also graded by an {judge}." if judge else " No LLM judge (no --judge)."))
     return notes
@@ -76,6 +79,8 @@ class EvalOptions:
     baseline: bool = False
     judge: bool = False
     limit: int = 0
+    given_docs: bool = False  # each question restricted to its gold documents
+    kind: str | None = None  # only questions whose type starts with this ('arithmetic')
     json_out: bool = False
     out_path: Path | None = None
     markdown_path: Path | None = None
@@ -101,6 +106,11 @@ class _Run:
 def _read(dataset: Path, options: EvalOptions, settings: Settings) -> tuple[EvalSet, Path | None]:
     """The question set and the docs folder to ingest (one the set carries, or --docs)."""
     evalset = read_dataset(dataset, options.fmt)
+    if options.kind:
+        evalset.items = [i for i in evalset.items if i.kind.startswith(options.kind)]
+        if not evalset.items:
+            raise EvalError(f"--kind {options.kind!r}: no question of {dataset} has a type starting "
+                            "with it")
     if options.limit:
         evalset.items = evalset.items[:options.limit]
     if options.baseline:
@@ -153,7 +163,8 @@ def _ask(dataset: Path, options: EvalOptions, console: Console) -> _Run:
             base_store, base_info = open_baseline(assistant, files, root / "plain", console,
                                                   options.progress)
         rows = run(evalset, assistant, k=options.k, mode=options.mode, judge=grader,
-                   baseline_store=base_store, console=console, progress=options.progress)
+                   baseline_store=base_store, console=console, progress=options.progress,
+                   given_docs=options.given_docs)
         chunks = assistant.store.count_chunks()
     return _Run(evalset, docs, root, rows, chunks, len(files), ingest_note, base_info,
                 grader.label if grader else None)
@@ -180,7 +191,7 @@ def run_eval(dataset: Path, options: EvalOptions | None = None) -> dict[str, Any
     done = _ask(dataset, options, console)
     summary = report.summarize(done.rows, done.judge_label)
     base_info = done.base_info
-    meta = {"dataset": str(dataset), "format": done.evalset.format,
+    meta = {"dataset": str(dataset), "format": done.evalset.format, "given_docs": options.given_docs,
             "docs": str(done.docs) if done.docs else None, "store": str(done.root),
             "k": options.k, "mode": options.mode, "date": started.isoformat(timespec="seconds"),
             "chunks": done.chunks, "ingest": done.ingest_note,

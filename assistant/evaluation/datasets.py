@@ -7,7 +7,8 @@ Four formats, told apart by the file:
 - Docugami CSV (`.csv`: Question, Source Docs, Answer): source docs are globs such as
   `*2023 Q3 AAPL*`, matched against file names.
 - TAT-QA JSON (`.json`: a list of {table, paragraphs, questions}): each table with its paragraphs
-  becomes one text document, written by the reader, which is the question's gold document.
+  becomes one Markdown note (a real pipe table, then the paragraphs), written by the reader,
+  which is the question's gold document.
 - Simple JSONL (`{question, answer, sources}`): `sources` lists document names (or globs) or
   `{"doc": NAME, "page": N}` objects, pages 1-based.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.errors import DossierError
+from ingest.loaders.tables import is_figure
 
 Format = Literal["financebench", "docugami", "tatqa", "simple"]
 FORMATS: tuple[str, ...] = ("financebench", "docugami", "tatqa", "simple")
@@ -205,7 +207,7 @@ def read_tatqa(path: Path) -> EvalSet:
     documents: dict[str, str] = {}
     for context in data:
         uid = str((context.get("table") or {}).get("uid") or len(documents))
-        name = f"tatqa-{uid}.txt"
+        name = f"tatqa-{uid}.md"
         documents[name] = tatqa_document(context)
         for q in context["questions"]:
             if "answer" not in q:  # the test split without gold answers
@@ -221,9 +223,30 @@ def read_tatqa(path: Path) -> EvalSet:
 
 
 def tatqa_document(context: dict[str, Any]) -> str:
-    """A TAT-QA context as text: the table a row per line, cells joined by ' | ', then the
-    paragraphs in their order."""
-    rows = (context.get("table") or {}).get("table") or []
-    table = "\n".join(" | ".join(str(c).strip() for c in row) for row in rows)
+    """A TAT-QA context as a user's Markdown note would hold it: the table as a pipe table, then
+    the paragraphs in their order. The table's leading rows without figures are its head: a row
+    with a single cell (a title, "Years Ended September 30,", "(in millions)") becomes a line
+    above the table, the others are merged column by column into the one header row Markdown
+    allows ("2019 €m")."""
+    rows = [[" ".join(str(c).split()).replace("|", "/") for c in row]
+            for row in (context.get("table") or {}).get("table") or [] if any(str(c).strip() for c in row)]
     paragraphs = sorted(context.get("paragraphs") or [], key=lambda p: p.get("order", 0))
-    return "\n\n".join([table, *(str(p.get("text", "")).strip() for p in paragraphs)]).strip() + "\n"
+    texts = [str(p.get("text", "")).strip() for p in paragraphs]
+    return "\n\n".join([*_markdown_table(rows), *texts]).strip() + "\n"
+
+
+def _markdown_table(rows: list[list[str]]) -> list[str]:
+    """[the caption lines, the pipe table], or [] for no table."""
+    if not rows:
+        return []
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    n_head = next((i for i, r in enumerate(rows) if any(is_figure(c) and any(ch.isdigit() for ch in c)
+                                                          for c in r[1:])), len(rows))
+    n_head = min(n_head, len(rows) - 1)
+    captions = [" ".join(c for c in r if c) for r in rows[:n_head] if sum(1 for c in r if c) == 1]
+    head_rows = [r for r in rows[:n_head] if sum(1 for c in r if c) > 1]
+    header = [" ".join(r[col] for r in head_rows if r[col]) for col in range(width)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[n_head:]]
+    return [*(c for c in captions if c), "\n".join(lines)]

@@ -129,6 +129,71 @@ def gold_number_recall(gold: Sequence[str], predicted: str) -> float | None:
     return sum(number_in(n, pool) for n in numbers) / len(numbers)
 
 
+# a single figure, as TAT-QA scores it ------------------------------------------------------------
+_SIGNED = re.compile(
+    r"(?P<open>\()?(?P<minus>[-\u2212\u2013])?\s?(?P<currency>[$€£¥])?\s?(?P<minus2>[-\u2212])?"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\)?"
+    r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|[kmb])(?![A-Za-z]))?"
+    r"(?P<percent>\s?(?:%|percent\b|per cent\b))?", re.IGNORECASE)
+_SCALE_WORDS = {"thousand": 3, "k": 3, "million": 6, "mn": 6, "m": 6, "billion": 9, "bn": 9, "b": 9,
+                "trillion": 12}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A signed figure as written: its value, decimals, power of ten stated and whether a %."""
+
+    value: float
+    decimals: int
+    power: int | None  # 6 for "million"; None when no scale is written
+    percent: bool
+
+
+def signed_figures(text: str) -> list[Figure]:
+    """Figures with their sign ("-12.6", "(1,234)", "−3.5%"), years and citation markers aside."""
+    out = []
+    for match in _SIGNED.finditer(_MARKERS.sub(" ", text)):
+        digits = match.group("digits").replace(",", "")
+        scale = (match.group("scale") or "").lower()
+        year = re.fullmatch(r"(?:19|20)\d\d", digits) and not (scale or match.group("percent"))
+        if year:
+            continue
+        negative = bool(match.group("minus") or match.group("minus2")
+                        or (match.group("open") and match.group(0).rstrip().endswith(")")))
+        value = float(digits)
+        out.append(Figure(-value if negative else value,
+                          len(digits.split(".", 1)[1]) if "." in digits else 0,
+                          _SCALE_WORDS.get(scale), bool(match.group("percent"))))
+    return out
+
+
+def single_figure(gold: Sequence[str]) -> Figure | None:
+    """The gold answer's figure when it is one figure and nothing else ("-12.6 million", "1.9%",
+    "$1832.00"); None for words, spans with text, or several figures."""
+    if len(gold) != 1:
+        return None
+    found = signed_figures(gold[0])
+    rest = _SIGNED.sub(" ", gold[0]).strip(" .$")
+    return found[0] if len(found) == 1 and not rest else None
+
+
+def figure_match(gold: Figure, stated: Figure | None, *, scale: bool = True) -> bool:
+    """The stated figure is the gold one as TAT-QA scores it: the same sign, equal once rounded to
+    the gold's decimals, a percentage for a percentage, and in the gold's scale where the gold
+    states one ("-12.6 million": "-12.6 million" or "-12,600 thousand", not "-12.6"). With
+    `scale=False` a figure stated without a scale word counts as in the gold's scale (the
+    scale was not in the text the answer had)."""
+    if stated is None or stated.percent != gold.percent:
+        return False
+    if gold.power is not None and stated.power is None:
+        if scale:
+            return False
+        stated = Figure(stated.value, stated.decimals, gold.power, stated.percent)
+    shift = (stated.power or 0) - (gold.power or 0) if gold.power is not None else 0
+    value = stated.value * 10.0 ** shift
+    return abs(value - gold.value) <= 0.5 * 10.0 ** -gold.decimals + 1e-9 * max(abs(gold.value), 1.0)
+
+
 # citations -------------------------------------------------------------------------------------
 def _squash(text: str) -> str:
     return " ".join(text.split())

@@ -41,6 +41,10 @@ def summarize(rows: Sequence[Row], judge_label: str | None = None) -> dict[str, 
         "page": ranking([r.page_rank for r in with_pages]) if with_pages else None,
         "answer_match": _mean([r.answer_match for r in rows]),
         "answer_match_scored": sum(r.answer_match is not None for r in rows),
+        "figure_right": _mean([r.figure_right for r in rows]),
+        "figure_right_scored": sum(r.figure_right is not None for r in rows),
+        "figure_value_right": _mean([r.figure_value_right for r in rows]),
+        "by_kind": _by_kind(rows),
         "judge": _mean([r.judge for r in rows]) if judge_label else None,
         "judge_label": judge_label,
         "gold_number_recall": _mean([r.gold_number_recall for r in rows]),
@@ -64,6 +68,17 @@ def summarize(rows: Sequence[Row], judge_label: str | None = None) -> dict[str, 
             "search_ms_p95": _pct(base, 95),
         }
     return out
+
+
+def _by_kind(rows: Sequence[Row]) -> dict[str, dict[str, Any]]:
+    """Answer scores per question type (TAT-QA's 'arithmetic/table', FinanceBench's types)."""
+    kinds = sorted({r.kind for r in rows if r.kind})
+    return {kind: {"n": len(part), "answer_match": _mean([r.answer_match for r in part]),
+                   "figure_right": _mean([r.figure_right for r in part]),
+                   "figure_right_scored": sum(r.figure_right is not None for r in part),
+                   "figure_value_right": _mean([r.figure_value_right for r in part]),
+                   "cannot_answer_rate": _mean([r.cannot_answer for r in part])}
+            for kind in kinds for part in [[r for r in rows if r.kind == kind]]}
 
 
 def to_json(summary: dict[str, Any], rows: Sequence[Row], meta: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +134,20 @@ def answer_table(summary: dict[str, Any]) -> list[str]:
     if d["judge_label"]:
         headers.insert(2, d["judge_label"])
         cells.insert(2, _f(d["judge"]))
-    return ["Answers (Dossier)", "", *markdown_table(headers, [cells])]
+    if d["figure_right_scored"]:
+        headers[2:2] = [f"figure right ({d['figure_right_scored']} one-figure gold answers)",
+                        "figure right, scale aside"]
+        cells[2:2] = [_f(d["figure_right"]), _f(d["figure_value_right"])]
+    lines = ["Answers (Dossier)", "", *markdown_table(headers, [cells])]
+    if len(d["by_kind"]) > 1:
+        kind_rows = [[kind, v["n"], _f(v["answer_match"]),
+                      f"{_f(v['figure_right'])} ({v['figure_right_scored']})" if v["figure_right_scored"]
+                      else "–", _f(v["figure_value_right"]), _f(v["cannot_answer_rate"])]
+                     for kind, v in d["by_kind"].items()]
+        lines += ["", "By question type", "", *markdown_table(
+            ["type", "questions", "answer match", "figure right (scored)", "scale aside", "cannot answer"],
+            kind_rows)]
+    return lines
 
 
 def _cell(text: str, width: int = 90) -> str:

@@ -18,6 +18,7 @@ from assistant.errors import DossierError
 from assistant.evaluation import baseline as plain
 from assistant.evaluation import metrics as m
 from assistant.evaluation.datasets import EvalItem, EvalSet
+from assistant.models import Answer
 from ingest.embeddings import LangChainEmbeddings
 from ingest.locations import is_url
 
@@ -71,6 +72,8 @@ class Row:
     mode: str = ""
     cannot_answer: bool = False
     answer_match: bool | None = None
+    figure_right: bool | None = None  # a one-figure gold answer: the answer's figure is it
+    figure_value_right: bool | None = None  # the same, a figure without a scale word taken in the gold's
     judge: bool | None = None
     gold_number_recall: float | None = None
     citation_validity: float | None = None
@@ -87,15 +90,31 @@ def _label(hit: m.Hit) -> str:
     return hit.name + (f" p. {hit.page}" if hit.page is not None else "")
 
 
+def gold_doc_ids(item: EvalItem, sources: dict[str, str]) -> list[str]:
+    """The stored documents (doc id -> source) that are the item's gold documents."""
+    return sorted(doc_id for doc_id, source in sources.items()
+                  if any(m.doc_matches(source, g.doc) for g in item.sources))
+
+
+def headline_figure(answer: Answer) -> m.Figure | None:
+    """The figure an answer gives: its computed result, else the first figure it states."""
+    if answer.cannot_answer:
+        return None
+    found = m.signed_figures(answer.computation.result if answer.computation else answer.answer)
+    return found[0] if found else None
+
+
 def score(item: EvalItem, assistant: Assistant, *, k: int, mode: str | None,
           documents: dict[str, str], judge: Judge | None = None,
-          baseline_store: Any | None = None) -> Row:
+          baseline_store: Any | None = None, given: list[str] | None = None) -> Row:
+    """`given`: the gold documents' ids, to restrict search and answer to (--given-docs)."""
     gold = item.sources
     row = Row(item.id, item.question, item.kind, item.answer, [g.doc for g in gold],
               [f"{g.doc} p. {g.page}" for g in gold if g.page is not None])
+    restrict: dict[str, Any] = {"doc_ids": given} if given else {}
     start = time.perf_counter()
     question = assistant.read(item.question)  # read once, for the search and the answer
-    passages = assistant.search(question, k)
+    passages = assistant.search(question, k, **restrict)
     row.search_ms = (time.perf_counter() - start) * 1000
     hits = [m.Hit(p.source, p.page) for p in passages]
     row.retrieved = [_label(h) for h in hits]
@@ -104,11 +123,16 @@ def score(item: EvalItem, assistant: Assistant, *, k: int, mode: str | None,
         row.page_rank = m.first_page_rank(hits, gold) if row.gold_pages else None
 
     start = time.perf_counter()
-    answer = assistant.ask(question, mode=mode)
+    answer = assistant.ask(question, mode=mode, **restrict)
     row.answer_ms = (time.perf_counter() - start) * 1000
     row.answer, row.mode, row.cannot_answer = answer.answer, answer.mode, answer.cannot_answer
     predicted = "" if answer.cannot_answer else answer.answer
     row.answer_match = m.answer_match(item.answers, predicted)
+    gold_figure = m.single_figure(item.answers)
+    if gold_figure is not None:
+        stated = headline_figure(answer)
+        row.figure_right = m.figure_match(gold_figure, stated)
+        row.figure_value_right = m.figure_match(gold_figure, stated, scale=False)
     row.gold_number_recall = m.gold_number_recall(item.answers, predicted)
     if judge is not None and item.answers:
         row.judge = False if answer.cannot_answer else judge(item.question, item.answer, predicted)
@@ -144,17 +168,24 @@ def open_baseline(assistant: Assistant, files: list[str], home: Path, console: C
 
 def run(evalset: EvalSet, assistant: Assistant, *, k: int = 10, mode: str | None = None,
         judge: Judge | None = None, baseline_store: Any | None = None,
-        console: Console | None = None, progress: bool = True) -> list[Row]:
-    """Ask every question, in order, and score it; a rich progress bar on `console`."""
+        console: Console | None = None, progress: bool = True, given_docs: bool = False) -> list[Row]:
+    """Ask every question, in order, and score it; a rich progress bar on `console`.
+    `given_docs`: each question searched and answered within its gold documents only."""
     console = console or Console(stderr=True)
     documents: dict[str, str] = {}
+    sources = {d.doc_id: d.source for d in assistant.documents()} if given_docs else {}
     rows: list[Row] = []
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(),
                MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, disable=not progress) as bar:
         task = bar.add_task(f"eval {evalset.name}", total=len(evalset.items))
         for item in evalset.items:
+            given = gold_doc_ids(item, sources) if given_docs else None
+            if given_docs and not given:
+                raise EvalError(f"--given-docs: question {item.id} names gold documents "
+                                f"{', '.join(g.doc for g in item.sources) or '(none)'} that the "
+                                "store does not hold; ingest them, or leave out --given-docs")
             rows.append(score(item, assistant, k=k, mode=mode, documents=documents, judge=judge,
-                              baseline_store=baseline_store))
+                              baseline_store=baseline_store, given=given))
             bar.advance(task)
     return rows

@@ -1,0 +1,151 @@
+"""Finding a computation's operands among the stored facts (ingest/facts.py): the figure of a
+row for a year.
+
+A subject ("finished goods", "cost of goods sold") names a row by its label: the row whose label
+(with its group rows) holds most of the subject's words, and few others, wins; a subject that is a
+vocabulary line item ("COGS" is `cost_of_revenue`) also finds the rows the vocabulary knows by that
+item, in the statement the vocabulary puts it in. A year is a column: its fiscal label ('FY2019'),
+else the year its period ends, else the one year its header names. Nothing is guessed: no row or no
+column, no operand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.answer.terms import stems
+from ingest.facts import Fact
+from ingest.finance import load_vocabulary
+from ingest.finance.lookup import default_lookup
+from ingest.finance.phrases import PhraseIndex
+
+_FY = re.compile(r"^FY(\d{4})$")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_MIN_RECALL = 0.5  # at least half the subject's words are in the row's label
+
+
+@dataclass(frozen=True)
+class Found:
+    fact: Fact
+    name: str  # what the operand stands for: the subject or the vocabulary item
+
+
+def fact_year(fact: Fact) -> int | None:
+    """The year of a fact's column: its fiscal year, else the year its period ends or its header names."""
+    if fact.fiscal_period:
+        found = _FY.match(fact.fiscal_period)
+        return int(found.group(1)) if found else None  # a quarter is not a year
+    if fact.period_end:
+        return int(fact.period_end[:4])
+    years = set(_YEAR.findall(fact.header))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+_FUNCTION_WORDS = frozenset(stems("the a an of and in for to from on at by with as its their our"))
+
+
+def _words(text: str) -> set[str]:
+    """The stemmed words of a label or subject, function words and numbers aside ("Other" and
+    "Total" count: they tell rows apart)."""
+    return {w for w in stems(text) if w not in _FUNCTION_WORDS and not w[0].isdigit()}
+
+
+@cache
+def _item_phrases() -> PhraseIndex:
+    vocab = load_vocabulary()
+    return PhraseIndex({item.id: (*item.aliases, *item.labels) for item in vocab.line_items.values()})
+
+
+def line_items_named(subject: str) -> list[str]:
+    """The vocabulary line items a subject names ("cost of goods sold" -> cost_of_revenue)."""
+    named = _item_phrases().keys_in(subject)
+    for metric in default_lookup().metric_for(subject):
+        names = metric.line_item_ids()
+        if len(names) == 1 and names[0] not in named:
+            named.append(names[0])
+    return named
+
+
+class Facts:
+    """The facts a computation may use, in order of preference (documents first to last)."""
+
+    def __init__(self, facts: Sequence[Fact]) -> None:
+        self.facts = list(facts)
+        self._by_year: dict[int, list[Fact]] = {}
+        for fact in self.facts:
+            year = fact_year(fact)
+            if year is not None:
+                self._by_year.setdefault(year, []).append(fact)
+
+    def years(self) -> list[int]:
+        return sorted(self._by_year, reverse=True)
+
+    def row_years(self, subject: str) -> list[int]:
+        """The years of the columns the row `subject` names has figures in, latest first."""
+        found = self.row(subject, None, any_column=True)
+        if found is None:
+            return []
+        return sorted(
+            {y for f in self.facts if _same_row(f, found.fact) and (y := fact_year(f))}, reverse=True
+        )
+
+    def row(
+        self, subject: str, year: int | None, *, exclude: Fact | None = None, any_column: bool = False
+    ) -> Found | None:
+        """The figure of the row `subject` names in `year`'s column (None: a table with one
+        column of figures for that row); never `exclude` (the other side of a ratio)."""
+        pool = self._by_year.get(year, []) if year is not None else self.facts
+        if exclude is not None:
+            pool = [f for f in pool if not _same_row(f, exclude)]
+        items = line_items_named(subject)
+        words = _words(subject)
+        best: tuple[float, int] | None = None
+        chosen: Fact | None = None
+        for i, fact in enumerate(pool):
+            score = self._score(fact, words, items)
+            if score is not None and (best is None or (score, -i) > best):
+                best, chosen = (score, -i), fact
+        if chosen is None:
+            return None
+        if year is None and not any_column and sum(1 for f in pool if _same_row(f, chosen)) > 1:
+            return None  # several columns and no year asked: not ours to pick
+        return Found(chosen, subject)
+
+    def item(self, item_id: str, year: int) -> Found | None:
+        """The figure of a vocabulary line item in `year`: a row the vocabulary knows as it, in
+        its own statement first."""
+        item = load_vocabulary().line_items[item_id]
+        pool = [f for f in self._by_year.get(year, []) if f.line_item_id == item_id]
+        if not pool:
+            words = _words(item.label)
+            pool = [
+                f
+                for f in self._by_year.get(year, [])
+                if any(_words(label) == _words(f.line_item) for label in (*item.labels, item.label))
+                or _words(f.line_item) == words
+            ]
+        if not pool:
+            return None
+        own = [f for f in pool if f.statement == item.statement]
+        return Found((own or pool)[0], item_id)
+
+    @staticmethod
+    def _score(fact: Fact, words: set[str], items: list[str]) -> float | None:
+        label = _words(fact.line_item)
+        group = _words(" ".join(fact.parents)) - label
+        vocabulary = bool(items) and fact.line_item_id in items
+        if not words:
+            return None
+        matched = len(words & label) + 0.5 * len(words & group)
+        recall = matched / len(words)
+        if not vocabulary and (recall < _MIN_RECALL or not words & label):
+            return None
+        precision = len(words & label) / len(label) if label else 0.0
+        return recall + 0.5 * precision + (1.0 if vocabulary else 0.0)
+
+
+def _same_row(a: Fact, b: Fact) -> bool:
+    return a.doc_id == b.doc_id and a.line_item == b.line_item and a.parents == b.parents

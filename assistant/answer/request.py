@@ -1,0 +1,276 @@
+"""What a question asks Dossier to compute, read from its words: an operation over figures,
+the row labels (or vocabulary metric) they are, the years, and how to round.
+
+    "What was the percentage change in finished goods between 2018 and 2019?"
+    -> Request(operation="percent_change", subjects=("finished goods",), years=(2018, 2019))
+    "What is the FY2019 inventory turnover ratio for Kraft Heinz? ... defined as: (FY2019 COGS) /
+     (average inventory between FY2018 and FY2019). Round your answer to two decimal places."
+    -> Request(operation="formula", formula=cost_of_revenue / avg(inventory), years=(2019,),
+               rounding=Rounding(decimals=2))
+
+A question that asks for no computation gives None: the answer then quotes sentences as before.
+The question's own definition wins over the vocabulary's formula (ingest/finance/definition.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from ingest.finance import metric_for
+from ingest.finance.definition import Definition, parse_definition
+from ingest.finance.formula import Expr, operands
+from ingest.finance.vocabulary import Metric
+
+Operation = Literal[
+    "formula", "change", "percent_change", "average", "sum", "ratio", "difference", "cagr", "average_ratio"
+]
+
+_YEAR = re.compile(r"(?<![\d,.$])(?:FY\s?|fiscal\s+(?:year\s+)?)?((?:19|20)\d\d)(?![\d,%])", re.I)
+_DECIMALS = re.compile(
+    r"\bround(?:ed)?\b[^.?]*?\bto\s+(?:the\s+)?(zero|no|one|two|three|four|\d)\s+"
+    r"decimal",
+    re.I,
+)
+_DECIMAL_WORDS = {"zero": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4}
+_WHOLE = re.compile(r"\bround(?:ed)?\b[^.?]*?\bto\s+(?:the\s+)?nearest\s+(?:whole|integer)", re.I)
+_PERCENT = re.compile(
+    r"\bin\s+(?:units\s+of\s+)?(?:percents?|percentages?|%)|\bas\s+a\s+(?:percent(?:age)?|%)"
+    r"|\bpercentage\b|\bpercent\b|%",
+    re.I,
+)
+_POWER = re.compile(
+    r"\bin\s+(?:units\s+of\s+)?(?:USD|US\$|\$|dollars)?\s*(thousands|millions|billions)\b"
+    r"|\bin\s+(thousands|millions|billions)\s+of\b",
+    re.I,
+)
+_POWERS = {"thousands": 3, "millions": 6, "billions": 9}
+
+_CAGR = re.compile(r"\b(?:cagr|compound(?:ed)?\s+(?:annual\s+)?growth)", re.I)
+_PERCENT_CHANGE = re.compile(
+    r"\b(?:percent(?:age)?|%)\s+(?:change|increase|decrease|growth|decline|rise|fall)|"
+    r"\bgrowth\s+rate\b|\brate\s+of\s+(?:change|growth|increase|decrease)|"
+    r"\b(?:yoy|year[- ]over[- ]year|year[- ]on[- ]year)\b|"
+    r"\b(?:increase|decrease|change|growth)\s+in\s+percent",
+    re.I,
+)
+_RATIO = re.compile(
+    r"\bas\s+an?\s+(?:percent(?:age)?|%|proportion|share|ratio|fraction)\s+of\b|"
+    r"\b(?:percent(?:age)?|%|proportion|share|ratio|fraction)\s+of\b|\bratio\s+(?:of|between)\b",
+    re.I,
+)
+_CHANGE = re.compile(r"\b(?:change|increase|decrease|difference|growth|decline|variance|rise|fall)\b", re.I)
+_AVERAGE = re.compile(r"\b(?:average|mean)\b", re.I)
+_SUM = re.compile(r"\b(?:sum|combined|in\s+total|total\s+of|altogether|aggregate)\b", re.I)
+
+# Words around the subject that say what is asked, not what is measured.
+_SCAFFOLD = re.compile(
+    r"\b(?:what|how|much|many|is|was|were|are|the|a|an|of|in|for|from|to|between|and|by|did|does|"
+    r"do|company|company's|companys|group|group's|its|their|value|amount|year|years|fiscal|"
+    r"respective|respectively|period|during|at|as|on|over|end|ending|ended|percentage|percent|"
+    r"change|increase|decrease|difference|growth|average|mean|sum|combined|ratio|proportion|share|"
+    r"rate|yoy|year-over-year|compound|annual|cagr|approximately|approximate|reported|with|which|"
+    r"that|this|those|these|statement|based)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """How the question asks the figure to be given; None: Dossier's default."""
+
+    decimals: int | None = None
+    percent: bool = False  # "in %", "in units of percents", "as a percentage"
+    power: int | None = None  # "in USD millions": 6
+
+
+@dataclass(frozen=True)
+class Request:
+    operation: Operation
+    subjects: tuple[str, ...] = ()  # the phrases naming the operands (row labels), in order
+    years: tuple[int, ...] = ()  # the years named, in the order named
+    metric: Metric | None = None  # the vocabulary metric asked for
+    formula: Expr | None = None  # for 'formula' and 'average_ratio': over vocabulary line items
+    definition: Definition | None = None  # the question's own, when it gave one
+    rounding: Rounding = field(default_factory=Rounding)
+    problem: str = ""  # why it cannot be computed as asked (a definition it cannot read)
+
+
+def rounding_of(text: str) -> Rounding:
+    decimals = _DECIMALS.search(text)
+    power = _POWER.search(text)
+    places = None
+    if decimals:
+        word = decimals.group(1).lower()
+        places = int(word) if word.isdigit() else _DECIMAL_WORDS[word]
+    elif _WHOLE.search(text):
+        places = 0
+    return Rounding(
+        decimals=places,
+        percent=bool(re.search(r"\bin\s+(?:units\s+of\s+)?(?:percents?|%)", text, re.I)),
+        power=_POWERS[(power.group(1) or power.group(2)).lower()] if power else None,
+    )
+
+
+def years_of(text: str) -> tuple[int, ...]:
+    return tuple(int(m.group(1)) for m in _YEAR.finditer(text))
+
+
+def read_request(text: str) -> Request | None:
+    """What `text` asks to compute, or None when it asks for no computation."""
+    rounding = rounding_of(text)
+    years = years_of(text)
+    definition = parse_definition(text)
+    asked = _asked_part(text)
+    if definition is not None:
+        if definition.formula is None:
+            return Request(
+                "formula",
+                years=years,
+                metric=definition.metric,
+                definition=definition,
+                rounding=rounding,
+                problem=definition.problem,
+            )
+        return _with_average(
+            Request(
+                "formula",
+                years=years,
+                metric=definition.metric,
+                formula=definition.formula,
+                definition=definition,
+                rounding=rounding,
+            ),
+            asked,
+            years,
+        )
+    metrics = [m for m in metric_for(asked) if not m.parameters]
+    if _CAGR.search(asked):
+        subject = _subject(_CAGR.sub(" ", asked))
+        metric = metrics[0] if metrics else None
+        return Request(
+            "cagr",
+            subjects=(subject,) if subject else (),
+            years=years,
+            metric=metric,
+            formula=metric.expression if metric else None,
+            rounding=rounding,
+        )
+    if metrics and _is_metric(metrics[0]):
+        return _with_average(
+            Request(
+                "formula", years=years, metric=metrics[0], formula=metrics[0].expression, rounding=rounding
+            ),
+            asked,
+            years,
+        )
+    ratio = _RATIO.search(asked)
+    if ratio and not _PERCENT_CHANGE.search(asked):
+        return _ratio(asked, ratio, years, rounding)
+    if _PERCENT_CHANGE.search(asked):
+        return Request(
+            "percent_change",
+            subjects=_subjects(_PERCENT_CHANGE.sub(" ", asked)),
+            years=years,
+            rounding=rounding,
+        )
+    if _AVERAGE.search(asked):
+        return Request("average", subjects=_subjects(asked), years=_range(asked, years), rounding=rounding)
+    if _CHANGE.search(asked):
+        parts = _two_subjects(asked)
+        if len(set(years)) < 2 and parts:
+            return Request("difference", subjects=parts, years=years, rounding=rounding)
+        return Request("change", subjects=_subjects(asked), years=years, rounding=rounding)
+    if _SUM.search(asked):
+        return Request("sum", subjects=_subjects(asked), years=years, rounding=rounding)
+    if metrics and years:  # a vocabulary figure asked for a period: "capex in FY2023"
+        return Request(
+            "formula", years=years, metric=metrics[0], formula=metrics[0].expression, rounding=rounding
+        )
+    return None
+
+
+def _asked_part(text: str) -> str:
+    """The sentence that asks (the one with a question mark, else the first), without the
+    instructions around it ("Round your answer...", "Base your judgments on...")."""
+    sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z])", text.strip())
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    return asked[0] if asked else sentences[0]
+
+
+def _is_metric(metric: Metric) -> bool:
+    """A metric computed from more than one line item (a margin, a ratio, a turnover)."""
+    return len(operands(metric.expression)) > 1 or metric.kind in ("ratio", "percentage", "days")
+
+
+def _with_average(request: Request, asked: str, years: tuple[int, ...]) -> Request:
+    """ "the FY2017 - FY2019 3 year average of capex as a % of revenue": the metric each year,
+    averaged over the years named."""
+    if _AVERAGE.search(asked) and len(set(years)) >= 2 and request.definition is None:
+        return replace(request, operation="average_ratio", years=_range(asked, years))
+    return request
+
+
+def _range(asked: str, years: tuple[int, ...]) -> tuple[int, ...]:
+    """Every year from the first to the last named when the question names a span ("from 2017
+    to 2019", "FY2016 - FY2018", "3 year"), else the years as named."""
+    if len(set(years)) == 2 and re.search(
+        r"\bfrom\b.*\bto\b|\d\s*[-–]\s*(?:FY\s?)?\d|\b\d+\s*[- ]years?\b", asked, re.I
+    ):
+        low, high = min(years), max(years)
+        return tuple(range(low, high + 1))
+    return tuple(dict.fromkeys(years))
+
+
+def _ratio(asked: str, found: re.Match[str], years: tuple[int, ...], rounding: Rounding) -> Request:
+    """ "A as a percentage of B", "the percentage of A in (the) total B", "ratio of A to B"."""
+    before, after = asked[: found.start()], asked[found.end() :]
+    percent = bool(re.search(r"percent|%", found.group(0), re.I))
+    if _subject(before):
+        parts = (_subject(before), _subject(after))
+    else:
+        split = re.split(
+            r"\s+(?:in|to|of|over|against|compared\s+to|relative\s+to)\s+(?:the\s+)?"
+            r"(?=total\b|\w)",
+            after,
+            maxsplit=1,
+        )
+        parts = (_subject(split[0]), _subject(split[1])) if len(split) == 2 else (_subject(after), "")
+    averaged = bool(_AVERAGE.search(asked)) and len(set(years)) >= 2
+    request = Request(
+        "average_ratio" if averaged else "ratio",
+        subjects=tuple(p for p in parts if p),
+        years=_range(asked, years) if averaged else years,
+        rounding=Rounding(rounding.decimals, rounding.percent or percent, rounding.power),
+    )
+    return request
+
+
+def _two_subjects(asked: str) -> tuple[str, ...]:
+    """ "the difference between A and B": (A, B); () when the question compares one item."""
+    found = re.search(r"\bdifference\s+(?:between|of)\s+(.+?)\s+and\s+(.+)", asked, re.I)
+    if not found:
+        return ()
+    a, b = _subject(found.group(1)), _subject(found.group(2))
+    return (a, b) if a and b else ()
+
+
+def _subjects(text: str) -> tuple[str, ...]:
+    """The subject, or those joined by 'and' in a sum ("the sum of A and B"), scaffolding removed."""
+    if _SUM.search(text) or re.search(r"\btotal\b", text, re.I):
+        parts = [_subject(p) for p in re.split(r"\s+and\s+|,\s+", text)]
+        if sum(1 for p in parts if p) >= 2:
+            return tuple(p for p in parts if p)
+    subject = _subject(text)
+    return (subject,) if subject else ()
+
+
+def _subject(text: str) -> str:
+    text = _YEAR.sub(" ", text)
+    text = re.sub(
+        r"\b(?:Q[1-4]|first|second|third|fourth)\s+quarter\b|\b\d+\s*[- ]year\b", " ", text, flags=re.I
+    )
+    text = re.sub(r"[?,;:]|\s[-–]\s|\(\s*(?:decrease|increase)\s*\)|/", " ", text)
+    text = _SCAFFOLD.sub(" ", text)
+    return " ".join(text.split()).strip(" .'’")
