@@ -268,14 +268,23 @@ class Assistant:
                 read[text] = self.read(text)
             return read[text]
 
+        searched: list[SearchResults] = []
+
         def search(query: str) -> SearchResults:
             results = self.search(question_of(query), k, **filters)
             scopes.append(results.scope.describe() if results.scope else None)
+            searched.append(results)
             return results
+
+        def compute(query: str) -> ComputedAnswer | None:
+            if not searched:
+                return None
+            return self.compute(question_of(query), searched[-1], filters.get("doc_ids"))
 
         if self._llm is None:
             self._llm = chat_model(self.settings)
-        answerer = LLMAnswerer.from_settings(self.settings, DossierRetriever(search=search), self._llm)
+        answerer = LLMAnswerer.from_settings(self.settings, DossierRetriever(search=search), self._llm,
+                                             compute=compute)
         try:
             for item in answerer.stream(asked, history):
                 if isinstance(item, Answer):

@@ -169,6 +169,7 @@ class ComputedOperand(BaseModel):
     value: str = Field(description="Its value as a signed decimal, in the table's scale.")
     text: str = Field(description="The figure as the table writes it: '(1,234)'.")
     n: int | None = Field(default=None, description="The citation that quotes its table row.")
+    chunk_id: str | None = Field(default=None, description="The stored chunk that holds its row.")
 
 
 class Computation(BaseModel):

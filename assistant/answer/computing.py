@@ -9,12 +9,14 @@ answer leads with it; the LLM gets it as numbered evidence (assistant/answer/llm
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer.compute import ComputeError, MissingOperand, compute
 from assistant.answer.operands import Facts
 from assistant.answer.request import read_request
+from assistant.answer.verify import Verifier
 from assistant.answer.work import cited_computation, evidence_passages
 from assistant.models import Answer, Citation, CitationCheck, Claim, Computation, Passage
 from ingest.facts import Fact
@@ -87,3 +89,27 @@ def computed_answer(question: str, computed: ComputedAnswer, passages: Sequence[
         computation=computed.computation,
         passages=[*passages, *(p for p in computed.passages if p.chunk_id not in known)],
     )
+
+
+COMPUTED_SOURCE = "dossier:computed"
+
+
+def computed_passage(computation: Computation) -> Passage:
+    """The computation as a numbered passage for the LLM: its result and work, which the model
+    may state and cite; its operands are the passages before it."""
+    text = (f"Computed by Dossier from the stored table figures: {computation.label}: "
+            f"{computation.result} = {computation.work}.")
+    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
+    return Passage(rank=0, score=1.0, chunk_id=f"computed-{digest}", doc_id=COMPUTED_SOURCE,
+                   title="Computed by Dossier", source=COMPUTED_SOURCE, text=text)
+
+
+def cited_operands(computation: Computation, passages: Sequence[Passage], verifier: Verifier) -> Computation:
+    """The computation with each operand numbered as the checked answer cites its passage (None
+    where the answer does not cite it)."""
+    index = {p.chunk_id: i for i, p in enumerate(passages, start=1)}
+    operands = []
+    for operand in computation.operands:
+        written = index.get(operand.chunk_id or "")
+        operands.append(operand.model_copy(update={"n": verifier.shown(written) if written else None}))
+    return computation.model_copy(update={"operands": operands})

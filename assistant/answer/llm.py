@@ -17,7 +17,7 @@ a reply that broke off: the caller falls back to the extractive answer).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 from urllib.parse import urlparse
@@ -35,6 +35,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 import prompts
+from assistant.answer.computing import ComputedAnswer, cited_operands, computed_passage
 from assistant.answer.errors import LLMConfigError, LLMError, LLMUnavailable, redact
 from assistant.answer.verify import MARKER, Verifier, checked_sentences
 from assistant.config import Settings
@@ -101,15 +102,26 @@ def format_history(history: History | None) -> str:
     return "\n".join(lines)
 
 
-def build_chain(llm: BaseChatModel, retriever: BaseRetriever) -> Runnable[dict[str, Any], dict[str, Any]]:
+Evidence = Callable[[str, list[Passage]], list[Passage]]
+
+
+def build_chain(llm: BaseChatModel, retriever: BaseRetriever,
+                evidence: Evidence | None = None) -> Runnable[dict[str, Any], dict[str, Any]]:
     """Input {"question": str, "history": str (formatted, may be empty)}. Streams dict chunks: one
-    with "standalone" and "passages", then {"reply": AIMessageChunk} pieces."""
+    with "standalone" and "passages", then {"reply": AIMessageChunk} pieces. `evidence(question,
+    passages)` gives the passages the model is shown: the retrieved ones and, where Dossier
+    computed the figure asked for, its operands' passages and the computation."""
     condense = chat_prompt("condense") | llm | StrOutputParser() | RunnableLambda(_one_line)
     standalone = RunnableBranch(
         (lambda x: bool(x["history"]), RunnablePassthrough.assign(q=condense) | _pick_query),
         itemgetter("question"),
     )
-    retrieve = itemgetter("standalone") | retriever | RunnableLambda(_to_passages)
+    retrieve: Runnable[Any, list[Passage]] = (itemgetter("standalone") | retriever
+                                              | RunnableLambda(_to_passages))
+    if evidence is not None:
+        shown = evidence
+        retrieve = (RunnablePassthrough.assign(found=retrieve)
+                    | RunnableLambda(lambda x: shown(x["standalone"], x["found"])))
     generate = (RunnableLambda(_answer_inputs)
                 | chat_prompt("answer", cannot_answer=prompts.cannot_answer()) | llm)
     nothing_found: Runnable[Any, AIMessageChunk] = RunnableLambda(lambda _: AIMessageChunk(
@@ -123,10 +135,15 @@ def build_chain(llm: BaseChatModel, retriever: BaseRetriever) -> Runnable[dict[s
 class LLMAnswerer:
     def __init__(self, llm: BaseChatModel, retriever: BaseRetriever, *, endpoint: str = "the LLM "
                  "endpoint", model: str = "", timeout_s: float | None = None,
-                 max_tokens: int | None = None, require_finish: bool = True) -> None:
+                 max_tokens: int | None = None, require_finish: bool = True,
+                 compute: Callable[[str], ComputedAnswer | None] | None = None) -> None:
         """`require_finish`: a reply that ends without a finish reason counts as broken off
-        (OpenAI-compatible servers always send one; LangChain's fake models do not)."""
-        self.chain = build_chain(llm, retriever)
+        (OpenAI-compatible servers always send one; LangChain's fake models do not). `compute`:
+        the figure a question asks Dossier to compute (assistant/answer/computing.py), given
+        to the model as numbered evidence beside the passages."""
+        self.compute = compute
+        self._computed: ComputedAnswer | None = None
+        self.chain = build_chain(llm, retriever, self._evidence if compute else None)
         self.require_finish = require_finish
         self.endpoint = endpoint
         self.model = model
@@ -137,10 +154,23 @@ class LLMAnswerer:
 
     @classmethod
     def from_settings(cls, settings: Settings, retriever: BaseRetriever,
-                      llm: BaseChatModel | None = None) -> LLMAnswerer:
+                      llm: BaseChatModel | None = None,
+                      compute: Callable[[str], ComputedAnswer | None] | None = None) -> LLMAnswerer:
         s = settings.llm
         return cls(llm or chat_model(settings), retriever, endpoint=_endpoint(s.base_url),
-                   model=s.model or "", timeout_s=s.timeout_s, max_tokens=s.max_tokens)
+                   model=s.model or "", timeout_s=s.timeout_s, max_tokens=s.max_tokens,
+                   compute=compute)
+
+    def _evidence(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """The retrieved passages, then the computed figure's operand passages and the
+        computation itself, when the question asks for a figure Dossier can compute."""
+        computed = self.compute(question) if self.compute else None
+        self._computed = computed if computed is not None and computed.computation else None
+        if self._computed is None or self._computed.computation is None:
+            return passages
+        known = {p.chunk_id for p in passages}
+        extra = [p for p in self._computed.passages if p.chunk_id not in known]
+        return [*passages, *extra, computed_passage(self._computed.computation)]
 
     def answer(self, question: Question, history: History | None = None) -> Answer:
         answer = None
@@ -173,7 +203,10 @@ class LLMAnswerer:
             notice = (f"The reply was cut off at {self.max_tokens} tokens "
                       "(DOSSIER_LLM_MAX_TOKENS); its last sentence may be incomplete.")
         searched = state["standalone"] if state["standalone"] != question.text else None
-        yield verifier.answer(question.text, "".join(text), searched=searched, notice=notice)
+        answer = verifier.answer(question.text, "".join(text), searched=searched, notice=notice)
+        if self._computed is not None and self._computed.computation is not None and not answer.cannot_answer:
+            answer.computation = cited_operands(self._computed.computation, first["passages"], verifier)
+        yield answer
 
     def _prepare(self, chunks: Iterator[dict[str, Any]], state: dict[str, Any]) -> dict[str, Any]:
         first: dict[str, Any] = {}

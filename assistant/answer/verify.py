@@ -149,6 +149,10 @@ class Verifier:
                                  scale_not_stated=unstated if status == "supported" else []))
         return shown
 
+    def shown(self, written: int) -> int | None:
+        """The number the answer shows for the passage written as `written`; None: not cited."""
+        return self._final.get(written)
+
     def answer(self, question: str, text: str, **fields: object) -> Answer:
         cannot = self.said_cannot_answer and not any(c.status == "supported" for c in self.claims)
         return Answer(

@@ -82,6 +82,7 @@ def cited_computation(
                 value=str(fact.value),
                 text=fact.text,
                 n=n,
+                chunk_id=fact.chunk_id,
             )
         )
     computation = Computation(
