@@ -48,8 +48,8 @@ def test_docugami_source_docs_are_globs() -> None:
 def test_tatqa_contexts_become_documents() -> None:
     data = read_dataset(EVAL / "tatqa.json")
     assert data.format == "tatqa" and len(data.documents) == 2 and len(data.items) == 5
-    name = "tatqa-3ffd9053-a45d-491c-957a-1b2fa0af0570.txt"
-    assert "Total sales | $1,496.5 | $1,202.9 | $1,107.7" in data.documents[name]
+    name = "tatqa-3ffd9053-a45d-491c-957a-1b2fa0af0570.md"
+    assert "| Total sales | $1,496.5 | $1,202.9 | $1,107.7 |" in data.documents[name]  # a Markdown table
     arithmetic = next(i for i in data.items if i.kind.startswith("arithmetic"))
     assert arithmetic.answers == ["-12.6 million"]  # the scale joins the number
     assert all(i.sources[0].doc.startswith("tatqa-") for i in data.items)

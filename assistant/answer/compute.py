@@ -115,14 +115,19 @@ class _Evaluator:
         text = figure(value)
         return Term(value, f"({text})" if value < 0 else text)
 
-    def row(self, subject: str, year: int | None, exclude: Found | None = None) -> Term:
+    def row(
+        self, subject: str, year: int | None, exclude: Found | None = None, magnitude: bool = False
+    ) -> Term:
+        """The row's figure; `magnitude`: an outflow the vocabulary knows (capex, printed in
+        parentheses) taken as a positive amount, as the vocabulary's formulas take it."""
         found = self.facts.row(subject, year, exclude=exclude.fact if exclude else None)
         if found is None:
             metric = _composite_metric(subject)
             if metric is not None and year is not None:
                 return self.formula(metric.expression, year)
             raise MissingOperand(f"{subject}{f' for {year}' if year else ''}")
-        return self._term(found)
+        item = load_vocabulary().line_items.get(found.fact.line_item_id or "")
+        return self._term(found, magnitude=magnitude and item is not None and item.sign == "negative")
 
     def item(self, item_id: str, year: int) -> Term:
         found = self.facts.item(item_id, year)
@@ -268,7 +273,10 @@ def _evaluate(request: Request, facts: Facts, use_amounts: bool) -> tuple[Term, 
             years = list(range(min(request.years), max(request.years) + 1)) if request.years else []
             if len(years) < 2:
                 raise MissingOperand("the years to average over")
-            ratios = [_combine("/", ev.row(subjects[0], y), ev.row(subjects[1], y)) for y in years]
+            ratios = [
+                _combine("/", ev.row(subjects[0], y, magnitude=True), ev.row(subjects[1], y, magnitude=True))
+                for y in years
+            ]
             return (
                 _mean(ratios),
                 ev,
@@ -278,9 +286,9 @@ def _evaluate(request: Request, facts: Facts, use_amounts: bool) -> tuple[Term, 
                     percent=percent,
                 ),
             )
-        numerator = ev.row(subjects[0], year)
+        numerator = ev.row(subjects[0], year, magnitude=True)
         return (
-            _combine("/", numerator, ev.row(subjects[1], year, exclude=ev.used[-1])),
+            _combine("/", numerator, ev.row(subjects[1], year, exclude=ev.used[-1], magnitude=True)),
             ev,
             _Spec(f"{subjects[0]} / {subjects[1]}{when}", f"{subjects[0]} / {subjects[1]}", percent=percent),
         )

@@ -90,6 +90,10 @@ CSS = """
 #chat .answer-part.missing .part-missing { color: #78350f; border-left: 4px solid #d97706;
   padding-left: 8px; display: block; }
 #chat .verifier-mark { color: #b45309; font-size: 12px; font-weight: 600; }
+#chat .work-box { margin-top: 8px; padding: 8px 12px; border: 1px solid #cbd5e1; border-radius: 8px;
+  font-size: 13px; }
+#chat .work-box .work-title { font-size: 12px; font-weight: 600; color: var(--body-text-color-subdued); }
+#chat .work-box ul { margin: 4px 0 0 16px; padding: 0; }
 #chat .msg.searching { color: var(--body-text-color-subdued); font-style: italic; }
 #chat .placeholder-content { padding: 0 28px; }
 #chat .placeholder h3 { font-size: 20px; margin-bottom: 6px; }

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from assistant.answer.verify import SCALE_NOT_STATED
-from assistant.models import Answer, Citation, Passage, page_label
+from assistant.models import Answer, Citation, Computation, Passage, page_label
 from assistant.rendering import NOT_IN_SOURCES
 from assistant.serve.page_view_html import view_link
 from ingest.company_names import short_name
@@ -83,7 +83,7 @@ def answer_units(answer: Answer, turn: int) -> list[str]:
     """The answer as the chat streams it, one sentence at a time: a quoted sentence with its [n]
     link (extractive), or a written sentence with its checked [n] links and the verifier's marks
     (LLM)."""
-    if answer.mode == "llm" and answer.claims:
+    if (answer.mode == "llm" or answer.computation) and answer.claims:
         return [_linked_claim(plain_html(c.text), turn) for c in answer.claims]
     return [f"{plain_html(c.quote)} {cite_link(turn, c.n)}" for c in answer.citations]
 
@@ -126,7 +126,21 @@ def answer_markdown(answer: Answer, turn: int, *, upto: int | None = None,
     if answer.parts:
         return message_html(note + parts_html(answer, turn), "answer compared")
     units = answer_units(answer, turn)
-    return message_html(note + " ".join(units[: len(units) if upto is None else upto]), "answer")
+    shown = " ".join(units[: len(units) if upto is None else upto])
+    done = upto is None or upto >= len(units)
+    work = work_box(answer.computation, turn) if answer.computation and done else ""
+    return message_html(note + shown + work, "answer")
+
+
+def work_box(computation: Computation, turn: int) -> str:
+    """The computed figure's work in its own box: the result, the formula with the figures, and
+    each operand with its row label, period and citation."""
+    rows = "".join(
+        f"<li>{plain_html(o.label)}{f' ({plain_html(o.period)})' if o.period else ''}: "
+        f"{plain_html(o.text)}{' ' + cite_link(turn, o.n) if o.n else ''}</li>" for o in computation.operands)
+    return (f'<div class="work-box"><div class="work-title">Computed by Dossier</div>'
+            f"<div>{plain_html(computation.label)}: <strong>{plain_html(computation.result)}</strong> = "
+            f"{plain_html(computation.work)}</div><ul>{rows}</ul></div>")
 
 
 def parts_html(answer: Answer, turn: int) -> str:
