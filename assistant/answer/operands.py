@@ -24,7 +24,10 @@ from ingest.finance.phrases import PhraseIndex
 
 _FY = re.compile(r"^FY(\d{4})$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_MIN_RECALL = 0.5  # at least half the subject's words are in the row's label
+_SHORT_YEAR = re.compile(r"\bF(?:Y\s?)?'?(\d\d)\b", re.I)  # FY19, F19
+_MIN_RECALL = 0.5  # half the subject's words are in the row's label, or half the label's in the subject
+_CLOSING = re.compile(r"\b(?:end(?:ing)?|closing)\b", re.I)
+_OPENING = re.compile(r"\b(?:beginning|opening)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,9 @@ def fact_year(fact: Fact) -> int | None:
         return int(found.group(1)) if found else None  # a quarter is not a year
     if fact.period_end:
         return int(fact.period_end[:4])
-    years = set(_YEAR.findall(fact.header))
-    return int(years.pop()) if len(years) == 1 else None
+    years = {int(y) for y in _YEAR.findall(fact.header)}
+    years = years or {2000 + int(y) for y in _SHORT_YEAR.findall(fact.header)}
+    return years.pop() if len(years) == 1 else None
 
 
 _FUNCTION_WORDS = frozenset(stems("the a an of and in for to from on at by with as its their our"))
@@ -134,17 +138,25 @@ class Facts:
 
     @staticmethod
     def _score(fact: Fact, words: set[str], items: list[str]) -> float | None:
+        """How well a row's label answers to the subject: the share of the label's words the
+        subject says (a row named exactly scores highest), then of the subject's words the row
+        and its group say; a row the vocabulary knows as the subject's line item counts too.
+        Of two balances alike ("Goodwill, beginning of the year" / "..., end of the year") the
+        closing one is the year's."""
         label = _words(fact.line_item)
         group = _words(" ".join(fact.parents)) - label
         vocabulary = bool(items) and fact.line_item_id in items
         if not words:
             return None
-        matched = len(words & label) + 0.5 * len(words & group)
-        recall = matched / len(words)
-        if not vocabulary and (recall < _MIN_RECALL or not words & label):
+        said = len(words & label)
+        recall = (said + 0.5 * len(words & group)) / len(words)
+        precision = said / len(label) if label else 0.0
+        if not vocabulary and (not said or max(recall, precision) < _MIN_RECALL):
             return None
-        precision = len(words & label) / len(label) if label else 0.0
-        return recall + 0.5 * precision + (1.0 if vocabulary else 0.0)
+        exact = 2.0 if label == words else 0.0
+        closing = (0.05 if _CLOSING.search(fact.line_item)
+                   else -0.05 if _OPENING.search(fact.line_item) else 0.0)
+        return exact + precision + 0.5 * recall + (0.5 if vocabulary else 0.0) + closing
 
 
 def _same_row(a: Fact, b: Fact) -> bool:

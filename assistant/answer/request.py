@@ -27,7 +27,10 @@ Operation = Literal[
     "formula", "change", "percent_change", "average", "sum", "ratio", "difference", "cagr", "average_ratio"
 ]
 
-_YEAR = re.compile(r"(?<![\d,.$])(?:FY\s?|fiscal\s+(?:year\s+)?)?((?:19|20)\d\d)(?![\d,%])", re.I)
+_YEAR = re.compile(
+    r"(?<![\d,.$])(?:FY\s?|fiscal\s+(?:year\s+)?)?((?:19|20)\d\d)(?!\d|,\d|%)|\bF(?:Y\s?)?'?(\d\d)\b",
+    re.I,
+)  # FY2019, fiscal 2019, FY19, F19
 _DECIMALS = re.compile(
     r"\bround(?:ed)?\b[^.?]*?\bto\s+(?:the\s+)?(zero|no|one|two|three|four|\d)\s+"
     r"decimal",
@@ -70,7 +73,7 @@ _SCAFFOLD = re.compile(
     r"do|company|company's|companys|group|group's|its|their|value|amount|year|years|fiscal|"
     r"respective|respectively|period|during|at|as|on|over|end|ending|ended|percentage|percent|"
     r"change|increase|decrease|difference|growth|average|mean|sum|combined|ratio|proportion|share|"
-    r"rate|yoy|year-over-year|compound|annual|cagr|approximately|approximate|reported|with|which|"
+    r"yoy|year-over-year|compound|annual|cagr|approximately|approximate|reported|with|which|"
     r"that|this|those|these|statement|based)\b",
     re.I,
 )
@@ -114,7 +117,7 @@ def rounding_of(text: str) -> Rounding:
 
 
 def years_of(text: str) -> tuple[int, ...]:
-    return tuple(int(m.group(1)) for m in _YEAR.finditer(text))
+    return tuple(int(m.group(1)) if m.group(1) else 2000 + int(m.group(2)) for m in _YEAR.finditer(text))
 
 
 def read_request(text: str) -> Request | None:
@@ -157,10 +160,12 @@ def read_request(text: str) -> Request | None:
             formula=metric.expression if metric else None,
             rounding=rounding,
         )
-    if metrics and _is_metric(metrics[0]):
+    composite = next((m for m in metrics if _is_metric(m)), None)
+    compared = _CHANGE.search(asked) or _PERCENT_CHANGE.search(asked) or _RATIO.search(asked)
+    if composite is not None and not compared:  # "the change in the current ratio": a change
         return _with_average(
             Request(
-                "formula", years=years, metric=metrics[0], formula=metrics[0].expression, rounding=rounding
+                "formula", years=years, metric=composite, formula=composite.expression, rounding=rounding
             ),
             asked,
             years,
@@ -182,8 +187,8 @@ def read_request(text: str) -> Request | None:
         if len(set(years)) < 2 and parts:
             return Request("difference", subjects=parts, years=years, rounding=rounding)
         return Request("change", subjects=_subjects(asked), years=years, rounding=rounding)
-    if _SUM.search(asked):
-        return Request("sum", subjects=_subjects(asked), years=years, rounding=rounding)
+    if _SUM.search(asked) or (re.search(r"\btotal\b", asked, re.I) and len(set(years)) >= 2):
+        return Request("sum", subjects=_subjects(asked), years=_range(asked, years), rounding=rounding)
     if metrics and years:  # a vocabulary figure asked for a period: "capex in FY2023"
         return Request(
             "formula", years=years, metric=metrics[0], formula=metrics[0].expression, rounding=rounding
@@ -226,7 +231,7 @@ def _range(asked: str, years: tuple[int, ...]) -> tuple[int, ...]:
 def _ratio(asked: str, found: re.Match[str], years: tuple[int, ...], rounding: Rounding) -> Request:
     """ "A as a percentage of B", "the percentage of A in (the) total B", "ratio of A to B"."""
     before, after = asked[: found.start()], asked[found.end() :]
-    percent = bool(re.search(r"percent|%", found.group(0), re.I))
+    percent = bool(re.search(r"percent|%", asked, re.I))
     if _subject(before):
         parts = (_subject(before), _subject(after))
     else:

@@ -224,15 +224,19 @@ def read_tatqa(path: Path) -> EvalSet:
 
 def tatqa_document(context: dict[str, Any]) -> str:
     """A TAT-QA context as a user's Markdown note would hold it: the table as a pipe table, then
-    the paragraphs in their order. The table's leading rows without figures are its head: a row
-    with a single cell (a title, "Years Ended September 30,", "(in millions)") becomes a line
+    the paragraphs in their order, those ending with a colon (which introduce the table: "...
+    by contract type (in millions):") before it. The table's leading rows without figures are
+    its head: a row with a single cell (a title, "Years Ended September 30,", "(in millions)") becomes a line
     above the table, the others are merged column by column into the one header row Markdown
     allows ("2019 €m")."""
     rows = [[" ".join(str(c).split()).replace("|", "/") for c in row]
             for row in (context.get("table") or {}).get("table") or [] if any(str(c).strip() for c in row)]
     paragraphs = sorted(context.get("paragraphs") or [], key=lambda p: p.get("order", 0))
     texts = [str(p.get("text", "")).strip() for p in paragraphs]
-    return "\n\n".join([*_markdown_table(rows), *texts]).strip() + "\n"
+    # "The table below presents net sales by contract type (in millions):" introduces the table
+    intro = [t for t in texts if t.endswith(":")]
+    rest = [t for t in texts if not t.endswith(":")]
+    return "\n\n".join([*intro, *_markdown_table(rows), *rest]).strip() + "\n"
 
 
 def _markdown_table(rows: list[list[str]]) -> list[str]:
