@@ -67,6 +67,13 @@ _CHANGE = re.compile(r"\b(?:change|increase|decrease|difference|growth|decline|v
 _AVERAGE = re.compile(r"\b(?:average|mean)\b", re.I)
 _SUM = re.compile(r"\b(?:sum|combined|in\s+total|total\s+of|altogether|aggregate)\b", re.I)
 
+_QUALITATIVE = re.compile(
+    r"\b(?:factors?|drivers?|driven|contributors?|contributing|reasons?|why|explain|describe|discuss|"
+    r"relationship|correlation|analy[sz]e|examine|influenc\w*|focus\w*|priorit\w*|initiatives?|"
+    r"strateg\w*|breakdown|significant)\b", re.I)
+_QUARTER = re.compile(r"\bQ[1-4]\b|\b(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b"
+                      r"|\bquarterly\b|\bthis quarter\b|\b10-Q\b", re.I)
+
 # Words around the subject that say what is asked, not what is measured.
 _SCAFFOLD = re.compile(
     r"\b(?:what|how|much|many|is|was|were|are|the|a|an|of|in|for|from|to|between|and|by|did|does|"
@@ -121,11 +128,15 @@ def years_of(text: str) -> tuple[int, ...]:
 
 
 def read_request(text: str) -> Request | None:
-    """What `text` asks to compute, or None when it asks for no computation."""
+    """What `text` asks to compute, or None when it asks for no computation: a question about
+    why or how ("the factors behind the change in gross margin") quotes its sources, and a
+    quarter's figures are not computed (the facts' periods are matched by year)."""
     rounding = rounding_of(text)
     years = years_of(text)
     definition = parse_definition(text)
     asked = _asked_part(text)
+    if definition is None and (_QUALITATIVE.search(asked) or _QUARTER.search(asked)):
+        return None
     if definition is not None:
         if definition.formula is None:
             return Request(
