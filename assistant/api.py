@@ -340,7 +340,8 @@ class Assistant:
         from assistant.answer.computing import compute_for
 
         scoped = passages.scope.doc_ids if passages.scope else []
-        return compute_for(question.text, self.store.registry,
+        # the companies' names are the scope's, not the row's ("Activision Blizzard's revenue")
+        return compute_for(question.without_companies or question.text, self.store.registry,
                            list(doc_ids or scoped or dict.fromkeys(p.doc_id for p in passages)))
 
     def documents(self) -> list[DocRecord]:

@@ -343,7 +343,13 @@ def _vocabulary(request: Request, facts: Facts, ev: _Evaluator) -> tuple[Term, _
     the question asks about; earlier ones feed prior() and avg())."""
     assert request.formula is not None
     metric = request.metric
-    name = metric.label if metric else (request.definition.name if request.definition else "Figure")
+    name = (
+        metric.label
+        if metric
+        else request.definition.name
+        if request.definition
+        else (request.subjects[0] if request.subjects else "Figure")
+    )
     if request.definition is not None:
         name = request.definition.name or name
     percent = request.rounding.percent or bool(metric and metric.kind == "percentage")

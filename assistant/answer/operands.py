@@ -154,9 +154,23 @@ class Facts:
         if not vocabulary and (not said or max(recall, precision) < _MIN_RECALL):
             return None
         exact = 2.0 if label == words else 0.0
-        closing = (0.05 if _CLOSING.search(fact.line_item)
-                   else -0.05 if _OPENING.search(fact.line_item) else 0.0)
-        return exact + precision + 0.5 * recall + (0.5 if vocabulary else 0.0) + closing
+        closing = (
+            0.05 if _CLOSING.search(fact.line_item) else -0.05 if _OPENING.search(fact.line_item) else 0.0
+        )
+        own_statement = vocabulary and _statement_of(fact.line_item_id) == fact.statement
+        return (
+            exact
+            + precision
+            + 0.5 * recall
+            + (0.5 if vocabulary else 0.0)
+            + (0.3 if own_statement else 0.0)
+            + closing
+        )
+
+
+def _statement_of(item_id: str | None) -> str | None:
+    item = load_vocabulary().line_items.get(item_id or "")
+    return item.statement if item else None
 
 
 def _same_row(a: Fact, b: Fact) -> bool:

@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from ingest.finance import metric_for
+from assistant.answer.operands import line_items_named
+from ingest.finance import load_vocabulary, metric_for
 from ingest.finance.definition import Definition, parse_definition
-from ingest.finance.formula import Expr, operands
+from ingest.finance.formula import Expr, Operand, operands
 from ingest.finance.vocabulary import Metric
 
 Operation = Literal[
@@ -67,12 +68,20 @@ _CHANGE = re.compile(r"\b(?:change|increase|decrease|difference|growth|decline|v
 _AVERAGE = re.compile(r"\b(?:average|mean)\b", re.I)
 _SUM = re.compile(r"\b(?:sum|combined|in\s+total|total\s+of|altogether|aggregate)\b", re.I)
 
+_HOW_MUCH = re.compile(
+    r"\bhow\s+(?:much|many)\b|\bwhat\s+(?:was|were|is|are)\s+(?:the\s+)?(?:total\s+)?\w+", re.I
+)
 _QUALITATIVE = re.compile(
     r"\b(?:factors?|drivers?|driven|contributors?|contributing|reasons?|why|explain|describe|discuss|"
     r"relationship|correlation|analy[sz]e|examine|influenc\w*|focus\w*|priorit\w*|initiatives?|"
-    r"strateg\w*|breakdown|significant)\b", re.I)
-_QUARTER = re.compile(r"\bQ[1-4]\b|\b(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b"
-                      r"|\bquarterly\b|\bthis quarter\b|\b10-Q\b", re.I)
+    r"strateg\w*|breakdown|significant)\b",
+    re.I,
+)
+_QUARTER = re.compile(
+    r"\bQ[1-4]\b|\b(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b"
+    r"|\bquarterly\b|\bthis quarter\b|\b10-Q\b",
+    re.I,
+)
 
 # Words around the subject that say what is asked, not what is measured.
 _SCAFFOLD = re.compile(
@@ -203,6 +212,12 @@ def read_request(text: str) -> Request | None:
     if metrics and years:  # a vocabulary figure asked for a period: "capex in FY2023"
         return Request(
             "formula", years=years, metric=metrics[0], formula=metrics[0].expression, rounding=rounding
+        )
+    items = line_items_named(asked)
+    if years and len(items) == 1 and _HOW_MUCH.search(asked):  # "how much ... cash dividends ... FY2020"
+        label = load_vocabulary().line_items[items[0]].label
+        return Request(
+            "formula", subjects=(label,), years=years, formula=Operand(items[0]), rounding=rounding
         )
     return None
 
