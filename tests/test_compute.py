@@ -264,3 +264,14 @@ def test_the_chat_shows_the_work_in_its_own_box() -> None:
     html = answer_markdown(computed_answer("q", evidence, []), 1)
     assert '<div class="work-box">' in html and "<strong>$7,750 million</strong>" in html
     assert html.count("<li>Total net sales") == 2
+
+
+def test_figures_backed_counts_the_computation_but_not_an_operand_without_its_quote() -> None:
+    from assistant.answer.computing import computed_answer
+
+    evidence = computed_evidence("What is the average total net sales for 2023 and 2024?")
+    answer = computed_answer("q", evidence, [])
+    assert answer.answer.startswith("Average total net sales, 2023, 2024: $387,160 million")
+    # no quote holds the operands here (no passages were given): only Dossier's own figures count
+    share = m.numbers_supported(answer)
+    assert share is not None and 0 < share < 1

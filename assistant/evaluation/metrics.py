@@ -214,15 +214,19 @@ def citation_validity(answer: Answer, documents: dict[str, str]) -> float | None
 
 
 def numbers_supported(answer: Answer) -> float | None:
-    """Share of the figures in the answer that a cited quote states, or that are the result
-    Dossier computed over cited operands; None when the answer states none (or is the
-    cannot-answer sentence)."""
+    """Share of the figures in the answer that a cited quote states, or that Dossier's
+    computation gives (its result, and the constants of its work: the 2 of an average); its
+    operands count only as their quotes state them. None when the answer states none (or is
+    the cannot-answer sentence)."""
     if answer.cannot_answer:
         return None
     stated = parse_numbers(answer.answer)
     if not stated:
         return None
     pool = [n for c in answer.citations for n in parse_numbers(c.quote)]
-    if answer.computation is not None:  # the result Dossier computed over its cited operands
-        pool += parse_numbers(f"{answer.computation.label}: {answer.computation.result}")
+    if answer.computation is not None:  # Dossier's own: the result, its label and the work's constants
+        computation = answer.computation
+        operands = [n for o in computation.operands for n in parse_numbers(o.text)]
+        shown = parse_numbers(f"{computation.label}: {computation.result} = {computation.work}")
+        pool += [n for n in shown if not number_in(n, operands)]
     return sum(number_in(n, pool) for n in stated) / len(stated)
