@@ -316,3 +316,17 @@ def test_tatqa_brings_its_own_documents(workdir: Path, tmp_path: Path) -> None:
     assert paid["doc_rank"] == 1 and paid["answer_match"] is True
     sales = rows["What is the amount of total sales in 2019?"]  # gold "$1,496.5 million"
     assert sales["answer_match"] is True and "$1,496.5" in sales["answer"]  # the table's figure
+
+
+@pytest.mark.slow
+def test_given_docs_answers_within_the_gold_document_and_scores_the_figure(tmp_path: Path,
+                                                                           workdir: Path) -> None:
+    out = tmp_path / "given.json"
+    result = dossier_eval(str(EVAL / "tatqa.json"), "--store", str(tmp_path / "given-store"),
+                          "--given-docs", "--kind", "arithmetic", "--out", str(out), cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(out.read_text())
+    assert payload["given_docs"] is True and len(payload["rows"]) == 1
+    row = payload["rows"][0]  # "What is the change in Other in 2019 from 2018?", gold -12.6 million
+    assert row["retrieved"] and all(r.startswith(row["gold_docs"][0]) for r in row["retrieved"])
+    assert row["figure_right"] is True and "= 44.1 \u2212 56.7" in row["answer"]
