@@ -227,7 +227,10 @@ def _asked_part(text: str) -> str:
     instructions around it ("Round your answer...", "Base your judgments on...")."""
     sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z])", text.strip())
     asked = [s for s in sentences if s.rstrip().endswith("?")]
-    return asked[0] if asked else sentences[0]
+    sentence = asked[0] if asked else sentences[0]
+    # "Basing your judgment on the income statement, what is ...": from the question word on
+    found = list(re.finditer(r"(?:^|,\s+)(?=(?:what|how|which)\b)", sentence, re.I))
+    return sentence[found[-1].end() :] if found else sentence
 
 
 def _is_metric(metric: Metric) -> bool:
@@ -300,7 +303,11 @@ def _subjects(text: str) -> tuple[str, ...]:
 def _subject(text: str) -> str:
     text = _YEAR.sub(" ", text)
     text = re.sub(
-        r"\b(?:Q[1-4]|first|second|third|fourth)\s+quarter\b|\b\d+\s*[- ]year\b", " ", text, flags=re.I
+        r"\b(?:Q[1-4]|first|second|third|fourth)\s+quarter\b|"
+        r"\b(?:\d+|two|three|four|five|ten)\s*[- ]years?\b",
+        " ",
+        text,
+        flags=re.I,
     )
     text = re.sub(r"[?,;:]|\s[-–]\s|\(\s*(?:decrease|increase)\s*\)|/", " ", text)
     text = _SCAFFOLD.sub(" ", text)
