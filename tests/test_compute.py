@@ -125,7 +125,10 @@ def test_negative_figures_keep_their_sign_and_outflows_count_as_magnitudes_in_me
         "(-269) \u2212 (-565)",
     )
     # capex is printed as an outflow; the vocabulary's capex is its magnitude
-    assert computed("What was Acme's capex in FY2024?") == ("$9,447 million", "9,447")
+    assert computed("What was the capex in FY2024?") == ("$9,447 million", "9,447")
+    # a figure asked for by itself is the row the question names, not the vocabulary's nearest item
+    with pytest.raises(MissingOperand):
+        computed("What was the LinkedIn capex in FY2024?")
 
 
 def test_scales_are_shown_and_converted_as_asked() -> None:

@@ -209,6 +209,26 @@ def _evaluate(request: Request, facts: Facts, use_amounts: bool) -> tuple[Term, 
         return _vocabulary(request, facts, ev)
     if not subjects:
         raise MissingOperand("the figure asked for: no row label or metric in the question")
+    if op == "value":
+        asked_year = max(request.years)
+        found = facts.row(subjects[0], asked_year, strict=True)
+        if found is None:
+            raise MissingOperand(f"{subjects[0]} for {asked_year}")
+        item = load_vocabulary().line_items.get(found.fact.line_item_id or "")
+        term = ev._term(found, magnitude=item is not None and item.sign == "negative")
+        name = request.metric.label if request.metric else item.label if item else found.fact.line_item
+        kind = request.metric.kind if request.metric else "amount"
+        return (
+            term,
+            ev,
+            _Spec(
+                f"{name} FY{asked_year}",
+                found.fact.line_item_id or subjects[0],
+                percent=False,
+                unit="%" if found.fact.unit == "percent" else "",
+                amount=kind in ("amount", "shares") and found.fact.unit != "percent",
+            ),
+        )
     subject = subjects[0]
     if op in ("change", "percent_change", "cagr"):
         years = _years(request, facts, 2)

@@ -26,6 +26,7 @@ _FY = re.compile(r"^FY(\d{4})$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _SHORT_YEAR = re.compile(r"\bF(?:Y\s?)?'?(\d\d)\b", re.I)  # FY19, F19
 _MIN_RECALL = 0.5  # half the subject's words are in the row's label, or half the label's in the subject
+_STRICT_RECALL = 0.66  # a figure asked for by itself: the row says two thirds of the subject
 _CLOSING = re.compile(r"\b(?:end(?:ing)?|closing)\b", re.I)
 _OPENING = re.compile(r"\b(?:beginning|opening)\b", re.I)
 
@@ -97,19 +98,30 @@ class Facts:
         )
 
     def row(
-        self, subject: str, year: int | None, *, exclude: Fact | None = None, any_column: bool = False
+        self,
+        subject: str,
+        year: int | None,
+        *,
+        exclude: Fact | None = None,
+        any_column: bool = False,
+        strict: bool = False,
     ) -> Found | None:
         """The figure of the row `subject` names in `year`'s column (None: a table with one
-        column of figures for that row); never `exclude` (the other side of a ratio)."""
+        column of figures for that row); never `exclude` (the other side of a ratio). `strict`
+        (a figure asked for by itself, not an operand): the row must say most of the subject's
+        words, and a row is taken for being the vocabulary's item only when the subject is that
+        item and nothing more ("operating income", not "LinkedIn operating loss")."""
         pool = self._by_year.get(year, []) if year is not None else self.facts
         if exclude is not None:
             pool = [f for f in pool if not _same_row(f, exclude)]
-        items = line_items_named(subject)
         words = _words(subject)
+        items = line_items_named(subject)
+        if strict and items and words - _item_words(items):
+            items = []
         best: tuple[float, int] | None = None
         chosen: Fact | None = None
         for i, fact in enumerate(pool):
-            score = self._score(fact, words, items)
+            score = self._score(fact, words, items, strict)
             if score is not None and (best is None or (score, -i) > best):
                 best, chosen = (score, -i), fact
         if chosen is None:
@@ -137,7 +149,7 @@ class Facts:
         return Found((own or pool)[0], item_id)
 
     @staticmethod
-    def _score(fact: Fact, words: set[str], items: list[str]) -> float | None:
+    def _score(fact: Fact, words: set[str], items: list[str], strict: bool = False) -> float | None:
         """How well a row's label answers to the subject: the share of the label's words the
         subject says (a row named exactly scores highest), then of the subject's words the row
         and its group say; a row the vocabulary knows as the subject's line item counts too.
@@ -153,6 +165,8 @@ class Facts:
         precision = said / len(label) if label else 0.0
         if not vocabulary and (not said or max(recall, precision) < _MIN_RECALL):
             return None
+        if strict and not vocabulary and recall < _STRICT_RECALL:
+            return None
         exact = 2.0 if label == words else 0.0
         closing = (
             0.05 if _CLOSING.search(fact.line_item) else -0.05 if _OPENING.search(fact.line_item) else 0.0
@@ -166,6 +180,17 @@ class Facts:
             + (0.3 if own_statement else 0.0)
             + closing
         )
+
+
+def _item_words(items: list[str]) -> set[str]:
+    """Every word the vocabulary names these line items by."""
+    vocab = load_vocabulary()
+    return {
+        w
+        for i in items
+        for name in (*vocab.line_items[i].aliases, *vocab.line_items[i].labels, vocab.line_items[i].label)
+        for w in _words(name)
+    }
 
 
 def _statement_of(item_id: str | None) -> str | None:

@@ -19,13 +19,22 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.answer.operands import line_items_named
-from ingest.finance import load_vocabulary, metric_for
+from ingest.finance import metric_for
 from ingest.finance.definition import Definition, parse_definition
-from ingest.finance.formula import Expr, Operand, operands
+from ingest.finance.formula import Expr, operands
 from ingest.finance.vocabulary import Metric
 
 Operation = Literal[
-    "formula", "change", "percent_change", "average", "sum", "ratio", "difference", "cagr", "average_ratio"
+    "value",
+    "formula",
+    "change",
+    "percent_change",
+    "average",
+    "sum",
+    "ratio",
+    "difference",
+    "cagr",
+    "average_ratio",
 ]
 
 _YEAR = re.compile(
@@ -53,7 +62,7 @@ _POWERS = {"thousands": 3, "millions": 6, "billions": 9}
 
 _CAGR = re.compile(r"\b(?:cagr|compound(?:ed)?\s+(?:annual\s+)?growth)", re.I)
 _PERCENT_CHANGE = re.compile(
-    r"\b(?:percent(?:age)?|%)\s+(?:change|increase|decrease|growth|decline|rise|fall)|"
+    r"\b(?:percent(?:age)?|%)\s+(?:change|increase|decrease|growth|decline|rise|fall)|\bchange\s*\(\s*%\s*\)|"
     r"\bgrowth\s+rate\b|\brate\s+of\s+(?:change|growth|increase|decrease)|"
     r"\b(?:yoy|year[- ]over[- ]year|year[- ]on[- ]year)\b|"
     r"\b(?:increase|decrease|change|growth)\s+in\s+percent",
@@ -64,7 +73,15 @@ _RATIO = re.compile(
     r"\b(?:percent(?:age)?|%|proportion|share|ratio|fraction)\s+of\b|\bratio\s+(?:of|between)\b",
     re.I,
 )
-_CHANGE = re.compile(r"\b(?:change|increase|decrease|difference|growth|decline|variance|rise|fall)\b", re.I)
+_CHANGE = re.compile(
+    r"\b(?:change|increased?|decreased?|difference|growth|grew|declined?|variance|rise|rose|fall|fell)\b",
+    re.I,
+)
+_ROUNDING_WORDS = re.compile(
+    r"\(?\s*in\s+(?:units\s+of\s+)?(?:USD|US\$|\$)?\s*(?:thousands|millions|billions|"
+    r"percents?)\s*\)?|\bpay\s+out\b|\b(?:have|had|has|pay|paid|spend|spent)\b",
+    re.I,
+)
 _AVERAGE = re.compile(r"\b(?:average|mean)\b", re.I)
 _SUM = re.compile(r"\b(?:sum|combined|in\s+total|total\s+of|altogether|aggregate)\b", re.I)
 
@@ -209,15 +226,16 @@ def read_request(text: str) -> Request | None:
         return Request("change", subjects=_subjects(asked), years=years, rounding=rounding)
     if _SUM.search(asked) or (re.search(r"\btotal\b", asked, re.I) and len(set(years)) >= 2):
         return Request("sum", subjects=_subjects(asked), years=_range(asked, years), rounding=rounding)
-    if metrics and years:  # a vocabulary figure asked for a period: "capex in FY2023"
-        return Request(
-            "formula", years=years, metric=metrics[0], formula=metrics[0].expression, rounding=rounding
-        )
     items = line_items_named(asked)
-    if years and len(items) == 1 and _HOW_MUCH.search(asked):  # "how much ... cash dividends ... FY2020"
-        label = load_vocabulary().line_items[items[0]].label
+    if years and (metrics or (len(items) == 1 and _HOW_MUCH.search(asked))):
+        # one figure asked for a period: "capex in FY2023", "how much ... cash dividends ..."
+        subject = _subject(_ROUNDING_WORDS.sub(" ", asked))
         return Request(
-            "formula", subjects=(label,), years=years, formula=Operand(items[0]), rounding=rounding
+            "value",
+            subjects=(subject,) if subject else (),
+            years=years,
+            metric=metrics[0] if metrics else None,
+            rounding=rounding,
         )
     return None
 
