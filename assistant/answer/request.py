@@ -91,7 +91,7 @@ _HOW_MUCH = re.compile(
 _QUALITATIVE = re.compile(
     r"\b(?:factors?|drivers?|driven|contributors?|contributing|reasons?|why|explain|describe|discuss|"
     r"relationship|correlation|analy[sz]e|examine|influenc\w*|focus\w*|priorit\w*|initiatives?|"
-    r"strateg\w*|breakdown|significant)\b",
+    r"strateg\w*|breakdown|significant|connection|relate|measure\s+up)\b",
     re.I,
 )
 _QUARTER = re.compile(
@@ -161,7 +161,7 @@ def read_request(text: str) -> Request | None:
     years = years_of(text)
     definition = parse_definition(text)
     asked = _asked_part(text)
-    if definition is None and (_QUALITATIVE.search(asked) or _QUARTER.search(asked)):
+    if definition is None and (_QUALITATIVE.search(asked) or _QUARTER.search(text)):
         return None
     if definition is not None:
         if definition.formula is None:
