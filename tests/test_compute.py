@@ -98,7 +98,7 @@ def test_a_question_is_read_into_what_to_compute() -> None:
     # why and how are quoted, not computed; a quarter's figure is not taken from the year's
     assert read_request("What were the main factors behind the change in gross margin in 2023?") is None
     assert read_request("What was Acme's operating income in Q2 2023?") is None
-    assert read_request("In Q1 2023, how did Acme's operating expenses measure up against its revenue?") is None
+    assert read_request("In Q1 2023, how did operating expenses measure up against revenue?") is None
 
 
 def test_change_and_growth_are_later_minus_earlier_with_their_work() -> None:
