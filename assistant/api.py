@@ -369,7 +369,6 @@ class Assistant:
         with self.store.writer():
             for doc_id in sorted(chosen):
                 self.store.delete(doc_id)
-            self.store.refresh_lexical()
         return True
 
     def status(self) -> dict[str, Any]:

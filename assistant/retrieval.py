@@ -1,7 +1,8 @@
-"""Hybrid search: dense (Chroma) and BM25 (bm25s), fused by reciprocal rank, with filters.
+"""Hybrid search: dense (Chroma) and BM25 (SQLite FTS5), fused by reciprocal rank, with filters.
 
 Filters are resolved once against the registry into a set of documents and applied on both sides
-(a Chroma `where` on doc_id, a BM25 weight mask), so both rankings see the same candidates.
+(a Chroma `where` on doc_id, the same documents in the FTS5 query), so both rankings see the same
+candidates.
 """
 
 from __future__ import annotations
@@ -48,11 +49,7 @@ class HybridSearcher:
             dense_scores = dict(dense)
             rankings.append(([cid for cid, _ in dense], 1.0))
         if self.fusion in ("rrf", "bm25"):
-            lexical = self.store.lexical()
-            allowed = None
-            if doc_ids is not None:
-                allowed = {cid for d in doc_ids for cid in self.store.registry.chunk_ids_of(d)}
-            hits = lexical.search(text, pool, allowed)
+            hits = self.store.lexical().search(text, pool, doc_ids)
             rankings.append(([cid for cid, _ in hits], self.bm25_weight))
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         records = self.store.registry.chunks_by_id(cid for cid, _ in fused[: k * 2])

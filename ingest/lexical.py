@@ -1,114 +1,58 @@
-"""The BM25 side of the store (bm25s), persisted beside Chroma.
+"""The lexical side of the store: BM25 over chunk texts, by SQLite FTS5 inside the registry.
 
-bm25s indexes are immutable, so the index is rebuilt from the registry after each ingest batch;
-at 10k chunks that takes well under a second. The index records the registry generation it was
-built from; a reader that finds it behind the registry rebuilds it, so a crash during a save can
-never leave BM25 out of step with Chroma and the registry.
+The index is a table of the registry (migration 5), kept by triggers on its chunks: a document's
+rows are written in the transaction of its commit point and deleted with it, so adding a filing
+costs the same at any store size and the index can never be behind the registry. Ranking is
+FTS5's `bm25()` (k1 1.2, b 0.75) with the Porter stemmer. Measured against the bm25s index it
+replaced in docs/evaluation.md.
+
+A question becomes an FTS5 MATCH expression here: its words, each quoted (so no text a user
+types is read as FTS5 syntax), common English stopwords left out, joined by OR as BM25 scores
+any of them.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import shutil
-import tempfile
-from collections.abc import Collection, Sequence
-from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
-import Stemmer
+import re
+from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import bm25s
+    from ingest.registry import Registry
 
-log = logging.getLogger(__name__)
-
-_STEMMER = Stemmer.Stemmer("english")
-
-
-@cache
-def _bm25s() -> Any:
-    """bm25s, imported on first use: it pulls in scipy, which a dense search never needs."""
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
-    return bm25s
+# Lucene's English stop set (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), the list bm25s used here
+# before: words every passage has, whose postings would only cost time.
+STOPWORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with",
+))
+_WORD = re.compile(r"\w+")
+MAX_TERMS = 64  # a pasted page must not become a query of thousands of OR terms
 
 
-def _tokenize(texts: Sequence[str]) -> list[list[str]]:
-    tokens = _bm25s().tokenize(
-        list(texts), stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
-    )
-    return [list(t) for t in tokens]
+def match_expression(query: str) -> str | None:
+    """The FTS5 MATCH expression for a free-text query, or None when it has no searchable word.
+    Each term is a quoted string (a word of letters, digits or '_' holds no quote), so operators,
+    column filters or stray quotes in the query are searched as words, never obeyed."""
+    terms = [t for t in dict.fromkeys(w.casefold() for w in _WORD.findall(query))
+             if t not in STOPWORDS and not (len(t) == 1 and t.isalpha())]
+    if not terms:
+        return None
+    return " OR ".join(f'"{t}"' for t in terms[:MAX_TERMS])
 
 
 class LexicalIndex:
-    """BM25 over chunk texts; chunk ids are kept in index order."""
+    """BM25 search over the registry's chunk texts: the one way the store searches words."""
 
-    def __init__(self, ids: list[str], retriever: bm25s.BM25 | None, generation: int) -> None:
-        self.ids = ids
-        self.retriever = retriever
-        self.generation = generation
-        self._position = {cid: i for i, cid in enumerate(ids)}
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
 
-    @classmethod
-    def build(cls, ids: Sequence[str], texts: Sequence[str], generation: int) -> LexicalIndex:
-        if not ids:
-            return cls([], None, generation)
-        retriever = _bm25s().BM25()
-        retriever.index(_tokenize(texts), show_progress=False)
-        return cls(list(ids), retriever, generation)
-
-    def search(
-        self, query: str, k: int, allowed: Collection[str] | None = None
-    ) -> list[tuple[str, float]]:
-        """Top k (chunk id, score) with a positive score, only among `allowed` ids if given."""
-        if self.retriever is None or k <= 0:
+    def search(self, query: str, k: int,
+               doc_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """Top k (chunk id, BM25 score, higher is better) for a free-text query, only among the
+        chunks of ``doc_ids`` when given."""
+        expression = match_expression(query)
+        if expression is None or k <= 0 or (doc_ids is not None and not doc_ids):
             return []
-        query_tokens = [t for t in _tokenize([query])[0] if t in self.retriever.vocab_dict]
-        if not query_tokens:
-            return []
-        mask: np.ndarray | None = None
-        if allowed is not None:
-            mask = np.zeros(len(self.ids), dtype=np.float32)
-            positions = [self._position[c] for c in allowed if c in self._position]
-            if not positions:
-                return []
-            mask[positions] = 1.0
-        scores = self.retriever.get_scores(query_tokens, weight_mask=mask)
-        k = min(k, len(self.ids))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
-
-    # persistence ---------------------------------------------------------------------------
-    def save(self, folder: Path) -> None:
-        """Write to a temporary folder, then swap it in: a reader never sees half an index."""
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=folder.parent))
-        (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids}))
-        if self.retriever is not None:
-            self.retriever.save(str(tmp / "bm25"))
-        old = folder.with_name(folder.name + ".old")
-        if old.exists():
-            shutil.rmtree(old)
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
-
-    @classmethod
-    def load(cls, folder: Path) -> LexicalIndex | None:
-        """The saved index, or None when there is none or it cannot be read."""
-        try:
-            header = json.loads((folder / "ids.json").read_text())
-            retriever = None
-            if header["ids"]:
-                retriever = _bm25s().BM25.load(str(folder / "bm25"), mmap=False)
-            return cls(list(header["ids"]), retriever, int(header["generation"]))
-        except (OSError, ValueError, KeyError) as exc:
-            log.info("BM25 index at %s unreadable (%s); it will be rebuilt", folder, exc)
-            return None
+        return self.registry.lexical_search(expression, k, doc_ids)

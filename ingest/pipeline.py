@@ -140,7 +140,6 @@ def ingest(
                 bar.advance(task)
         for doc_id, meta in adopted:  # written by now: their filing's metadata replaces theirs
             store.update_meta(doc_id, meta)
-        store.refresh_lexical()
     return report
 
 

@@ -1,8 +1,9 @@
 """The document registry: SQLite, the store's source of truth.
 
-Chroma and the BM25 index are derived from it. A document's row and its chunk rows change in one
-transaction, which is the commit point of an ingest: whatever Chroma or BM25 hold beyond it is
-repaired from here (see `ingest.store`). Schema changes are explicit, numbered migrations
+Chroma is derived from it; the lexical index (FTS5) is part of it. A document's row, its chunk
+rows and their lexical rows change in one transaction, which is the commit point of an ingest:
+whatever Chroma holds beyond it is repaired from here, guided by the write journal (see
+`ingest.store`). Schema changes are explicit, numbered migrations
 (`PRAGMA user_version`), in the manner of simonw/llm.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -107,6 +108,36 @@ MIGRATIONS: list[str] = [
     # 4: the number printed on a chunk's page ('7', 'F-3') beside its PDF page
     """
     ALTER TABLE chunks ADD COLUMN printed_page TEXT;
+    """,
+    # 5: the lexical index (ingest/lexical.py): each chunk's text in FTS5 (Porter stemmer), row
+    #    for row with the chunks table (same rowid), written and deleted by triggers in the
+    #    transaction that writes or deletes the chunk (a document's delete cascades to its
+    #    chunks, and so to here); filled from the chunks already stored. The delete checks the
+    #    chunk id too: were rowids ever renumbered (a VACUUM may), a row is left, which readers
+    #    drop as unknown to the registry, never a wrong row deleted
+    """
+    CREATE VIRTUAL TABLE chunks_fts USING fts5(
+        chunk_id UNINDEXED, doc_id UNINDEXED, text, tokenize = 'porter unicode61'
+    );
+    CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+        INSERT INTO chunks_fts (rowid, chunk_id, doc_id, text)
+        VALUES (new.rowid, new.chunk_id, new.doc_id, new.text);
+    END;
+    CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+        DELETE FROM chunks_fts WHERE rowid = old.rowid AND chunk_id = old.chunk_id;
+    END;
+    INSERT INTO chunks_fts (rowid, chunk_id, doc_id, text)
+    SELECT rowid, chunk_id, doc_id, text FROM chunks;
+    """,
+    # 6: the write journal (ingest/store.py): the chunk ids a document's unfinished write may
+    #    have left in Chroma, so that opening the store for writing repairs only those; a store
+    #    from before the journal is checked whole once
+    """
+    CREATE TABLE pending_writes (
+        doc_id TEXT PRIMARY KEY,
+        chunk_ids_json TEXT NOT NULL
+    );
+    INSERT INTO store_info VALUES ('full_repair', '1');
     """,
 ]
 _FACT_COLUMNS = ("doc_id, chunk_id, page, company, statement, line_item, parents_json, line_item_id, "
@@ -249,9 +280,57 @@ class Registry:
             "UPDATE store_info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'"
         )
 
+    # the write journal (see ingest/store.py) -------------------------------------------------
+    def begin_write(self, doc_id: str, chunk_ids: Iterable[str]) -> None:
+        """Journal a document's write before Chroma is touched: every chunk id it may leave there."""
+        self.db.execute("INSERT OR REPLACE INTO pending_writes VALUES (?, ?)",
+                        (doc_id, json.dumps(sorted(set(chunk_ids)))))
+
+    def end_write(self, doc_id: str) -> None:
+        """The document's write is finished: Chroma holds exactly what the registry names."""
+        self.db.execute("DELETE FROM pending_writes WHERE doc_id=?", (doc_id,))
+
+    def pending_writes(self) -> list[tuple[str, set[str]]]:
+        """(doc_id, chunk ids) of each write begun and not finished."""
+        rows = self.db.execute("SELECT doc_id, chunk_ids_json FROM pending_writes ORDER BY doc_id")
+        return [(doc_id, set(json.loads(ids))) for doc_id, ids in rows]
+
+    def needs_full_repair(self) -> bool:
+        """Whether the store predates the journal and was never checked whole since."""
+        return self.info("full_repair") == "1"
+
+    def full_repair_done(self) -> None:
+        with self._transaction():
+            self.db.execute("DELETE FROM pending_writes")
+            self.db.execute("DELETE FROM store_info WHERE key='full_repair'")
+
     # chunks ----------------------------------------------------------------------------------
     def all_chunk_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
+
+    def known_chunk_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` the registry names."""
+        return set(self.chunks_by_id(ids))
+
+    # the lexical index (ingest/lexical.py) -----------------------------------------------------
+    def lexical_search(self, expression: str, k: int,
+                       doc_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """Top k (chunk id, BM25 score) for an FTS5 MATCH expression (built by
+        ingest.lexical.match_expression), among the chunks of ``doc_ids`` if given. FTS5's
+        bm25() is lower for better matches; the score returned is its negation."""
+        scope, args = "", [expression]
+        if doc_ids is not None:
+            scope = "AND doc_id IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps(sorted(doc_ids)))
+        rows = self.db.execute(
+            f"SELECT chunk_id, bm25(chunks_fts) AS score FROM chunks_fts "
+            f"WHERE chunks_fts MATCH ? {scope} ORDER BY score LIMIT ?", [*args, k],
+        ).fetchall()
+        return [(chunk_id, -float(score)) for chunk_id, score in rows]
+
+    def lexical_chunk_ids(self) -> list[str]:
+        """Every chunk id the lexical index holds (for checks: the same as the chunks')."""
+        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks_fts")]
 
     def iter_chunks(self) -> Iterator[ChunkRecord]:
         cursor = self.db.execute(

@@ -1,13 +1,17 @@
-"""The store: Chroma (vectors) + BM25 (words) + the SQLite registry (truth).
+"""The store: Chroma (vectors) + the SQLite registry (truth, with the lexical index inside).
 
 Write order, so that a kill at any moment leaves a store a rerun repairs to exactly what one clean
 run gives:
-1. vectors for the new chunks are upserted into Chroma (ids are content hashes: idempotent);
-2. the registry replaces the document and its chunks in one transaction: the commit point;
-3. chunks the registry no longer names are deleted from Chroma;
-4. the BM25 index is rebuilt from the registry and swapped in atomically.
-Opening a store for writing removes Chroma entries the registry does not name (left by a kill
-between 1 and 3), and readers ignore them; a BM25 index behind the registry is rebuilt.
+1. the registry journals the write: every chunk id it may leave in Chroma (the document's old
+   and new chunks);
+2. vectors for the new chunks are upserted into Chroma (ids are content hashes: idempotent);
+3. the registry replaces the document, its chunks and their lexical (FTS5) rows in one
+   transaction: the commit point;
+4. chunks the registry no longer names are deleted from Chroma;
+5. the journal entry is cleared.
+Opening a store for writing repairs what the journal names (Chroma entries the registry does
+not name are deleted, named ones Chroma lacks re-added), never scanning the whole store, and
+readers ignore Chroma entries the registry does not name.
 """
 
 from __future__ import annotations
@@ -120,7 +124,7 @@ class Store:
                     "dimension": embedder.dimension,
                 },
             )
-        self._lexical: LexicalIndex | None = None
+        self._lexical = LexicalIndex(self.registry)
 
     def close(self) -> None:
         self.registry.close()
@@ -186,6 +190,7 @@ class Store:
         order of this module's docstring."""
         vectors = self._complete_vectors(plan.hashes, plan.embedded, plan.cached,
                                           plan.missing, fresh)
+        self.registry.begin_write(plan.doc.doc_id, [*plan.old_ids, *(c.chunk_id for c in plan.new)])
         self._upsert(plan.new, vectors, plan.doc.meta)
         if plan.meta_changed:  # metadata changed: refresh kept chunks too
             kept = [c for c in plan.chunks if c.chunk_id in plan.old_ids]
@@ -197,6 +202,7 @@ class Store:
         self.registry.put_document(plan.doc, plan.chunks, _facts(plan.doc, plan.chunks))
         stale = plan.old_ids - {c.chunk_id for c in plan.chunks}
         self._delete_vectors(stale)
+        self.registry.end_write(plan.doc.doc_id)
         return "replaced" if plan.replaces else "added"
 
     def update_meta(self, doc_id: str, meta: DocMeta) -> bool:
@@ -218,10 +224,12 @@ class Store:
 
     def delete(self, doc_id: str) -> bool:
         ids = self.registry.chunk_ids_of(doc_id)
-        if not self.registry.delete_document(doc_id):
-            return False
-        self._delete_vectors(ids)
-        return True
+        self.registry.begin_write(doc_id, ids)
+        deleted = self.registry.delete_document(doc_id)
+        if deleted:
+            self._delete_vectors(ids)
+        self.registry.end_write(doc_id)
+        return deleted
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings for texts, never computing one the cache already holds."""
@@ -274,19 +282,33 @@ class Store:
             self.collection.delete(ids=ids[i : i + 2000])
 
     def repair(self) -> int:
-        """Remove Chroma entries the registry does not name; bring BM25 up to date; remove the
-        half-saved BM25 folders a kill during a save leaves. For writers (hold `writer()`)."""
-        for debris in [*self.home.glob(".bm25-*"), self._lexical_dir.with_name("bm25.old")]:
-            shutil.rmtree(debris, ignore_errors=True)
-        known = self.registry.all_chunk_ids()
-        stored = set(self.collection.get(include=[])["ids"])
+        """Finish what an interrupted write left: for each journalled write, delete the Chroma
+        entries the registry does not name and re-add named ones Chroma lacks; its cost is that
+        write's size, not the store's. A store from before the journal is checked whole once.
+        Also removes the BM25 folders of the index FTS5 replaced. For writers (hold `writer()`)."""
+        for legacy in [self.home / "bm25", self.home / "bm25.old", *self.home.glob(".bm25-*")]:
+            shutil.rmtree(legacy, ignore_errors=True)
+        if self.registry.needs_full_repair():
+            known = self.registry.all_chunk_ids()
+            fixed = self._reconcile(set(self.collection.get(include=[])["ids"]), known, known)
+            self.registry.full_repair_done()
+            return fixed
+        fixed = 0
+        for doc_id, ids in self.registry.pending_writes():
+            stored = set(self.collection.get(ids=sorted(ids), include=[])["ids"]) if ids else set()
+            fixed += self._reconcile(stored, self.registry.known_chunk_ids(ids), ids)
+            self.registry.end_write(doc_id)
+        return fixed
+
+    def _reconcile(self, stored: set[str], known: set[str], checked: set[str]) -> int:
+        """Make Chroma hold exactly ``known`` among the ``checked`` ids (``stored``: those of
+        them it holds now); how many entries changed."""
         orphans = stored - known
         self._delete_vectors(orphans)
-        missing = known - stored
+        missing = (known & checked) - stored
         if missing:
             log.warning("%d chunks missing from Chroma; re-adding them", len(missing))
             self._readd(missing)
-        self.refresh_lexical()
         return len(orphans) + len(missing)
 
     def _readd(self, ids: set[str]) -> None:
@@ -297,30 +319,9 @@ class Store:
                           end=rec.end, page=rec.page, section=rec.section, printed_page=rec.printed_page)
             self._upsert([chunk], self.vectors([rec.text]), metas[rec.doc_id])
 
-    # BM25 -----------------------------------------------------------------------------------
-    @property
-    def _lexical_dir(self) -> Path:
-        return self.home / "bm25"
-
-    def refresh_lexical(self) -> LexicalIndex:
-        """For writers: bring the BM25 index up to the registry and save it."""
-        index = self.lexical()
-        saved = LexicalIndex.load(self._lexical_dir)
-        if saved is None or saved.generation != index.generation:
-            index.save(self._lexical_dir)
-        return index
-
+    # words ------------------------------------------------------------------------------------
     def lexical(self) -> LexicalIndex:
-        """The BM25 index at the registry's generation (rebuilt in memory if the saved one lags)."""
-        generation = self.registry.generation
-        if self._lexical is None or self._lexical.generation != generation:
-            loaded = LexicalIndex.load(self._lexical_dir)
-            if loaded is None or loaded.generation != generation:
-                records = list(self.registry.iter_chunks())
-                loaded = LexicalIndex.build(
-                    [r.chunk_id for r in records], [r.text for r in records], generation
-                )
-            self._lexical = loaded
+        """The lexical (BM25) index: always at the registry's state, as it lives inside it."""
         return self._lexical
 
     # reading --------------------------------------------------------------------------------

@@ -25,17 +25,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ingest.lexical import LexicalIndex
 from ingest.registry import Registry
 from ingest.store import Store
 
-# point name -> (owner, attribute) wrapped; "bm25-swap" is special (see _patch_bm25_swap)
+# point name -> (owner, attribute) wrapped
 POINTS: dict[str, tuple[Any, str]] = {
     "embedded": (Store, "_complete_vectors"),  # vectors computed and cached in the registry
+    "journal-written": (Registry, "begin_write"),  # the write journalled, Chroma not yet touched
     "chroma-upserted": (Store, "_upsert"),  # new vectors in Chroma, registry not yet committed
     "registry-committed": (Registry, "put_document"),  # commit point passed, stale vectors kept
-    "stale-deleted": (Store, "_delete_vectors"),  # Chroma cleaned, BM25 not yet saved
-    "bm25-saved": (LexicalIndex, "save"),  # a whole batch done, process not yet exited
+    "stale-deleted": (Store, "_delete_vectors"),  # Chroma cleaned, the journal not yet cleared
+    "journal-cleared": (Registry, "end_write"),  # a document's write finished
     "store-open": (Store, "__init__"),  # the store opened: its registry and Chroma created if new
 }
 
@@ -92,40 +92,14 @@ def _after_nth(func: Callable[..., Any], nth: int, action: str) -> Callable[...,
     return wrapper
 
 
-def _patch_bm25_swap(nth: int, action: str) -> None:
-    """Fire between the two renames of LexicalIndex.save: the old index moved aside, the new one
-    not yet in place (no bm25/ folder at all)."""
-    import ingest.lexical as lexical
-
-    real = os.replace
-    calls = 0
-
-    def replace(src: Any, dst: Any) -> None:
-        nonlocal calls
-        real(src, dst)
-        if Path(src).name == "bm25" and Path(dst).name == "bm25.old":
-            calls += 1
-            if calls == nth:
-                _fire(action)
-
-    class _Os:  # the lexical module's `os`, with replace wrapped
-        def __getattr__(self, name: str) -> Any:
-            return replace if name == "replace" else getattr(os, name)
-
-    lexical.os = _Os()  # type: ignore[assignment]
-
-
 def main(argv: list[str]) -> None:
     action, point, nth_text, sep, *cli_args = argv
     assert action in ("kill", "pause", "gate") and sep == "--", __doc__
     nth = int(nth_text)
-    if point == "bm25-swap":
-        _patch_bm25_swap(nth, action)
-    else:
-        owner, name = POINTS[point]
-        wrap = _before_nth(getattr(owner, name), nth) if action == "gate" else \
-            _after_nth(getattr(owner, name), nth, action)
-        setattr(owner, name, wrap)
+    owner, name = POINTS[point]
+    wrap = _before_nth(getattr(owner, name), nth) if action == "gate" else \
+        _after_nth(getattr(owner, name), nth, action)
+    setattr(owner, name, wrap)
     from assistant.cli import app
 
     sys.argv = ["dossier", *cli_args]

@@ -1,5 +1,5 @@
 """Store helpers shared by the store tests: a small document, a write, and what each part of a
-store (registry, Chroma, BM25) holds."""
+store (registry, Chroma, the lexical index) holds."""
 
 from __future__ import annotations
 
@@ -24,15 +24,13 @@ def make_doc(source: str, paragraphs: list[str], company: str = "Apple Inc.") ->
 def write(store: Store, doc: Document, max_tokens: int = 24) -> str:
     chunks = chunk_document(doc, store.embedder.count_tokens, max_tokens, 0)
     with store.writer():
-        outcome = store.write(doc, chunks)
-        store.refresh_lexical()
-    return outcome
+        return store.write(doc, chunks)
 
 
 def state(store: Store) -> tuple[set[str], set[str], set[str]]:
-    """(registry chunk ids, Chroma ids, BM25 ids)."""
+    """(registry chunk ids, Chroma ids, lexical index ids)."""
     return (
         store.registry.all_chunk_ids(),
         set(store.collection.get(include=[])["ids"]),
-        set(store.lexical().ids),
+        set(store.registry.lexical_chunk_ids()),
     )

@@ -1,7 +1,8 @@
 """Crash safety with real processes: `dossier ingest` killed (SIGKILL) between any two steps of
 the store's write order, or at moments picked by the clock, then run again, must leave exactly
-the store one clean run leaves: same documents, same chunk ids, no duplicates, Chroma, BM25 and
-the registry in step, and no debris in DOSSIER_HOME.
+the store one clean run leaves: same documents, same chunk ids, no duplicates, Chroma, the
+lexical index and the registry in step, no write left in the journal, and no debris in
+DOSSIER_HOME.
 
 Faults are injected by tests/fault_runner.py (the CLI with one store method wrapped); the
 product has no hooks. Each case costs two CLI processes, so the module takes a minute or two.
@@ -23,14 +24,13 @@ import numpy as np
 import pytest
 
 from ingest.embeddings import LocalMiniLM
-from ingest.lexical import LexicalIndex
 from ingest.store import Store
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
-# What a store folder may hold; anything else (a .bm25-* temp folder, bm25.old) is debris.
-STORE_FILES = {"bm25", "chroma", "registry.sqlite3", "registry.sqlite3-wal", "registry.sqlite3-shm",
+# What a store folder may hold; anything else is debris.
+STORE_FILES = {"chroma", "registry.sqlite3", "registry.sqlite3-wal", "registry.sqlite3-shm",
                "writer.lock", "open.lock"}
 EXTRA = ("Alibaba's cloud unit said on Friday it would add data centres in Mexico, Japan, South "
          "Korea, Malaysia and Dubai over the next year, as demand for AI computing grows.")
@@ -116,10 +116,8 @@ def snapshot(home: Path, minilm: LocalMiniLM) -> dict[str, Any]:
         got = store.collection.get(include=["embeddings", "documents", "metadatas"])
         assert len(got["ids"]) == len(set(got["ids"]))
         assert set(got["ids"]) == set(ids), "Chroma and the registry disagree"
-        saved = LexicalIndex.load(home / "bm25")
-        assert saved is not None, "no BM25 index on disk"
-        assert saved.generation == registry.generation, "BM25 on disk is behind the registry"
-        assert sorted(saved.ids) == sorted(ids), "BM25 and the registry disagree"
+        assert sorted(registry.lexical_chunk_ids()) == sorted(ids), "FTS5 and the registry disagree"
+        assert registry.pending_writes() == [], "a write is left in the journal"
         # Chroma answers queries over all of it (its index is not damaged)
         hits = store.dense_search(minilm.embed(["Alibaba cloud investment"])[0], k=len(ids))
         assert {cid for cid, _ in hits} == set(ids)
@@ -160,15 +158,15 @@ def rerun(home: Path, corpus: Path) -> None:
 
 # --- the cases -----------------------------------------------------------------------------------
 # (point, n): killed right after the n-th return from that step. The job writes a, b, c, d, e in
-# order; repair() at the start makes the first _delete_vectors call.
+# order (repair() at the start finds no journalled write: it calls nothing).
 KILL_POINTS = [
     ("embedded", 2),  # b embedded and cached, nothing else written for it
+    ("journal-written", 2),  # b's write journalled, Chroma not touched yet
     ("chroma-upserted", 3),  # c's new vectors (and kept chunks' new metadata) in Chroma only
-    ("registry-committed", 1),  # a committed: its stale vectors still in Chroma, BM25 behind
-    ("registry-committed", 5),  # every document committed, BM25 not yet saved
-    ("stale-deleted", 4),  # c fully written to Chroma and registry, BM25 behind
-    ("bm25-swap", 1),  # the old BM25 index moved aside, the new one not yet in place
-    ("bm25-saved", 1),  # everything written; killed before exiting
+    ("registry-committed", 1),  # a committed: its stale vectors still in Chroma
+    ("registry-committed", 5),  # every document committed, e's journal entry not cleared
+    ("stale-deleted", 3),  # c fully written to Chroma and registry, its journal entry kept
+    ("journal-cleared", 5),  # everything written; killed before exiting
 ]
 
 

@@ -105,7 +105,7 @@ def test_second_writer_is_refused_or_waits_and_search_keeps_working(
     try:
         assert len(store.registry.documents()) == 3
         ids = store.registry.all_chunk_ids()
-        assert set(store.collection.get(include=[])["ids"]) == ids == set(store.lexical().ids)
+        assert set(store.collection.get(include=[])["ids"]) == ids == set(store.registry.lexical_chunk_ids())
     finally:
         store.close()
 
@@ -166,7 +166,7 @@ def test_two_first_ingests_into_an_empty_home_create_it_once(tmp_path: Path, cor
     try:
         assert len(store.registry.documents()) == sum(code == 0 for code, _, _ in results)
         ids = store.registry.all_chunk_ids()
-        assert set(store.collection.get(include=[])["ids"]) == ids == set(store.lexical().ids)
+        assert set(store.collection.get(include=[])["ids"]) == ids == set(store.registry.lexical_chunk_ids())
     finally:
         store.close()
 

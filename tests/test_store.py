@@ -66,7 +66,6 @@ def test_delete_removes_everything(store: Store) -> None:
     write(store, make_doc("/b.txt", ["Oracle stockholders elected all directors."]))
     with store.writer():
         assert store.delete(doc.doc_id)
-        store.refresh_lexical()
     registry, chroma, bm25 = state(store)
     assert registry == chroma == bm25
     assert [d.source for d in store.registry.documents()] == ["/b.txt"]
@@ -80,6 +79,10 @@ def test_store_refuses_another_embedding_model(tmp_path: Path, embedder: Countin
         Store(tmp_path / "home", embedder)
 
 
+def die(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt("killed")
+
+
 def test_interrupted_write_is_repaired_to_a_clean_state(
     tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch,
     chroma_url: str | None,
@@ -87,10 +90,6 @@ def test_interrupted_write_is_repaired_to_a_clean_state(
     """Vectors reach Chroma, then the process dies before the registry commit."""
     crashed = Store(tmp_path / "crashed", embedder, chroma_url)
     write(crashed, make_doc("/a.txt", PARAGRAPHS))
-
-    def die(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt("killed")
-
     monkeypatch.setattr(crashed.registry, "put_document", die)
     with pytest.raises(KeyboardInterrupt):
         write(crashed, make_doc("/b.txt", ["Nordstrom changed executive pay."]))
@@ -108,15 +107,6 @@ def test_interrupted_write_is_repaired_to_a_clean_state(
     write(clean, make_doc("/b.txt", ["Nordstrom changed executive pay."]))
     assert state(reopened) == state(clean)
     assert state(reopened)[0] == state(reopened)[1] == state(reopened)[2]
-
-
-def test_stale_bm25_index_is_rebuilt(store: Store) -> None:
-    write(store, make_doc("/a.txt", PARAGRAPHS))
-    with store.writer():
-        store.registry.put_document(
-            make_doc("/c.txt", ["Buckle comparable store sales rose."]), []
-        )  # registry moved on without a BM25 save
-    assert store.lexical().generation == store.registry.generation
 
 
 def test_second_writer_is_told_who_holds_the_lock(store: Store) -> None:
@@ -214,3 +204,92 @@ def test_a_text_left_to_a_document_that_failed_is_embedded_for_the_next(
     assert registry == chroma and len(registry) == 2
     shared = [t for t in embedder.embedded if PARAGRAPHS[1] in t]
     assert len(shared) == 1  # embedded once, for b, after a failed
+
+
+# the write journal: repair touches what the last unfinished write touched, nothing else ----------
+class GetSpy:
+    """Records the ids each Chroma `get` asked for (None: the whole collection)."""
+
+    def __init__(self, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[list[str] | None] = []
+        real = store.collection.get
+
+        def get(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(kwargs.get("ids"))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(store.collection, "get", get)
+
+
+def write_then_repair(store: Store) -> None:
+    """A document written, then the store's first repair (a new store is checked whole once:
+    it might predate the journal)."""
+    write(store, make_doc("/a.txt", PARAGRAPHS))
+    with store.writer():
+        store.repair()
+
+
+def test_repair_with_no_unfinished_write_reads_nothing_from_chroma(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_then_repair(store)
+    spy = GetSpy(store, monkeypatch)
+    with store.writer():
+        assert store.repair() == 0
+    assert spy.calls == []
+
+
+def test_repair_after_a_kill_before_the_commit_reads_only_that_write(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_then_repair(store)
+    doc = make_doc("/b.txt", ["Nordstrom changed executive pay.", "Buckle sales rose."])
+    monkeypatch.setattr(store.registry, "put_document", die)
+    with pytest.raises(KeyboardInterrupt):
+        write(store, doc)
+    monkeypatch.undo()
+    ((pending_doc, pending_ids),) = store.registry.pending_writes()
+    assert pending_doc == doc.doc_id and pending_ids
+    assert pending_ids <= set(store.collection.get(include=[])["ids"])  # the orphans
+    spy = GetSpy(store, monkeypatch)
+    with store.writer():
+        assert store.repair() == len(pending_ids)
+    assert spy.calls == [sorted(pending_ids)]
+    assert store.registry.pending_writes() == []
+    registry, chroma, lexical = state(store)
+    assert registry == chroma == lexical
+
+
+def test_repair_after_a_kill_after_the_commit_deletes_the_replaced_chunks(
+    tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch,
+    chroma_url: str | None,
+) -> None:
+    """The new chunks are committed; the replaced chunks' vectors are still in Chroma."""
+    crashed = Store(tmp_path / "crashed", embedder, chroma_url)
+    write_then_repair(crashed)
+    changed = [*PARAGRAPHS[:2], "Research and development expense fell to $6,000 million."]
+    monkeypatch.setattr(crashed, "_delete_vectors", die)
+    with pytest.raises(KeyboardInterrupt):
+        write(crashed, make_doc("/a.txt", changed))
+    monkeypatch.undo()
+    registry, chroma, lexical = state(crashed)
+    assert registry == lexical and chroma - registry  # the replaced chunk's vector is left
+    with crashed.writer():
+        assert crashed.repair() == len(chroma - registry)
+    clean = Store(tmp_path / "clean", embedder, chroma_url)
+    write(clean, make_doc("/a.txt", changed))
+    assert state(crashed) == state(clean)
+
+
+def test_a_store_from_before_the_journal_is_checked_whole_once(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_then_repair(store)
+    store.collection.upsert(ids=["orphan"], embeddings=[[0.1] * store.embedder.dimension],
+                            documents=["left by a kill before the journal existed"])
+    store.registry.set_info("full_repair", "1")  # as migration 6 leaves an older store
+    with store.writer():
+        assert store.repair() == 1
+    assert not store.registry.needs_full_repair()
+    registry, chroma, _ = state(store)
+    assert registry == chroma
