@@ -1,8 +1,8 @@
 """Hybrid search: dense (Chroma) and BM25 (SQLite FTS5), fused by reciprocal rank, with filters.
 
 Filters are resolved once against the registry into a set of documents and applied on both sides
-(a Chroma `where` on doc_id, the same documents in the FTS5 query), so both rankings see the same
-candidates.
+(an exact dense search over their vectors, the same documents in the FTS5 query), so both rankings
+see the same candidates.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ class HybridSearcher:
         rankings: list[tuple[list[str], float]] = []
         dense_scores: dict[str, float] = {}
         if self.fusion in ("rrf", "dense"):
-            where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids is not None else None
             vector = self.store.embedder.embed([text])[0]
-            dense = self.store.dense_search(vector, pool, where)
+            dense = (self.store.dense_search(vector, pool) if doc_ids is None
+                     else self.store.dense_search_in(vector, pool, doc_ids))
             dense_scores = dict(dense)
             rankings.append(([cid for cid, _ in dense], 1.0))
         if self.fusion in ("rrf", "bm25"):

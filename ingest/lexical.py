@@ -8,7 +8,10 @@ replaced in docs/evaluation.md.
 
 A question becomes an FTS5 MATCH expression here: its words, each quoted (so no text a user
 types is read as FTS5 syntax), common English stopwords left out, joined by OR as BM25 scores
-any of them.
+any of them, searched in the text column only. A search scoped to documents adds
+`AND doc_id : (...)`: FTS5 skips to those documents' rows instead of scoring every match and
+filtering after (15x faster for one filing at 30k passages, bench/scale.py). The doc_id column
+counts one token per row in BM25's document length, a constant that leaves rankings as they are.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ _WORD = re.compile(r"\w+")
 MAX_TERMS = 64  # a pasted page must not become a query of thousands of OR terms
 
 
+def quoted(text: str) -> str:
+    """An FTS5 string: a phrase matched as written, never read as syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 def match_expression(query: str) -> str | None:
     """The FTS5 MATCH expression for a free-text query, or None when it has no searchable word.
     Each term is a quoted string (a word of letters, digits or '_' holds no quote), so operators,
@@ -39,7 +47,16 @@ def match_expression(query: str) -> str | None:
              if t not in STOPWORDS and not (len(t) == 1 and t.isalpha())]
     if not terms:
         return None
-    return " OR ".join(f'"{t}"' for t in terms[:MAX_TERMS])
+    return " OR ".join(quoted(t) for t in terms[:MAX_TERMS])
+
+
+def search_expression(terms: str, doc_ids: Collection[str] | None = None) -> str:
+    """The MATCH expression for ``terms`` (from match_expression) in the chunk text only, and
+    with ``doc_ids``, in those documents' chunks only (FTS5 intersects the two)."""
+    expression = f"text : ({terms})"
+    if doc_ids is not None:
+        expression += f" AND doc_id : ({' OR '.join(quoted(d) for d in sorted(doc_ids))})"
+    return expression
 
 
 class LexicalIndex:
@@ -55,4 +72,4 @@ class LexicalIndex:
         expression = match_expression(query)
         if expression is None or k <= 0 or (doc_ids is not None and not doc_ids):
             return []
-        return self.registry.lexical_search(expression, k, doc_ids)
+        return self.registry.lexical_search(search_expression(expression, doc_ids), k)

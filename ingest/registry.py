@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -112,12 +112,13 @@ MIGRATIONS: list[str] = [
     # 5: the lexical index (ingest/lexical.py): each chunk's text in FTS5 (Porter stemmer), row
     #    for row with the chunks table (same rowid), written and deleted by triggers in the
     #    transaction that writes or deletes the chunk (a document's delete cascades to its
-    #    chunks, and so to here); filled from the chunks already stored. The delete checks the
-    #    chunk id too: were rowids ever renumbered (a VACUUM may), a row is left, which readers
-    #    drop as unknown to the registry, never a wrong row deleted
+    #    chunks, and so to here); filled from the chunks already stored. doc_id is indexed, so a
+    #    search scoped to documents is an FTS5 AND that skips to their rows. The delete checks
+    #    the chunk id too: were rowids ever renumbered (a VACUUM may), a row is left, which
+    #    readers drop as unknown to the registry, never a wrong row deleted
     """
     CREATE VIRTUAL TABLE chunks_fts USING fts5(
-        chunk_id UNINDEXED, doc_id UNINDEXED, text, tokenize = 'porter unicode61'
+        chunk_id UNINDEXED, doc_id, text, tokenize = 'porter unicode61'
     );
     CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
         INSERT INTO chunks_fts (rowid, chunk_id, doc_id, text)
@@ -313,18 +314,13 @@ class Registry:
         return set(self.chunks_by_id(ids))
 
     # the lexical index (ingest/lexical.py) -----------------------------------------------------
-    def lexical_search(self, expression: str, k: int,
-                       doc_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
-        """Top k (chunk id, BM25 score) for an FTS5 MATCH expression (built by
-        ingest.lexical.match_expression), among the chunks of ``doc_ids`` if given. FTS5's
-        bm25() is lower for better matches; the score returned is its negation."""
-        scope, args = "", [expression]
-        if doc_ids is not None:
-            scope = "AND doc_id IN (SELECT value FROM json_each(?))"
-            args.append(json.dumps(sorted(doc_ids)))
+    def lexical_search(self, expression: str, k: int) -> list[tuple[str, float]]:
+        """Top k (chunk id, BM25 score) for an FTS5 MATCH expression built by
+        ingest.lexical.search_expression. Only the text column is weighed; FTS5's bm25() is
+        lower for better matches, so the score returned is its negation."""
         rows = self.db.execute(
-            f"SELECT chunk_id, bm25(chunks_fts) AS score FROM chunks_fts "
-            f"WHERE chunks_fts MATCH ? {scope} ORDER BY score LIMIT ?", [*args, k],
+            "SELECT chunk_id, bm25(chunks_fts, 0.0, 0.0, 1.0) AS score FROM chunks_fts "
+            "WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?", (expression, k),
         ).fetchall()
         return [(chunk_id, -float(score)) for chunk_id, score in rows]
 
@@ -352,6 +348,17 @@ class Registry:
                 part,
             ):
                 out[row[0]] = ChunkRecord(*row)
+        return out
+
+    def chunks_of(self, doc_ids: Iterable[str]) -> list[ChunkRecord]:
+        """The chunks of these documents (in no set order)."""
+        wanted = list(doc_ids)
+        out: list[ChunkRecord] = []
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            out += [ChunkRecord(*row) for row in self.db.execute(
+                'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section, printed_page '
+                f"FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part)]
         return out
 
     def metas(self) -> dict[str, DocMeta]:

@@ -98,15 +98,16 @@ CORPUS = [
 
 def textbook_bm25(query: list[str], docs: list[list[str]], k1: float = 1.2,
                   b: float = 0.75) -> list[float]:
-    """Robertson's BM25 as FTS5 computes it (idf floored just above zero)."""
-    n, avgdl = len(docs), sum(map(len, docs)) / len(docs)
+    """Robertson's BM25 as FTS5 computes it (idf floored just above zero); a row's length
+    counts its doc_id too (one token), as FTS5 sums the lengths of the indexed columns."""
+    n, avgdl = len(docs), sum(len(d) + 1 for d in docs) / len(docs)
     scores = []
     for doc in docs:
-        tf, score = Counter(doc), 0.0
+        tf, score, dl = Counter(doc), 0.0, len(doc) + 1
         for term in query:
             df = sum(term in d for d in docs)
             idf = max(math.log((n - df + 0.5) / (df + 0.5)), 1e-6)
-            score += idf * tf[term] * (k1 + 1) / (tf[term] + k1 * (1 - b + b * len(doc) / avgdl))
+            score += idf * tf[term] * (k1 + 1) / (tf[term] + k1 * (1 - b + b * dl / avgdl))
         scores.append(score)
     return scores
 
@@ -152,6 +153,13 @@ def test_query_syntax_in_user_text_is_searched_as_words(registry: Registry, host
     assert all(term.startswith('"') and term.endswith('"') for term in expression.split(" OR "))
     # FTS5 raises on a syntax error; a NOT, a column filter or a prefix would change the hits
     assert registry.chunk_ids_of(doc.doc_id)[0] in hits(registry, hostile)
+
+
+def test_only_the_text_is_searched(registry: Registry) -> None:
+    """A word that is a stored document's id (an indexed column, for scoping) finds nothing."""
+    doc = put(registry, "/a.txt", ["Revenue growth was strong."])
+    assert hits(registry, doc.doc_id) == []
+    assert hits(registry, f"revenue {doc.doc_id}") == registry.chunk_ids_of(doc.doc_id)
 
 
 def test_query_words_are_or_ed_without_stopwords_or_repeats() -> None:

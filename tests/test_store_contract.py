@@ -67,6 +67,35 @@ def test_a_metadata_filter_keeps_to_one_document(store: Store, minilm: LocalMini
         r.chunk_id for r in store.registry.iter_chunks() if r.doc_id == b.doc_id}
 
 
+@pytest.mark.parametrize("chunk_context", [False, True])
+def test_a_search_scoped_to_documents_is_exact_and_agrees_with_chroma(
+    tmp_path: Path, minilm: LocalMiniLM, chroma_url: str | None, chunk_context: bool
+) -> None:
+    """Scoped searches read the scope's vectors from the registry's embedding cache and rank
+    them exactly: the same chunks and similarities as Chroma's filtered search gives."""
+    store = Store(tmp_path / "home", minilm, chroma_url, chunk_context=chunk_context)
+    a, b = make_doc("/a.txt", PARAGRAPHS), make_doc("/b.txt", OTHER, company="Oracle Corporation")
+    write(store, a)
+    write(store, b)
+    vector = minilm.embed(["supply-chain risk in Asia"])[0]
+    exact = store.dense_search_in(vector, 10, {b.doc_id})
+    chroma = store.dense_search(vector, 10, {"doc_id": {"$in": [b.doc_id]}})
+    assert [cid for cid, _ in exact] == [cid for cid, _ in chroma]
+    for (_, got), (_, expected) in zip(exact, chroma, strict=True):
+        assert got == pytest.approx(expected, abs=1e-4)
+    assert store.dense_search_in(vector, 10, {"no-such-document"}) == []
+
+
+def test_a_scoped_search_without_cached_vectors_asks_chroma(
+    store: Store, minilm: LocalMiniLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = make_doc("/a.txt", PARAGRAPHS)
+    write(store, a)
+    monkeypatch.setattr(store.registry, "cached_vectors", lambda model, hashes: {})
+    hits = store.dense_search_in(minilm.embed(["supply-chain risk"])[0], 3, {a.doc_id})
+    assert len(hits) == 3 and {cid for cid, _ in hits} <= set(store.registry.chunk_ids_of(a.doc_id))
+
+
 def test_a_deleted_document_is_never_found_again(store: Store, minilm: LocalMiniLM) -> None:
     a = make_doc("/a.txt", PARAGRAPHS)
     write(store, a)

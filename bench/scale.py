@@ -1,0 +1,549 @@
+"""Dossier at 100k and 1M passages: search, ask, adding a filing, a restart, memory and disk.
+
+    nice -n 10 .venv/bin/python -m bench.scale --sizes 100000,1000000
+    nice -n 10 .venv/bin/python -m bench.scale --sizes 2000,5000 --queries 10 --no-write  # quick
+
+Grows one store to each size in turn. Its passages are real: the chunks of a seed store (the
+docugami 10-Q PDFs, ingested by Dossier, or --seed-store), cycled, each copy varied so that no
+two are alike (the synthetic filing's company name in front, every number shifted by the copy's
+number). Their vectors are the seed chunks' real MiniLM vectors, perturbed for each copy (unit
+noise of norm 0.1, renormalised: cosine about 0.995 to the original), so the run does not
+embed a million texts; questions are embedded by the real model. The store is written through
+`Store.plan_write` / `finish_write`, the ingest's own write path (journal, Chroma, registry with
+its FTS5 rows), one synthetic filing of --passages-per-filing passages at a time, in companies of
+--filings-per-company filings.
+
+At each size, in one run: search p50/p95 (dense, BM25, fused; unscoped, scoped to one company,
+scoped to one filing), the two ways of scoping a dense search (document-id list vs indexed
+company metadata), HNSW recall@10 against exact search on a sample of questions, ask p50/p95
+(extractive), the time and peak memory of adding one real filing (--filing, default a 116-page
+10-K PDF) in a fresh process vs into an empty store, a kill between Chroma's write and the
+commit point then a rerun (the store checked to equal a clean add), deleting the filing again,
+opening the store and answering a first question in a fresh process, RSS and disk. Results go to
+the `scale` section of docs/benchmarks.md and docs/scale.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench import common
+from bench.common import REPO, console
+from ingest.documents import Block, Chunk, DocMeta, Document, chunk_id, sha256
+
+DEFAULT_FILING = common.DEFAULT_FILINGS / "MSFT_10-K_FY2022.pdf"
+NOISE = 0.1  # norm of the perturbation added to a reused real vector
+PLOT = REPO / "docs" / "scale.png"
+FUSIONS = ("dense", "bm25", "rrf")
+
+
+# the passages ----------------------------------------------------------------------------------
+@dataclass
+class Seed:
+    texts: list[str]
+    vectors: np.ndarray  # real MiniLM vectors, one per text, unit length
+
+
+def load_seed(home: Path, docs: Path) -> Seed:
+    """The chunks of a store of real documents (ingested into `home` first when it is empty)."""
+    from assistant import Assistant
+
+    with Assistant(home=home) as assistant:
+        if not assistant.documents():
+            console.print(f"seed store: ingesting {docs}")
+            assistant.ingest(docs, progress=True)
+        ids = sorted(assistant.store.registry.all_chunk_ids())
+        texts, vectors = [], []
+        for i in range(0, len(ids), 2000):
+            got = assistant.store.collection.get(ids=ids[i : i + 2000],
+                                                 include=["documents", "embeddings"])
+            texts += list(got["documents"] or [])
+            vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+    matrix = np.concatenate(vectors)
+    return Seed(texts, matrix / np.linalg.norm(matrix, axis=1, keepdims=True))
+
+
+def varied(text: str, copy: int, company: str) -> str:
+    """A seed passage made distinct for its copy: the company in front, numbers shifted."""
+    if copy:
+        text = re.sub(r"\d+", lambda m: str(int(m.group()) + copy), text)
+    return f"{company}: {text}"
+
+
+@dataclass
+class Filing:
+    n: int  # the filing's number in the run
+    doc: Document
+    chunks: list[Chunk]
+    vectors: np.ndarray
+
+
+def synthetic_filing(n: int, seed: Seed, per_filing: int, per_company: int,
+                     rng: np.random.Generator) -> Filing:
+    company_n, nth = divmod(n, per_company)
+    company = f"Scale Test Co {company_n:04d}"
+    year, quarter = 2000 + nth // 4, nth % 4 + 1
+    form = "10-K" if quarter == 4 else "10-Q"
+    period = f"FY{year}" if form == "10-K" else f"Q{quarter} FY{year}"
+    meta = DocMeta(title=f"{company} {form} {period}", source=f"scale://{company_n}/{nth}",
+                   company=company, ticker=f"ST{company_n:04d}", cik=str(9_000_000 + company_n),
+                   form=form, period=period, filed=f"{year}-{quarter * 3:02d}-15")
+    first = n * per_filing
+    bases = [(first + i) % len(seed.texts) for i in range(per_filing)]
+    texts = [varied(seed.texts[b], (first + i) // len(seed.texts), company)
+             for i, b in enumerate(bases)]
+    text = "\n\n".join(texts)
+    blocks, chunks, start = [], [], 0
+    doc_id = sha256(meta.source)[:16]
+    for i, t in enumerate(texts):
+        page = i // 3 + 1
+        blocks.append(Block(start=start, end=start + len(t), page=page))
+        chunks.append(Chunk(chunk_id=chunk_id(doc_id, t, i), doc_id=doc_id, text=t, start=start,
+                            end=start + len(t), page=page))
+        start += len(t) + 2
+    noise = rng.standard_normal((per_filing, seed.vectors.shape[1])).astype(np.float32)
+    noise *= NOISE / np.linalg.norm(noise, axis=1, keepdims=True)
+    vectors = seed.vectors[bases] + noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return Filing(n, Document(text=text, kind="text", meta=meta, blocks=blocks), chunks, vectors)
+
+
+class Grower:
+    """Writes synthetic filings into a store through the ingest's write path, keeping every
+    vector written (as float16) for the exact-search recall check."""
+
+    def __init__(self, store: Any, seed: Seed, args: argparse.Namespace) -> None:
+        self.store, self.seed, self.args = store, seed, args
+        self.rng = np.random.default_rng(0)
+        self.filings = 0
+        self.ids: list[str] = []
+        self.vectors = np.zeros((0, seed.vectors.shape[1]), dtype=np.float16)
+        self.doc_ids: list[str] = []
+        self.companies: list[str] = []
+
+    def grow_to(self, passages: int) -> float:
+        """Seconds it took to write filings until the store holds `passages` of them."""
+        start, parts = time.perf_counter(), [self.vectors]
+        with self.store.writer():
+            while self.filings * self.args.passages_per_filing < passages:
+                filing = synthetic_filing(self.filings, self.seed, self.args.passages_per_filing,
+                                          self.args.filings_per_company, self.rng)
+                plan = self.store.plan_write(filing.doc, filing.chunks)
+                assert plan is not None
+                vector_of = {t: v for t, v in zip(plan.embedded, filing.vectors, strict=True)}
+                fresh = [vector_of[t] for t in plan.to_embed]
+                self.store.finish_write(plan, np.stack(fresh) if fresh else
+                                        np.zeros((0, self.seed.vectors.shape[1]), np.float32))
+                self.ids += [c.chunk_id for c in filing.chunks]
+                parts.append(filing.vectors.astype(np.float16))
+                self.doc_ids.append(filing.doc.doc_id)
+                self.companies.append(filing.doc.meta.company or "")
+                self.filings += 1
+                if self.filings % 50 == 0:
+                    console.print(f"  {self.filings * self.args.passages_per_filing:,} passages, "
+                                  f"{time.perf_counter() - start:.0f} s")
+        self.vectors = np.concatenate(parts)
+        return time.perf_counter() - start
+
+
+# timing --------------------------------------------------------------------------------------
+def timed_ms(call: Callable[[str], object], questions: Sequence[str]) -> list[float]:
+    out = []
+    for q in questions:
+        start = time.perf_counter()
+        call(q)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def p50_p95(ms: Sequence[float]) -> tuple[float, float]:
+    return round(common.percentile(ms, 50), 1), round(common.percentile(ms, 95), 1)
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def disk_mib(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+# fresh processes -------------------------------------------------------------------------------
+def child(mode: str, home: Path, *extra: str) -> dict[str, Any]:
+    """Run this module's --child mode in a fresh process; its JSON line."""
+    result = subprocess.run([sys.executable, "-m", "bench.scale", "--child", mode, "--home",
+                             str(home), *extra], cwd=REPO, capture_output=True, text=True,
+                            check=False, env=_env(home))
+    if result.returncode != 0:
+        raise RuntimeError(f"child {mode} failed: {result.stderr[-2000:]}")
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {**os.environ, "DOSSIER_HOME": str(home)}
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DOSSIER_CHROMA_URL"):
+        env.pop(name, None)
+    return env
+
+
+def run_child(args: argparse.Namespace) -> None:
+    from assistant import Assistant
+    from ingest.embeddings import LocalMiniLM
+
+    start = time.perf_counter()
+    embedder = common.TimedEmbedder(LocalMiniLM())
+    out: dict[str, Any] = {}
+    with Assistant(home=args.home, embedder=embedder) as assistant:
+        out["open_s"] = time.perf_counter() - start
+        if args.child == "add":
+            start = time.perf_counter()
+            report = assistant.ingest([args.filing], progress=False)
+            assert report.ok and (report.added or report.replaced), report.summary()
+            out.update(add_s=time.perf_counter() - start, embed_s=embedder.embed_s,
+                       chunks=len(assistant.store.registry.chunk_ids_of(_doc_id(args.filing))))
+        else:  # first: open, then answer a first question
+            start = time.perf_counter()
+            assistant.ask(args.question, mode="extractive")
+            out["first_answer_s"] = time.perf_counter() - start
+    out["max_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def _doc_id(path: Path) -> str:
+    return sha256(path.expanduser().resolve().as_posix())[:16]
+
+
+def crash_then_rerun(home: Path, filing: Path) -> dict[str, Any]:
+    """Kill an ingest of the filing right after its vectors reach Chroma (before the commit
+    point), then ingest it again: how long the rerun (repair included) took."""
+    mark = home.parent / "fired"
+    mark.unlink(missing_ok=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.fault_runner", "kill", "chroma-upserted", "1", "--",
+         "ingest", str(filing), "-q"], cwd=REPO, env={**_env(home), "DOSSIER_FAULT_MARK": str(mark)},
+        capture_output=True, text=True, check=False)
+    assert mark.exists() and proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    return child("add", home, "--filing", str(filing))
+
+
+def check_in_step(store: Any, doc_id: str, clean_ids: list[str]) -> None:
+    """After a crash and a rerun: the filing's chunks are those a clean add gives, in the
+    registry, Chroma and FTS5 alike; no write is left in the journal; counts agree."""
+    registry = store.registry
+    ids = registry.chunk_ids_of(doc_id)
+    assert ids == clean_ids, "the rerun stored other chunks than a clean add"
+    in_chroma = set(store.collection.get(ids=ids, include=[])["ids"])
+    assert in_chroma == set(ids), "Chroma lacks chunks of the filing"
+    assert registry.pending_writes() == [], "a write is left in the journal"
+    total = len(registry.all_chunk_ids())
+    assert store.collection.count() == total == len(registry.lexical_chunk_ids()), \
+        "Chroma, FTS5 and the registry differ in size"
+
+
+# one size ----------------------------------------------------------------------------------------
+@dataclass
+class SizeResult:
+    passages: int
+    grow_s: float
+    search: dict[str, tuple[float, float]] = field(default_factory=dict)
+    scoping: dict[str, tuple[float, float]] = field(default_factory=dict)
+    recall: dict[int, float] = field(default_factory=dict)
+    ask: tuple[float, float] = (0.0, 0.0)
+    add: dict[str, Any] = field(default_factory=dict)
+    rerun: dict[str, Any] = field(default_factory=dict)
+    delete_s: float = 0.0
+    first: dict[str, Any] = field(default_factory=dict)
+    rss_mib: float = 0.0
+    disk_mib: float = 0.0
+
+
+def dense_where(store: Any, where: dict[str, Any] | None, vector: np.ndarray) -> object:
+    return store.dense_search(vector, 40, where)
+
+
+def dense_within(store: Any, doc_ids: list[str], vector: np.ndarray) -> object:
+    return store.dense_search_in(vector, 40, doc_ids)
+
+
+def search_one(searcher: Any, filters: Any, question: str) -> object:
+    return searcher.search(question, 10, filters)
+
+
+@contextlib.contextmanager
+def opened(home: Path, **settings: Any) -> Iterator[Any]:
+    """The store's Assistant in this process, let go of whole on leaving (Chroma's shared
+    client too), so that a fresh process may write the store next."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    from assistant import Assistant
+    from ingest.embeddings import LocalMiniLM
+
+    try:
+        with Assistant(home=home, embedder=LocalMiniLM(), **settings) as assistant:
+            yield assistant
+    finally:
+        SharedSystemClient.clear_system_cache()
+
+
+def measure_reads(assistant: Any, grower: Grower, questions: list[str],
+                  args: argparse.Namespace) -> SizeResult:
+    """Search, scoping, recall and ask on the open store."""
+    from assistant.models import Filters
+    from assistant.retrieval import HybridSearcher
+
+    store = assistant.store
+    result = SizeResult(passages=store.count_chunks(), grow_s=0.0)
+    middle = grower.filings // 2
+    company, filing_id = grower.companies[middle], grower.doc_ids[middle]
+    company_docs = [d for d, c in zip(grower.doc_ids, grower.companies, strict=True) if c == company]
+    scopes = {"all": None, "company": Filters(company=company), "filing": Filters(doc_ids=[filing_id])}
+    for fusion in FUSIONS:
+        searcher = HybridSearcher(store, fusion=fusion)
+        for scope, filters in scopes.items():
+            searcher.search(questions[0], 10, filters)  # warm
+            result.search[f"{fusion} {scope}"] = p50_p95(
+                timed_ms(functools.partial(search_one, searcher, filters), questions))
+    # scoping a dense search: the id list the searcher passes vs Chroma's metadata index
+    vectors = store.embedder.embed(questions)
+    wheres: dict[str, dict[str, Any] | None] = {
+        "company: doc_id $in its filings' ids": {"doc_id": {"$in": company_docs}},
+        "company: company $eq": {"company": company},
+        "filing: doc_id $in 1 id": {"doc_id": {"$in": [filing_id]}},
+        "filing: doc_id $eq": {"doc_id": filing_id},
+        "unscoped": None,
+    }
+    searches: dict[str, Callable[[np.ndarray], object]] = {
+        label: functools.partial(dense_where, store, where) for label, where in wheres.items()}
+    searches["company: exact over its chunks' cached vectors (registry first)"] = \
+        functools.partial(dense_within, store, company_docs)
+    searches["filing: exact over its chunks' cached vectors (registry first)"] = \
+        functools.partial(dense_within, store, [filing_id])
+    for label, search in searches.items():
+        ms = []
+        for v in vectors:
+            start = time.perf_counter()
+            search(v)
+            ms.append((time.perf_counter() - start) * 1000)
+        result.scoping[label] = p50_p95(ms)
+    result.recall = hnsw_recall(store, grower, vectors[: args.recall_queries])
+    result.ask = p50_p95(timed_ms(lambda q: assistant.ask(q, mode="extractive"),
+                                  questions[: args.asks]))
+    result.rss_mib = rss_mib()
+    return result
+
+
+def measure_processes(result: SizeResult, home: Path, questions: list[str],
+                      args: argparse.Namespace, clean_ids: list[str]) -> None:
+    """Adding the filing, a crash and a rerun, deleting it, a restart: each in a fresh process
+    (the store is not open here meanwhile); the store is left as it was grown."""
+    doc_id = _doc_id(args.filing)
+    result.add = child("add", home, "--filing", str(args.filing))
+    with opened(home) as assistant:
+        assert assistant.store.registry.chunk_ids_of(doc_id) == clean_ids, "another add"
+        with assistant.store.writer():
+            assistant.store.delete(doc_id)
+    result.rerun = crash_then_rerun(home, args.filing)
+    with opened(home) as assistant:
+        check_in_step(assistant.store, doc_id, clean_ids)
+        start = time.perf_counter()
+        with assistant.store.writer():
+            assistant.store.delete(doc_id)
+        result.delete_s = time.perf_counter() - start
+    result.first = child("first", home, "--question", questions[0])
+    result.disk_mib = disk_mib(home)
+
+
+def hnsw_recall(store: Any, grower: Grower, queries: np.ndarray) -> dict[int, float]:
+    """recall@10 of Chroma's HNSW against exact cosine search over every stored vector, at
+    several ef_search values (Chroma's default is 100)."""
+    exact = []
+    for q in queries:
+        scores = np.concatenate([grower.vectors[i : i + 200_000].astype(np.float32) @ q
+                                 for i in range(0, len(grower.vectors), 200_000)])
+        exact.append({grower.ids[i] for i in np.argpartition(-scores, 10)[:10]})
+    out: dict[int, float] = {}
+    for ef in (10, 50, 100):
+        try:
+            store.collection.modify(configuration={"hnsw": {"ef_search": ef}})
+        except Exception as exc:  # an older Chroma: the default only
+            console.print(f"[yellow]ef_search not settable ({exc})[/]")
+            if ef != 100:
+                continue
+        found = [{cid for cid, _ in store.dense_search(q, 10)} for q in queries]
+        out[ef] = round(float(np.mean([len(f & e) / 10 for f, e in zip(found, exact,
+                                                                        strict=True)])), 3)
+    return out
+
+
+# report ----------------------------------------------------------------------------------------
+def tables(results: list[SizeResult], empty_add: dict[str, Any],
+           empty_first: dict[str, Any]) -> str:
+    sizes = [f"{r.passages:,}" for r in results]
+    search_rows = [[key, *(f"{r.search[key][0]:.0f} / {r.search[key][1]:.0f}" for r in results)]
+                   for key in results[0].search]
+    scoping_rows = [[key, *(f"{r.scoping[key][0]:.0f} / {r.scoping[key][1]:.0f}"
+                            for r in results)] for key in results[0].scoping]
+    recall_rows = [[f"ef_search {ef}", *(f"{r.recall.get(ef, float('nan')):.3f}" for r in results)]
+                   for ef in results[0].recall]
+
+    def add_cell(a: dict[str, Any]) -> str:
+        return (f"{a['add_s']:.1f} s ({a['add_s'] - a['embed_s']:.1f} s without embedding), "
+                f"peak {a['max_rss_mib']:.0f} MiB")
+
+    other_rows = [
+        ["ask p50 / p95 ms (extractive)", *(f"{r.ask[0]:.0f} / {r.ask[1]:.0f}" for r in results)],
+        [f"add the filing ({empty_add['chunks']} chunks), fresh process; empty store: "
+         f"{add_cell(empty_add)}", *(add_cell(r.add) for r in results)],
+        ["the same, after a kill between Chroma's write and the commit (rerun, repair included)",
+         *(add_cell(r.rerun) for r in results)],
+        ["delete the filing again, s", *(f"{r.delete_s:.2f}" for r in results)],
+        [f"restart: open the store + first answer, s (empty store: "
+         f"{empty_first['open_s']:.1f} + {empty_first['first_answer_s']:.1f})",
+         *(f"{r.first['open_s']:.1f} + {r.first['first_answer_s']:.1f}" for r in results)],
+        ["restart: peak RSS of that process, MiB",
+         *(f"{r.first['max_rss_mib']:.0f}" for r in results)],
+        ["RSS of the bench process (store open + every vector kept as float16), MiB",
+         *(f"{r.rss_mib:.0f}" for r in results)],
+        ["disk (Chroma + registry with FTS5 and embedding cache), MiB",
+         *(f"{r.disk_mib:.0f}" for r in results)],
+        ["time to grow the store to this size, s", *(f"{r.grow_s:.0f}" for r in results)],
+    ]
+    return "\n\n".join([
+        common.show("Search p50 / p95 ms (k 10; the question embedded in each)", ["search", *sizes],
+             search_rows),
+        common.show("Scoping a dense search (k 40, vector given): p50 / p95 ms",
+             ["where", *sizes], scoping_rows),
+        common.show("HNSW recall@10 against exact search (space cosine, M 16, ef_construction 100)",
+             ["setting", *sizes], recall_rows),
+        common.show("Ask, add, restart, memory, disk", ["measure", *sizes], other_rows),
+    ])
+
+
+def plot(results: list[SizeResult], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r.passages for r in results]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    for key in ("dense all", "bm25 all", "rrf all", "dense company", "rrf company"):
+        left.plot(sizes, [r.search[key][1] for r in results], marker="o", label=key)
+    left.set(xscale="log", xlabel="passages", ylabel="search p95, ms", title="Search p95")
+    left.legend(fontsize=7)
+    right.plot(sizes, [r.add["add_s"] - r.add["embed_s"] for r in results], marker="o",
+               label="add a 116-page 10-K (no embedding)")
+    right.plot(sizes, [r.ask[1] / 1000 for r in results], marker="o", label="ask p95")
+    right.set(xscale="log", xlabel="passages", ylabel="seconds", title="Add and ask")
+    right.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    console.print(f"wrote {path}")
+
+
+# main ------------------------------------------------------------------------------------------
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="passages, comma-separated")
+    parser.add_argument("--seed-docs", type=Path, default=common.DEFAULT_PDFS,
+                        help="real documents whose chunks and vectors the passages reuse")
+    parser.add_argument("--seed-store", type=Path, default=Path("/tmp/dossier-scale-seed"),
+                        help="store of --seed-docs (built when empty, reused)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where the grown store lives (default: a new temporary folder)")
+    parser.add_argument("--filing", type=Path, default=DEFAULT_FILING,
+                        help="the real filing added at each size")
+    parser.add_argument("--questions", type=Path, default=common.DEFAULT_QUESTIONS)
+    parser.add_argument("--queries", type=int, default=40, help="searches timed per cell")
+    parser.add_argument("--asks", type=int, default=10, help="asks timed per size")
+    parser.add_argument("--recall-queries", type=int, default=40)
+    parser.add_argument("--passages-per-filing", type=int, default=300)
+    parser.add_argument("--filings-per-company", type=int, default=20)
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    parser.add_argument("--keep", action="store_true", help="keep the grown store")
+    parser.add_argument("--child", choices=["add", "first"], help=argparse.SUPPRESS)
+    parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--question", default="", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if args.child:
+        run_child(args)
+        return
+
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    header = [*common.machine_lines()]
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="dossier-scale-"))
+    seed = load_seed(args.seed_store, args.seed_docs)
+    console.print(f"seed: {len(seed.texts):,} real passages with their real vectors")
+    questions = common.question_texts(args.questions)[: args.queries]
+    try:
+        empty = work / "empty" / "home"
+        empty_add = child("add", empty, "--filing", str(args.filing))
+        with opened(empty) as a:
+            clean_ids = a.store.registry.chunk_ids_of(_doc_id(args.filing))
+        empty_first = child("first", empty, "--question", questions[0])
+        results: list[SizeResult] = []
+        home = work / "store" / "home"
+        grower: Grower | None = None
+        for size in sizes:
+            console.print(f"growing to {size:,} passages")
+            with opened(home, retrieval={"auto_scope": False}) as assistant:
+                grower = grower or Grower(assistant.store, seed, args)
+                grower.store = assistant.store
+                grow_s = grower.grow_to(size)
+                result = measure_reads(assistant, grower, questions, args)
+            result.grow_s = grow_s
+            measure_processes(result, home, questions, args, clean_ids)
+            results.append(result)
+            console.print(result)
+        body = "\n".join([
+            f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+            *header, f"- Load average at the end: {common.loadavg()}",
+            f"- Passages: the {len(seed.texts):,} chunks of {args.seed_docs} (real text, real "
+            f"MiniLM vectors), reused in synthetic filings of {args.passages_per_filing} "
+            f"passages, {args.filings_per_company} filings per company; each copy's text varied "
+            f"(company name in front, numbers shifted) and its vector the real one plus noise of "
+            f"norm {NOISE} (renormalised). Questions: the first {len(questions)} of "
+            f"{args.questions.name}, embedded by the real model.",
+            f"- Filing added: {args.filing.name} (real, ingested by `Assistant.ingest` in a "
+            "fresh process: load, chunk, embed, write); kill: SIGKILL right after its vectors "
+            "reach Chroma, before the commit point (tests/fault_runner.py), then the same "
+            "ingest again; the store then checked: the filing's chunks as a clean add gives "
+            "them, in the registry, Chroma and FTS5, no journalled write left.",
+            "",
+            tables(results, empty_add, empty_first),
+        ])
+        if not args.no_write:
+            plot(results, PLOT)
+            common.write_section("scale", body + f"\n\n![scale]({PLOT.name})")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
