@@ -6,7 +6,7 @@
     a.search("supply chain risk", k=5, company="Apple")
     a.ask("How much is Alibaba investing in AI?")
 
-Heavy libraries (Chroma, onnxruntime, LangChain, bm25s...) are imported where a verb first
+Heavy libraries (Chroma, onnxruntime, LangChain...) are imported where a verb first
 needs them, so that importing this module, and starting the CLI, stays fast.
 """
 
