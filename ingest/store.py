@@ -214,9 +214,7 @@ class Store:
         """A stored document's metadata replaced, its text and chunks unchanged (an exhibit
         adopted by its filing): Chroma's copy first, then the registry (the commit point)."""
         records = self.registry.chunks_by_id(self.registry.chunk_ids_of(doc_id))
-        chunks = [Chunk(chunk_id=r.chunk_id, doc_id=r.doc_id, text=r.text, start=r.start,
-                        end=r.end, page=r.page, section=r.section, printed_page=r.printed_page)
-                  for r in records.values()]
+        chunks = [_chunk(r) for r in records.values()]
         if chunks:
             ids = [c.chunk_id for c in chunks]
             metadatas = [chroma_metadata(c, meta) for c in chunks]
