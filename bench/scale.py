@@ -521,6 +521,7 @@ def main() -> None:
             results.append(result)
             console.print(result)
         body = "\n".join([
+            "## Scale: " + ", ".join(f"{r.passages:,}" for r in results) + " passages", "",
             f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
             *header, f"- Load average at the end: {common.loadavg()}",
             f"- Passages: the {len(seed.texts):,} chunks of {args.seed_docs} (real text, real "

@@ -43,10 +43,12 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "dossier"
 # A dense search scoped to documents holding at most this many chunks is exact, over their
-# vectors from the registry's embedding cache; above it, Chroma's filtered HNSW search. At 20k
-# passages Chroma's `where` on doc_id cost 170-370 ms (p50) where exact search over one
-# company's 6,000 chunks cost well under that (bench/scale.py, docs/scaling.md).
-EXACT_SCOPE_MAX_CHUNKS = 20_000
+# vectors from the registry's embedding cache; above it, Chroma's filtered HNSW search. At
+# 100,000 passages (bench/scale.py, docs/benchmarks.md "scale") exact search took 9 ms (p50)
+# over one filing's 300 chunks where Chroma's `where` on its doc_id took 138-176 ms, and 324 ms
+# over one company's 6,000 chunks where Chroma's took 191-258 ms: exact costs about 0.05 ms a
+# chunk, Chroma's filter about 150-250 ms whatever the scope, so they cross near 3,000 chunks.
+EXACT_SCOPE_MAX_CHUNKS = 3_000
 WriteOutcome = Literal["added", "replaced", "unchanged"]
 
 
@@ -348,11 +350,11 @@ class Store:
         """Top k (chunk id, cosine similarity) among the chunks of ``doc_ids``: exact, over their
         vectors read from the registry's embedding cache, so its cost follows the scope, not the
         store; Chroma's filtered search when the scope is large or a vector is not cached."""
+        if self.registry.chunk_count(doc_ids) > EXACT_SCOPE_MAX_CHUNKS:
+            return self.dense_search(vector, k, {"doc_id": {"$in": sorted(doc_ids)}})
         records = self.registry.chunks_of(doc_ids)
         if not records:
             return []
-        if len(records) > EXACT_SCOPE_MAX_CHUNKS:
-            return self.dense_search(vector, k, {"doc_id": {"$in": sorted(doc_ids)}})
         metas = self.registry.metas() if self.chunk_context else {}
         hashes = [sha256(embedding_text(_chunk(r), metas.get(r.doc_id) or DocMeta(),
                                         self.chunk_context)) for r in records]

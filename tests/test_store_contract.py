@@ -86,6 +86,19 @@ def test_a_search_scoped_to_documents_is_exact_and_agrees_with_chroma(
     assert store.dense_search_in(vector, 10, {"no-such-document"}) == []
 
 
+def test_a_search_scoped_to_many_chunks_asks_chroma(
+    store: Store, minilm: LocalMiniLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = make_doc("/a.txt", PARAGRAPHS)
+    write(store, a)
+    monkeypatch.setattr("ingest.store.EXACT_SCOPE_MAX_CHUNKS", 1)
+    monkeypatch.setattr(store.registry, "chunks_of", None)  # the exact path is not taken
+    hits = store.dense_search_in(minilm.embed(["supply-chain risk"])[0], 3, {a.doc_id})
+    assert len(hits) == 3 and {cid for cid, _ in hits} <= set(store.registry.chunk_ids_of(a.doc_id))
+    assert store.registry.chunk_count({a.doc_id, "no-such-document"}) == len(
+        store.registry.chunk_ids_of(a.doc_id))
+
+
 def test_a_scoped_search_without_cached_vectors_asks_chroma(
     store: Store, minilm: LocalMiniLM, monkeypatch: pytest.MonkeyPatch
 ) -> None:
