@@ -10,8 +10,8 @@ A question becomes an FTS5 MATCH expression here: its words, each quoted (so no 
 types is read as FTS5 syntax), common English stopwords left out, joined by OR as BM25 scores
 any of them, searched in the text column only. A search scoped to documents adds
 `AND doc_id : (...)`: FTS5 skips to those documents' rows instead of scoring every match and
-filtering after (15x faster for one filing at 30k passages, bench/scale.py). The doc_id column
-counts one token per row in BM25's document length, a constant that leaves rankings as they are.
+filtering after (one filing: 36 ms p50 at 100,000 passages against 458 ms unscoped;
+bench/lexical.py). The doc_id column counts one token per row in BM25's document length.
 """
 
 from __future__ import annotations
