@@ -134,6 +134,13 @@ class Assistant:
                          timeout=fetch.url_timeout_s, max_bytes=fetch.max_file_bytes) as client:
             return download_filings(sources, client, forms=forms, since=since, progress=progress)
 
+    def _warm_up_embedder(self) -> None:
+        """Let an embedder that can (the local model's `warm_up`) load itself in the background
+        while the store opens: the query's embedding needs it next."""
+        warm_up = getattr(self.embedder, "warm_up", None)
+        if callable(warm_up):
+            warm_up()
+
     def read(self, text: str | Question, metas: Mapping[str, DocMeta] | None = None) -> Question:
         """`text` read once into a `Question`, its companies matched against the store's
         (`metas`, when already at hand). A `Question` is returned as it is."""
@@ -175,6 +182,7 @@ class Assistant:
         periods the query names restrict the search (see `.scope` on the result)."""
         from assistant.scope import SearchResults, resolve_scope
 
+        self._warm_up_embedder()
         metas = self.store.registry.metas()
         question = self.read(query, metas)
         wanted = Filters(**filters)

@@ -13,6 +13,14 @@ from collections.abc import Sequence
 from assistant.models import Answer, Citation
 
 NOT_IN_SOURCES = "Not in the sources."
+_SOURCE_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def display_quote(quote: str) -> str:
+    """A quote as an answer shows it (CLI, chat, notebook): a source's own reference markers
+    ("[2]" in an analyst article) become "(ref. 2)" so they cannot be mistaken for Dossier's
+    citations. The citation's `quote` keeps the exact text."""
+    return _SOURCE_MARKER.sub(r"(ref. \1)", quote)
 
 
 def _date(citation: Citation) -> str:
@@ -119,7 +127,8 @@ def answer_html(answer: Answer) -> str:
                 f'padding:6px 10px;margin:0"><b>{NOT_IN_SOURCES}</b> {esc(answer.answer)}</p></div>')
     uid = f"dossier-{id(answer):x}"
     sentences = " ".join(
-        f'{esc(" ".join(c.quote.split()))} <a href="#{uid}-{c.n}" title="{esc(c.place())}">'
+        f'{esc(" ".join(display_quote(c.quote).split()))} <a href="#{uid}-{c.n}" '
+        f'title="{esc(c.place())}">'
         f"[{c.n}]</a>" for c in answer.citations
     )
     if answer.mode == "llm":  # the generated text, its [n] linked; and how many claims held

@@ -9,8 +9,10 @@ import pytest
 
 import prompts
 from assistant import Assistant
-from assistant.answer.extractive import display_quote
+from assistant.answer.extractive import ANSWER_CHARS, display_quote, extractive_answer
 from assistant.answer.terms import coverage, key_terms
+from assistant.models import Passage
+from assistant.question import read_question
 from ingest.embeddings import LocalMiniLM
 
 CANNOT = "I cannot answer this from the ingested sources."
@@ -90,3 +92,74 @@ def test_key_terms_drop_question_words_and_keep_numbers() -> None:
     )
     assert coverage({"regul"}, "U.S.-China regulatory friction") == 1.0  # prefix of a stem
     assert coverage({"ai"}, "air travel") == 0.0  # short stems match exactly only
+
+
+# --- what is quoted, and in which order (assistant/answer/quotable.py) ------------------------------
+
+
+def _passage(text: str, rank: int = 1, doc: str = "d1", title: str = "Notes") -> Passage:
+    return Passage(rank=rank, score=1.0 / rank, chunk_id=f"{doc}-{rank}", doc_id=doc, title=title,
+                   source=f"/notes/{doc}.md", company="Harbor Logistics", text=text, end=len(text))
+
+
+def test_a_note_whose_first_line_is_its_only_sentence_is_answered(assistant: Assistant,
+                                                                   tmp_path: Path) -> None:
+    note = tmp_path / "harbor.md"
+    note.write_text("Harbor Logistics moved 5,120 pallets in May.\n", encoding="utf-8")
+    assert assistant.ingest([note], progress=False).ok
+    answer = assistant.ask("How many pallets did Harbor Logistics move in May?")
+    assert not answer.cannot_answer
+    assert answer.answer == "Harbor Logistics moved 5,120 pallets in May. [1]"
+
+
+def test_a_markdown_title_is_still_not_quoted(minilm: LocalMiniLM) -> None:
+    text = "# Harbor Logistics pallets moved in May\n\nHarbor Logistics moved 5,120 pallets in May."
+    passage = _passage(text, title="Harbor Logistics pallets moved in May")
+    answer = extractive_answer(read_question("How many pallets did Harbor Logistics move in May?"),
+                               [passage], minilm)
+    assert [c.quote for c in answer.citations] == ["Harbor Logistics moved 5,120 pallets in May."]
+
+
+def test_the_answering_sentence_leads(minilm: LocalMiniLM) -> None:
+    text = ("Harbor Logistics opened a new depot in Ohio in March. Harbor Logistics hired 40 "
+            "drivers for its depots in April. Harbor Logistics moved 5,120 pallets in May.")
+    answer = extractive_answer(read_question("How many pallets did Harbor Logistics move in May?"),
+                               [_passage(text)], minilm)
+    assert answer.citations[0].quote == "Harbor Logistics moved 5,120 pallets in May."
+    assert answer.answer.startswith("Harbor Logistics moved 5,120 pallets in May. [1]")
+
+
+def test_the_table_row_of_the_period_asked_comes_first(minilm: LocalMiniLM) -> None:
+    table = "| | {0} | {1} |\n|---|---|---|\n| Total pallets moved by Harbor Logistics | {2} | {3} |"
+    older = _passage(table.format(2021, 2020, "4,870", "4,410"), rank=1, doc="fy2021")
+    asked = _passage(table.format(2023, 2022, "5,120", "5,004"), rank=2, doc="fy2023")
+    question = read_question("How many pallets did Harbor Logistics move in 2023?")
+    answer = extractive_answer(question, [older, asked], minilm)
+    assert "5,120" in answer.citations[0].quote, answer.answer
+    assert answer.citations[0].doc_id == "fy2023"
+
+
+def test_fragments_and_page_furniture_are_never_quoted(minilm: LocalMiniLM) -> None:
+    text = ("Harbor Logistics | Annual Report 2023 | 14\n"
+            "Annual Report on Form 10-K\n"
+            "Harbor Logistics moved 5,120 pallets in May, more than in any month\n"
+            "Before. Pallet volumes in May rose because two new depots opened.\n"
+            "Harbor Logistics expects to move more pallets in June because of")
+    answer = extractive_answer(read_question("How many pallets did Harbor Logistics move in May?"),
+                               [_passage(text)], minilm)
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[0] == ("Harbor Logistics moved 5,120 pallets in May, more than in any month\n"
+                         "Before.")  # joined across the line break, not cut at it
+    assert all(q.endswith(".") for q in quotes), quotes
+    assert not any("Form 10-K" in q or "| 14" in q for q in quotes), quotes
+
+
+def test_the_answer_stays_short(minilm: LocalMiniLM) -> None:
+    sentence = ("Harbor Logistics moved {} pallets through its {} depot in May, according to the "
+                "monthly operations summary prepared for the board of directors.")
+    places = ["Ohio", "Texas", "Utah", "Iowa", "Maine", "Idaho", "Kansas", "Oregon"]
+    text = " ".join(sentence.format(f"{n},120", place) for n, place in enumerate(places, start=1))
+    answer = extractive_answer(read_question("How many pallets did Harbor Logistics move in May?"),
+                               [_passage(text)], minilm, max_sentences=8)
+    assert len(answer.citations) > 1
+    assert sum(len(c.quote) for c in answer.citations) <= ANSWER_CHARS

@@ -172,6 +172,18 @@ def test_answer_markdown_links_each_citation_and_streams() -> None:
 
 
 
+def test_a_sources_own_reference_markers_show_as_refs_beside_dossiers_citations() -> None:
+    quote = "Capex rose 40% in 2024 [2]."
+    citation = _answer().citations[0].model_copy(update={"quote": quote})
+    answer = _answer().model_copy(update={"answer": "Capex rose 40% in 2024 (ref. 2). [1]",
+                                          "citations": [citation]})
+    [unit] = render.answer_units(answer, turn=1)
+    assert unit.startswith("Capex rose 40% in 2024 (ref. 2). ") and "[2]" not in unit
+    assert ">[1]</a>" in unit
+    shown = answer._repr_html_()
+    assert "(ref. 2)" in shown and "2024 [2]" not in shown.split("<ol>")[0]
+
+
 def test_llm_answers_show_the_written_text_with_checked_links() -> None:
     from assistant.models import CitationCheck, Claim
 

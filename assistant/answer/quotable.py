@@ -1,0 +1,155 @@
+"""What the offline answer may quote from a passage: whole sentences and whole table rows.
+
+Never a fragment: the sentence splitter (ingest/sentences.py) ends a unit at every line break it
+cannot prove to be a soft wrap, so a PDF line that ends mid-sentence ("... as of December 31, 2021
+and") is a unit of its own; here such a unit is joined to the lines that finish its sentence. What
+is still not a whole sentence after that (cut at the passage's start or end, or at a page break) is
+not quoted, nor is a heading or a page's running header or footer.
+
+    quotable_spans(text)                 -> [(start, end), ...]  sentences and rows of `text`
+    is_heading("# Harbor Logistics")     -> True
+    is_heading("Harbor Logistics moved 5,120 pallets in May.")  -> False
+    is_furniture("Apple Inc. | Q3 2023 Form 10-Q | 4")          -> True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ingest.loaders.pdf_furniture import is_furniture_line
+from ingest.sentences import split_sentences
+
+# A sentence ends in . ? ! with any closing quotes or brackets after it.
+_ENDS_SENTENCE = re.compile(r"[.?!][\"'\u201d\u2019)\]]*$")
+# A sentence starts with a capital, a digit, '$', a quote or bracket, or a bullet glyph.
+_STARTS_SENTENCE = re.compile(r"[\"'\u201c\u2018(\[]?[A-Z0-9$\u2022\u25cf\u25aa\u2023\u25e6\-–]")
+_BULLET = re.compile(r"[\u2022\u25cf\u25aa\u2023\u25e6]|[-–*]\s")
+_NUMBER = re.compile(r"\(?[$€£]?(?:\d[\d,.]*\d|\d)\)?%?")  # "81,797", "(1)%", "$2.5"; not "2022."
+_CURRENCY = frozenset("$ € £".split())  # noqa: SIM905
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’&.\-]*")
+# Words a title keeps in lower case ("Results of Operations", "Risks and Uncertainties").
+_MINOR = frozenset("a an and as at by for from in into of on or per the to vs with".split())  # noqa: SIM905
+# Words of page furniture: forms, reports, page and contents labels, months and quarters.
+_FURNITURE_WORDS = frozenset(
+    """form annual quarterly report on page of table contents inc corp co ltd plc llc company
+    and the fiscal year quarter fy january february march april may june july august september
+    october november december
+    """.split()  # noqa: SIM905
+)
+_MAX_JOINED = 6  # lines one sentence may span (a hard-wrapped paragraph in a PDF)
+
+
+def ends_sentence(text: str) -> bool:
+    return _ENDS_SENTENCE.search(text.rstrip()) is not None
+
+
+def is_table_row(line: str) -> bool:
+    """A row of a table: cells between bars ("Net sales | 2023: $81,797 | 2022: $82,959"), or a
+    label followed by figures the PDF laid out without bars ("Total net sales 81,797 82,959")."""
+    if "|" in line and not is_furniture_line(line):
+        cells = [c for c in line.strip().strip("|").split("|") if c.strip()]
+        return len(cells) >= 2
+    tokens = [t for t in line.split() if t not in _CURRENCY]
+    figures = sum(1 for t in tokens if _NUMBER.fullmatch(t))
+    return (figures >= 2 and figures >= 0.3 * len(tokens) and tokens[0][:1].isalpha()
+            and _NUMBER.fullmatch(tokens[-1]) is not None)
+
+
+def is_heading(line: str) -> bool:
+    """A heading, not text: a Markdown heading ("# Results"), or a line without a sentence's
+    ending punctuation whose words are capitalised ("Results of Operations", "RISK FACTORS").
+    A line that ends like a sentence ("Harbor Logistics moved 5,120 pallets in May.") is text,
+    even when it is a document's first line and so its title."""
+    text = line.strip()
+    if text.startswith("#"):
+        return True
+    if not text or ends_sentence(text) or is_table_row(text):
+        return False
+    words = [w for w in _WORD.findall(text) if w.lower() not in _MINOR]
+    if not words:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised == len(words) or text.isupper()
+
+
+def is_furniture(text: str, names: Iterable[str] = ()) -> bool:
+    """A page's running header or footer, or its number: a line of nothing but page furniture
+    ("4", "Apple Inc. | Q3 2023 Form 10-Q | 4", "Annual Report on Form 10-K"); `names` (the
+    document's company and title) count as furniture words too."""
+    if is_furniture_line(text):
+        return True
+    own = {w.lower().strip(".") for name in names for w in _WORD.findall(name)}
+    words = [w.lower().strip(".") for w in _WORD.findall(re.sub(r"\d", " ", text))]
+    content = [w for w in words if w not in _FURNITURE_WORDS and w not in own and len(w) > 1]
+    return not content
+
+
+def quotable_spans(text: str, continues: bool = False) -> list[tuple[int, int]]:
+    """The whole sentences and whole table rows of `text`, as ``(start, end)`` spans.
+
+    Consecutive units of the sentence splitter are joined while a unit does not end a sentence
+    and the next goes on with it on the following line; a span that still does not start or end
+    like a sentence is a fragment and left out. `continues`: the text's first line goes on from
+    text before it (a passage cut from a longer sentence), so its first sentence is a fragment.
+    """
+    units = split_sentences(text)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(units):
+        start, end = units[i]
+        first = text[start:end]
+        j = i + 1
+        while (j < len(units) and j - i < _MAX_JOINED and _goes_on(text[start:end])
+               and _joins(text, end, units[j])):
+            end = units[j][1]
+            j += 1
+        span = text[start:end]
+        fragment = (i == 0 and continues) or not _whole(span, first)
+        if not fragment:
+            out.append((start, end))
+        i = j
+    return out
+
+
+def _goes_on(unit: str) -> bool:
+    """A unit that leaves its sentence open at its end."""
+    last_line = unit.rsplit("\n", 1)[-1]
+    return not (ends_sentence(unit) or is_table_row(last_line) or is_heading(last_line)
+                or unit.rstrip().endswith(":"))
+
+
+def _joins(text: str, end: int, following: tuple[int, int]) -> bool:
+    """The next unit goes on with the sentence: on the next line (not after a blank line), not a
+    table row, a bullet or a heading."""
+    between = text[end:following[0]]
+    if between.count("\n") > 1 or (between and not between.isspace()):
+        return False
+    line = text[following[0]:following[1]].split("\n", 1)[0]
+    return not (is_table_row(line) or _BULLET.match(line) or line.startswith("#"))
+
+
+def _whole(span: str, first_unit: str) -> bool:
+    if is_table_row(span):
+        return True
+    if _STARTS_SENTENCE.match(first_unit) is None:
+        return False  # starts in lower case: the tail of a sentence cut before it
+    if _BULLET.match(first_unit) and span.rstrip().endswith(";"):
+        return True  # a list item: "• iPhone net sales decreased ...;"
+    return ends_sentence(span)
+
+
+def continues_before(document: str, start: int) -> bool:
+    """Whether the text at `start` of `document` goes on from the line before it: that line
+    leaves its sentence open, on the line just before, or across a blank line (a PDF's page
+    break) when it stops inside a clause (on a lower-case letter or a comma)."""
+    if start <= 0 or start > len(document):
+        return False
+    before = document[:start].rstrip()
+    if not before:
+        return False
+    last_line = before.rsplit("\n", 1)[-1].strip()
+    if not last_line or not _goes_on(last_line):
+        return False
+    blank_line = document[len(before):start].count("\n") > 1
+    return not blank_line or last_line[-1].islower() or last_line[-1] == ","

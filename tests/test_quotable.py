@@ -1,0 +1,94 @@
+"""What the offline answer may quote: whole sentences and table rows, never fragments, headings
+or page furniture (assistant/answer/quotable.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.quotable import continues_before, is_furniture, is_heading, is_table_row, quotable_spans
+
+
+def _quotes(text: str, continues: bool = False) -> list[str]:
+    return [text[s:e] for s, e in quotable_spans(text, continues=continues)]
+
+
+def test_a_sentence_wrapped_before_a_capital_is_quoted_whole() -> None:
+    text = ("Shares outstanding totaled 10.5 billion and 10.6 billion as of December 31, 2021 and\n"
+            "September 30, 2022. These totals include all vested awards.")
+    assert _quotes(text) == [
+        "Shares outstanding totaled 10.5 billion and 10.6 billion as of December 31, 2021 and\n"
+        "September 30, 2022.",
+        "These totals include all vested awards.",
+    ]
+
+
+def test_a_sentence_cut_at_the_end_of_the_passage_is_left_out() -> None:
+    text = "Net sales rose 8% in the quarter. The increase was driven by higher sales of"
+    assert _quotes(text) == ["Net sales rose 8% in the quarter."]
+
+
+def test_the_tail_of_a_sentence_cut_before_the_passage_is_left_out() -> None:
+    text = "Apple Watch and AirPods. Services net sales grew 8%."
+    assert _quotes(text, continues=True) == ["Services net sales grew 8%."]
+    assert _quotes("due to higher sales of Mac. Services net sales grew 8%.") == [
+        "Services net sales grew 8%."]  # a lower-case start is a tail too
+
+
+def test_a_page_break_inside_a_sentence_leaves_both_parts_out() -> None:
+    document = "Net sales increased due to higher sales of\n\nApple Watch and AirPods. Next one."
+    start = document.index("Apple Watch")
+    assert continues_before(document, start)
+    assert continues_before("Net sales increased due to\nApple Watch sales.", 27)
+    assert not continues_before("Net sales (in millions)\n\nNew paragraph.", 25)
+    assert not continues_before("A whole sentence.\nNext.", 18)
+    assert not continues_before("Results of Operations\nNet sales rose.", 22)  # after a heading
+
+
+def test_table_rows_are_quoted_whole_and_headings_are_not_glued_to_sentences() -> None:
+    text = ("Results of Operations\n"
+            "Net sales | Three Months Ended July 1, 2023: $81,797 | June 25, 2022: $82,959\n"
+            "Total net sales 81,797 82,959 (1)%\n"
+            "Services net sales grew 8%.")
+    assert _quotes(text) == [
+        "Net sales | Three Months Ended July 1, 2023: $81,797 | June 25, 2022: $82,959",
+        "Total net sales 81,797 82,959 (1)%",
+        "Services net sales grew 8%.",
+    ]
+
+
+def test_list_items_and_lead_ins() -> None:
+    text = "Risks include the following:\n• competition in every market;\n• New laws may apply."
+    assert _quotes(text) == ["• competition in every market;", "• New laws may apply."]
+    assert _quotes("• Pricing pressure from competitors;") == ["• Pricing pressure from competitors;"]
+
+
+@pytest.mark.parametrize("line, heading", [
+    ("# Harbor Logistics", True),
+    ("Results of Operations", True),
+    ("RISK FACTORS", True),
+    ("Harbor Logistics moved 5,120 pallets in May.", False),
+    ("Net sales increased due to higher sales of", False),
+    ("Net sales | 2023: 81,797 | 2022: 82,959", False),
+])
+def test_a_heading_is_told_from_text(line: str, heading: bool) -> None:
+    assert is_heading(line) is heading
+
+
+@pytest.mark.parametrize("line, furniture", [
+    ("4", True),
+    ("Apple Inc. | Q3 2023 Form 10-Q | 4", True),
+    ("Annual Report on Form 10-K", True),
+    ("Apple Inc.", True),
+    ("Q3 2023 Form 10-Q", True),
+    ("Apple Inc. reported net sales of $81.8 billion in the quarter.", False),
+    ("Net sales | 2023: 81,797 | 2022: 82,959", False),
+])
+def test_page_furniture_is_told_from_content(line: str, furniture: bool) -> None:
+    assert is_furniture(line, ["Apple Inc."]) is furniture
+
+
+def test_rows_of_figures_and_rows_of_cells() -> None:
+    assert is_table_row("Revenue | 1,234 | 1,100")
+    assert is_table_row("Total net sales $ 81,797 $ 82,959")
+    assert not is_table_row("September 30, 2022.")  # a date, not a row of figures
+    assert not is_table_row("Apple Inc. | Q3 2023 Form 10-Q | 4")  # a running footer
