@@ -16,6 +16,7 @@ original graph does it, and cached on disk; see :func:`fused_minilm_model`.
 
 The package, one concept per module: :mod:`~ingest.embeddings.base` (the protocol, constants and
 tokenizer), :mod:`~ingest.embeddings.fused` (the model file and its fused graph),
+:mod:`~ingest.embeddings.digests` (file checksums remembered while a file is unchanged),
 :mod:`~ingest.embeddings.local` (the session pool), :mod:`~ingest.embeddings.remote` (the
 OpenAI-compatible client), :mod:`~ingest.embeddings.langchain_adapter` and
 :mod:`~ingest.embeddings.factory`.
