@@ -56,6 +56,11 @@ def test_table_rows_are_quoted_whole_and_headings_are_not_glued_to_sentences() -
     ]
 
 
+def test_a_row_of_figures_laid_out_as_text_is_not_glued_to_the_next_sentence() -> None:
+    text = "As a percent of revenue 13% 12% 1ppt\nResearch and development expenses include payroll."
+    assert _quotes(text) == ["Research and development expenses include payroll."]
+
+
 def test_list_items_and_lead_ins() -> None:
     text = "Risks include the following:\n• competition in every market;\n• New laws may apply."
     assert _quotes(text) == ["• competition in every market;", "• New laws may apply."]

@@ -26,6 +26,7 @@ _ENDS_SENTENCE = re.compile(r"[.?!][\"'\u201d\u2019)\]]*$")
 _STARTS_SENTENCE = re.compile(r"[\"'\u201c\u2018(\[]?[A-Z0-9$\u2022\u25cf\u25aa\u2023\u25e6\-–]")
 _BULLET = re.compile(r"[\u2022\u25cf\u25aa\u2023\u25e6]|[-–*]\s")
 _NUMBER = re.compile(r"\(?[$€£]?(?:\d[\d,.]*\d|\d)\)?%?")  # "81,797", "(1)%", "$2.5"; not "2022."
+_FIGURE_START = re.compile(r"[$(]?\d")
 _CURRENCY = frozenset("$ € £".split())  # noqa: SIM905
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&.\-]*")
 # Words a title keeps in lower case ("Results of Operations", "Risks and Uncertainties").
@@ -116,7 +117,15 @@ def _goes_on(unit: str) -> bool:
     """A unit that leaves its sentence open at its end."""
     last_line = unit.rsplit("\n", 1)[-1]
     return not (ends_sentence(unit) or is_table_row(last_line) or is_heading(last_line)
-                or unit.rstrip().endswith(":"))
+                or unit.rstrip().endswith(":") or _ends_in_figures(last_line))
+
+
+def _ends_in_figures(line: str) -> bool:
+    """A line of a table the PDF laid out as text: figures at its end ("As a percent of revenue
+    13% 12% 1ppt"), not prose wrapped in mid-sentence."""
+    tokens = line.split()
+    figures = [t for t in tokens if _FIGURE_START.match(t)]
+    return len(figures) >= 2 and bool(tokens) and _FIGURE_START.match(tokens[-1]) is not None
 
 
 def _joins(text: str, end: int, following: tuple[int, int]) -> bool:
