@@ -61,9 +61,21 @@ def test_a_row_of_figures_laid_out_as_text_is_not_glued_to_the_next_sentence() -
     assert _quotes(text) == ["Research and development expenses include payroll."]
 
 
+def test_a_paragraph_without_its_full_stop_is_whole_only_where_no_page_break_can_cut_it() -> None:
+    text = ("As of December 31, 2019, 253,203 shares had vested, subject to service requirements\n\n"
+            "Total net sales rose 5% in the year")
+    first = "As of December 31, 2019, 253,203 shares had vested, subject to service requirements"
+    assert _quotes(text) == []  # a PDF's page, or the document unknown
+    assert [text[s:e] for s, e in quotable_spans(text, paragraph_end="\n\nNext.")] == [
+        first, "Total net sales rose 5% in the year"]
+    # the passage stops inside its paragraph: its last sentence is cut
+    assert [text[s:e] for s, e in quotable_spans(text, paragraph_end=" and more")] == [first]
+
+
 def test_list_items_and_lead_ins() -> None:
     text = "Risks include the following:\n• competition in every market;\n• New laws may apply."
-    assert _quotes(text) == ["• competition in every market;", "• New laws may apply."]
+    assert _quotes(text) == ["Risks include the following:", "• competition in every market;",
+                             "• New laws may apply."]
     assert _quotes("• Pricing pressure from competitors;") == ["• Pricing pressure from competitors;"]
 
 

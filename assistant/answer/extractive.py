@@ -119,7 +119,9 @@ def _candidates(passages: Sequence[Passage], document_texts: Mapping[str, str]) 
     out = []
     for p in passages:
         title = " ".join(p.title.lower().split())
-        for start, end in quotable_spans(p.text, continues=_continues(p, document_texts)):
+        spans = quotable_spans(p.text, continues=_continues(p, document_texts),
+                               paragraph_end=_after(p, document_texts))
+        for start, end in spans:
             text = p.text[start:end]
             key = " ".join(text.lower().split())
             if len(text.split()) < 4 or key in seen:  # overlapping chunks repeat sentences
@@ -139,6 +141,15 @@ def _continues(p: Passage, document_texts: Mapping[str, str]) -> bool:
     if not document or document[p.start:p.start + len(p.text)] != p.text:
         return False  # no document text, or a passage with a table head put before it
     return continues_before(document, p.start)
+
+
+def _after(p: Passage, document_texts: Mapping[str, str]) -> str | None:
+    """What follows the passage in its document (up to a blank line), when the document has no
+    pages (see `quotable_spans`); None for a PDF page or without the document's text."""
+    document = document_texts.get(p.doc_id)
+    if p.page is not None or not document or document[p.start:p.start + len(p.text)] != p.text:
+        return None
+    return document[p.start + len(p.text):p.start + len(p.text) + 200]
 
 
 def _period_fit(cand: Candidate, period: Period | None) -> int:

@@ -86,13 +86,17 @@ def is_furniture(text: str, names: Iterable[str] = ()) -> bool:
     return not content
 
 
-def quotable_spans(text: str, continues: bool = False) -> list[tuple[int, int]]:
+def quotable_spans(text: str, continues: bool = False,
+                   paragraph_end: str | None = None) -> list[tuple[int, int]]:
     """The whole sentences and whole table rows of `text`, as ``(start, end)`` spans.
 
     Consecutive units of the sentence splitter are joined while a unit does not end a sentence
     and the next goes on with it on the following line; a span that still does not start or end
     like a sentence is a fragment and left out. `continues`: the text's first line goes on from
     text before it (a passage cut from a longer sentence), so its first sentence is a fragment.
+    `paragraph_end`: what follows `text` in its document, for a text without pages (a note, a
+    web page), where a sentence that ends its paragraph without a full stop is whole (a PDF's
+    page break can cut a sentence, so there it is not); None: a PDF page, or not known.
     """
     units = split_sentences(text)
     out: list[tuple[int, int]] = []
@@ -106,11 +110,28 @@ def quotable_spans(text: str, continues: bool = False) -> list[tuple[int, int]]:
             end = units[j][1]
             j += 1
         span = text[start:end]
-        fragment = (i == 0 and continues) or not _whole(span, first)
+        ends_paragraph = paragraph_end is not None and _blank_line_after(
+            text[end:units[j][0]] if j < len(units) else text[end:] + paragraph_end)
+        fragment = (i == 0 and continues) or not (
+            _whole(span, first) or (ends_paragraph and _unpunctuated_sentence(span, first)))
         if not fragment:
             out.append((start, end))
         i = j
     return out
+
+
+def _blank_line_after(following: str) -> bool:
+    """`following` (the text after a unit) starts with a blank line, or is blank to its end."""
+    gap = following[:len(following) - len(following.lstrip())]
+    return gap == following or gap.count("\n") > 1
+
+
+def _unpunctuated_sentence(span: str, first_unit: str) -> bool:
+    """A paragraph's last sentence written without its full stop: starts like a sentence, and is
+    no heading or row of figures."""
+    last_line = span.rsplit("\n", 1)[-1]
+    return (_STARTS_SENTENCE.match(first_unit) is not None and not is_heading(span)
+            and not _ends_in_figures(last_line))
 
 
 def _goes_on(unit: str) -> bool:
@@ -145,7 +166,7 @@ def _whole(span: str, first_unit: str) -> bool:
         return False  # starts in lower case: the tail of a sentence cut before it
     if _BULLET.match(first_unit) and span.rstrip().endswith(";"):
         return True  # a list item: "• iPhone net sales decreased ...;"
-    return ends_sentence(span)
+    return ends_sentence(span) or span.rstrip().endswith(":")  # or a lead-in: "... as follows:"
 
 
 def continues_before(document: str, start: int) -> bool:
