@@ -74,8 +74,7 @@ def test_a_paragraph_without_its_full_stop_is_whole_only_where_no_page_break_can
 
 def test_list_items_and_lead_ins() -> None:
     text = "Risks include the following:\n• competition in every market;\n• New laws may apply."
-    assert _quotes(text) == ["Risks include the following:", "• competition in every market;",
-                             "• New laws may apply."]
+    assert _quotes(text) == ["• competition in every market;", "• New laws may apply."]
     assert _quotes("• Pricing pressure from competitors;") == ["• Pricing pressure from competitors;"]
 
 

@@ -166,7 +166,7 @@ def _whole(span: str, first_unit: str) -> bool:
         return False  # starts in lower case: the tail of a sentence cut before it
     if _BULLET.match(first_unit) and span.rstrip().endswith(";"):
         return True  # a list item: "• iPhone net sales decreased ...;"
-    return ends_sentence(span) or span.rstrip().endswith(":")  # or a lead-in: "... as follows:"
+    return ends_sentence(span)  # not a lead-in ("... as follows:"): what it leads in is missing
 
 
 def continues_before(document: str, start: int) -> bool:
