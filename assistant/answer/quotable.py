@@ -131,7 +131,7 @@ def _unpunctuated_sentence(span: str, first_unit: str) -> bool:
     no heading or row of figures."""
     last_line = span.rsplit("\n", 1)[-1]
     return (_STARTS_SENTENCE.match(first_unit) is not None and not is_heading(span)
-            and not _ends_in_figures(last_line))
+            and not _ends_in_figures(last_line) and not span.rstrip().endswith(":"))
 
 
 def _goes_on(unit: str) -> bool:
