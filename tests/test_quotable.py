@@ -72,6 +72,7 @@ def test_a_paragraph_without_its_full_stop_is_whole_only_where_no_page_break_can
     assert [text[s:e] for s, e in quotable_spans(text, paragraph_end=" and more")] == [first]
     lead_in = "The following table sets forth our net sales (in thousands):"
     assert quotable_spans(lead_in, paragraph_end="\n\n| Net sales | 1,200 |") == []
+    assert quotable_spans("Tax rose, compared to a benefit of $2.1 billion,", paragraph_end="") == []
 
 
 def test_list_items_and_lead_ins() -> None:

@@ -127,11 +127,13 @@ def _blank_line_after(following: str) -> bool:
 
 
 def _unpunctuated_sentence(span: str, first_unit: str) -> bool:
-    """A paragraph's last sentence written without its full stop: starts like a sentence, and is
-    no heading or row of figures."""
+    """A paragraph's last sentence written without its full stop: starts like a sentence, ends on
+    a word, a figure or a bracket (not on a comma or a colon), and is no heading or row of
+    figures."""
     last_line = span.rsplit("\n", 1)[-1]
     return (_STARTS_SENTENCE.match(first_unit) is not None and not is_heading(span)
-            and not _ends_in_figures(last_line) and not span.rstrip().endswith(":"))
+            and not _ends_in_figures(last_line) and (span.rstrip()[-1:].isalnum()
+                                                     or span.rstrip()[-1:] in ")%"))
 
 
 def _goes_on(unit: str) -> bool:
