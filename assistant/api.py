@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.config import Settings, load_settings
 from assistant.errors import InputError
-from assistant.models import Answer, Filters
+from assistant.models import Answer, Filters, Passage
 from ingest.locations import is_url
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ class Assistant:
 
         if isinstance(text, Question):
             return text
-        return read_question(text, (self.store.registry.metas() if metas is None else metas).values())
+        return read_question(text, (), identities=self.store.registry.companies())
 
     def follow_up(self, question: str | Question, previous: str | Question | None) -> Question:
         """`question` as asked after `previous` (the previous question as searched), read: a
@@ -187,12 +187,29 @@ class Assistant:
         question = self.read(query, metas)
         wanted = Filters(**filters)
         scope = None
+        k = k or self.settings.retrieval.k
         if wanted.is_empty() and self.settings.retrieval.auto_scope:
-            scope = resolve_scope(question, metas)
-            if scope is not None:
+            scope = resolve_scope(question, metas, self.settings.retrieval.uncertain_scope)
+            if scope is not None and scope.mode == "boost":
+                return SearchResults(self._boosted(question, k, scope.doc_ids), scope)
+            if scope is not None and scope.mode == "filter":
                 wanted = Filters(doc_ids=scope.doc_ids)
                 question = question.searching(scope.query) if scope.query else question
-        return SearchResults(self.searcher.search(question, k or self.settings.retrieval.k, wanted), scope)
+        return SearchResults(self.searcher.search(question, k, wanted), scope)
+
+    def _boosted(self, question: Question, k: int, doc_ids: Sequence[str]) -> list[Passage]:
+        """Every document searched, `doc_ids` preferred: the ranking inside them and the ranking
+        over everything fused by reciprocal rank, so a passage in both comes first."""
+        from assistant.retrieval import reciprocal_rank_fusion
+
+        inside = self.searcher.search(question, k, Filters(doc_ids=list(doc_ids)))
+        everywhere = self.searcher.search(question, k)
+        passages = {p.chunk_id: p for p in [*everywhere, *inside]}
+        fused = reciprocal_rank_fusion([([p.chunk_id for p in inside], 1.0),
+                                        ([p.chunk_id for p in everywhere], 1.0)],
+                                       self.settings.retrieval.rrf_k)
+        return [passages[cid].model_copy(update={"rank": rank, "score": score})
+                for rank, (cid, score) in enumerate(fused[:k], start=1)]
 
     def ask(self, question: str | Question, k: int | None = None, *, mode: str | None = None,
             history: Sequence[Mapping[str, str]] | None = None,

@@ -135,6 +135,12 @@ class RetrievalSettings(BaseSettings):
         "Q2 2023 10-Q\") against the store and search only those documents. Explicit filters "
         "always win.",
     )
+    uncertain_scope: Literal["boost", "filter"] = Field(
+        "boost",
+        description="When the companies a question names are matched without certainty (a fuzzy "
+        "match, initials, a first word, beside a name the store lacks): 'boost' searches every "
+        "document with theirs first, 'filter' only theirs (docs/evaluation.md has both measured).",
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     bm25_weight: float = Field(
         1.0, ge=0.0, description="Weight of the BM25 ranking in reciprocal-rank fusion."

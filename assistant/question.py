@@ -11,8 +11,9 @@ Scope (assistant/scope.py), retrieval (assistant/retrieval.py) and the answerers
 rewritten (assistant/followup.py) or by the LLM's condense step is a new text, read
 into a new `Question`.
 
-Companies are read against the documents of a store (`metas`): a name counts when it is one of the
-stored companies, by its name, a shortened name ("Amazon" for "Amazon.com, Inc.") or its ticker.
+Companies are read against the store's company identities (ingest/identity.py, matched by
+assistant/company_match.py): a name counts when it is one of a stored company's spellings (its
+name, a short name such as "Amazon" or "P&G", a former name, its ticker) or close to one.
 Periods are read both ways a reader might mean them (see assistant/scope.py): "Q1 2023" is a fiscal
 label or a calendar quarter, "FY2023" / "fiscal 2023" the fiscal label only.
 """
@@ -21,28 +22,36 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant.answer.terms import key_terms, named_terms
+from assistant.company_match import CompanyNames, match_companies
 from assistant.recency import RecencyScope, recency_scope
-from ingest.company_names import short_name
+from ingest.company_names import name_variants, normalised
+from ingest.doc_kinds import ANNUAL_REPORT, DAY_PATTERN, EARNINGS_RELEASE, PRESS_RELEASE, parse_day
 from ingest.documents import DocMeta
+from ingest.identity import CompanyIdentity, document_identity, merge_identities
 
-# First words too common to stand for a company on their own ("American" is not American Express).
-_GENERIC_FIRST = {
-    "american", "first", "general", "united", "national", "international", "global", "new", "bank",
-    "advanced", "applied", "digital", "energy", "financial", "royal", "southern", "western",
-    "eastern", "northern", "capital", "texas", "alpha", "meta", "block", "target", "visa",
-}
 # Questions that ask for a figure.
 _QUANTITY = re.compile(
     r"\b(how (much|many)|what (was|were|is|are) (the )?(total|amount|number)|total|amount|"
     r"revenue|sales|income|margin|capex|expenses?|cash|eps|percent|rate)\b",
     re.IGNORECASE,
 )
-_TICKER = re.compile(r"\$?\b[A-Z][A-Z.]{1,5}\b")
-_FORMS = re.compile(r"\b(10-K|10-Q|8-K|20-F|6-K|40-F|S-1|DEF 14A)(?:/A)?\b", re.IGNORECASE)
+_FORMS = re.compile(r"\b(10-?K|10-?Q|8-?K|20-?F|6-?K|40-?F|S-1|DEF 14A)(?:/A)?\b", re.IGNORECASE)
+# Documents named by what they are rather than their form.
+_DOC_TYPES = (
+    (re.compile(r"\bearnings\s+(?:press\s+)?(?:release|report|announcement)s?\b|\bresults\s+release\b"
+                r"|\b(?:Q[1-4]|quarter|FY\s?'?\d{2,4}|fiscal\s+(?:year\s+)?\d{4}|(?:19|20)\d{2})\s+"
+                r"(?:earnings|results)\b(?!\s+per\b)", re.IGNORECASE), EARNINGS_RELEASE),
+    (re.compile(r"\b(?:press|news)\s+releases?\b", re.IGNORECASE), PRESS_RELEASE),
+    (re.compile(r"\bannual\s+reports?\b", re.IGNORECASE), ANNUAL_REPORT),
+)
+# A document named by its date: "the 8-K dated 3rd March 2021", "the release of May 30, 2023".
+_ON_DATE = re.compile(
+    rf"\b(?:dated|filed\s+on|(?:8-?K|6-?K|release|filing|report)\s+(?:of|from|on))\s+({DAY_PATTERN})",
+    re.IGNORECASE)
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _YEAR = r"(?:'|’)?(\d{4}|\d{2})"
 _FISCAL = r"(FY|fiscal(?:\s+year)?)"
@@ -82,7 +91,13 @@ class Question:
 
     text: str  # as asked
     companies: frozenset[str] = frozenset()  # stored company names it names (name or ticker)
-    form: str | None = None  # '10-Q', '10-K', ... (upper case, no '/A')
+    # how each was named ('P&G' -> The Procter & Gamble Company, with a score), and the
+    # company-like names it uses that the store does not hold
+    company_names: CompanyNames = field(default_factory=CompanyNames)
+    # '10-Q', '10-K', ... (upper case, no '/A'), or a kind of document: 'earnings release',
+    # 'press release', 'annual report' (ingest/doc_kinds.py)
+    form: str | None = None
+    on_date: dt.date | None = None  # the date a document is named by: "the 8-K dated 3 March 2021"
     period: Period | None = None  # the fiscal or calendar period it names
     latest: bool = False  # "latest 10-Q", "most recent filing", "current quarter"
     recency: RecencyScope = field(default_factory=RecencyScope)  # "since March 2025", "latest"
@@ -110,57 +125,62 @@ class Question:
         return replace(self, search_text=text)
 
 
-def read_question(text: str, metas: Iterable[DocMeta] = (), today: dt.date | None = None) -> Question:
-    """Everything the steps after it need from `text`, read once. `metas`: the store's documents,
-    against which company names and tickers are matched; `today` anchors "last quarter"."""
-    metas = list(metas)
-    companies = named_companies(text, metas)
-    form = _FORMS.search(text)
+def read_question(text: str, metas: Iterable[DocMeta] = (), today: dt.date | None = None,
+                  identities: Sequence[CompanyIdentity] | None = None) -> Question:
+    """Everything the steps after it need from `text`, read once. `identities`: the store's
+    companies (`Registry.companies()`), against which names and tickers are matched; without
+    them, the companies of `metas` (the store's documents) by their stored names; `today`
+    anchors "last quarter"."""
+    if identities is None:
+        identities = merge_identities(i for i in map(document_identity, metas) if i is not None)
+    names = named_companies(text, identities)
+    on_date = named_day(text)
     return Question(
         text=text,
-        companies=frozenset(companies),
-        form=form.group(1).upper() if form else None,
-        period=named_period(text),
+        companies=names.companies,
+        company_names=names,
+        form=named_form(text),
+        on_date=on_date,
+        period=None if on_date else named_period(text),
         latest=_LATEST.search(text) is not None,
         recency=recency_scope(text, today or dt.date.today()),
         key_terms=frozenset(key_terms(text)),
         names=frozenset(named_terms(text)),
         wants_figure=_QUANTITY.search(text) is not None,
-        without_companies=_without_companies(text, companies, metas) if companies else None,
+        without_companies=_without_companies(text, names) if names.matches else None,
     )
 
 
+# forms and dates --------------------------------------------------------------------------------
+def named_form(text: str) -> str | None:
+    """The SEC form ('10-K', '8-K') or kind of document ('earnings release') `text` names."""
+    found = _FORMS.search(text)
+    if found:
+        form = found.group(1).upper()
+        return form if "-" in form or " " in form else f"{form[:-1]}-{form[-1]}"
+    return next((kind for pattern, kind in _DOC_TYPES if pattern.search(text)), None)
+
+
+def named_day(text: str) -> dt.date | None:
+    """The day a document is named by: 'the 8-K dated 3rd March 2021' -> 2021-03-03."""
+    found = _ON_DATE.search(text)
+    day = parse_day(found.group(1)) if found else None
+    return dt.date.fromisoformat(day) if day else None
+
+
 # companies --------------------------------------------------------------------------------------
-def _normalise(text: str) -> str:
-    text = text.casefold().replace("’", "'")
-    text = re.sub(r"'s\b", "", text)
-    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", text).split()) + " "
+def named_companies(text: str, identities: Sequence[CompanyIdentity]) -> CompanyNames:
+    """The stored companies `text` names, by any of their spellings (assistant/company_match.py),
+    and the company-like names it uses that match none of them."""
+    return match_companies(text, identities)
 
 
 def company_aliases(company: str) -> set[str]:
-    """'Amazon.com, Inc.' -> {'amazon com inc', 'amazon com', 'amazon'}."""
-    full = _normalise(company).strip()
-    words = full.split()
-    core = _normalise(short_name(company)).split() or words
-    aliases = {full, " ".join(core)}
-    if len(core) > 1 and len(core[0]) >= 4 and core[0] not in _GENERIC_FIRST:
-        aliases.add(core[0])
-    return {a for a in aliases if len(a) >= 3}
-
-
-def named_companies(text: str, metas: Iterable[DocMeta]) -> set[str]:
-    """The stored companies `text` names, by a name alias or by ticker ('AAPL', '$AAPL')."""
-    normalised = _normalise(text)
-    tokens = set(_TICKER.findall(text))
-    named = set()
-    for meta in metas:
-        if not meta.company or meta.company in named:
-            continue
-        ticker = (meta.ticker or "").upper()
-        by_ticker = bool(ticker) and (ticker in tokens or f"${ticker}" in tokens)
-        if by_ticker or any(f" {alias} " in normalised for alias in company_aliases(meta.company)):
-            named.add(meta.company)
-    return named
+    """How a text may write a stored company, normalised: 'Amazon.com, Inc.' -> {'amazon com
+    inc', 'amazon com', 'amazon'}; 'Meta Platforms, Inc.' -> {..., 'meta'} (no list of words too
+    common to stand for a company: the company is already known to be named)."""
+    variants = [v.name for v in name_variants(company) if v.kind in ("short", "first word")]
+    return {a for a in map(normalised, [company, *variants]) if len(a) >= 3}
 
 
 @dataclass(frozen=True)
@@ -182,7 +202,7 @@ def company_mentions(text: str, companies: Iterable[str], metas: Iterable[DocMet
     found: list[Mention] = []
     for name in sorted(names, key=len, reverse=True):
         words = r"[\W_]+".join(re.escape(w) for w in name.split())
-        pattern = rf"(?i)(?:\bthe\s+)?\$?\b(?P<written>{words})\b\.?(?:['’]s\b)?"
+        pattern = rf"(?i)(?:\bthe\s+)?\$?(?<![\w&])(?P<written>{words})(?![\w&])\.?(?:['’]s\b)?"
         for m in re.finditer(pattern, text):
             if all(m.end() <= f.start or m.start() >= f.end for f in found):
                 found.append(Mention(names[name], m.start(), m.end(), m.group("written")))
@@ -199,11 +219,15 @@ def without_mentions(text: str, mentions: Iterable[Mention]) -> str:
     return " ".join(" ".join(out).split())
 
 
-def _without_companies(text: str, companies: set[str], metas: list[DocMeta]) -> str | None:
-    """`text` with its mentions of `companies` (names, possessives, tickers) removed, or None
-    when too little would be left to search with."""
-    out = without_mentions(text, company_mentions(text, companies, metas))
-    return out if out != " ".join(text.split()) and len(key_terms(out)) >= 2 else None
+def _without_companies(text: str, names: CompanyNames) -> str | None:
+    """`text` with its mentions of the companies it names (as written, with a possessive and a
+    leading 'the') removed, or None when too little would be left to search with."""
+    out = text
+    for asked in sorted({m.asked for m in names.matches}, key=len, reverse=True):
+        words = r"[\W_]+".join(re.escape(w) for w in asked.split())
+        out = re.sub(rf"(?i)(?:\bthe\s+)?\$?(?<![\w&]){words}(?![\w&])\.?(?:['’]s\b)?", " ", out)
+    out = " ".join(out.split())
+    return out if out != text and len(key_terms(out)) >= 2 else None
 
 
 # periods ----------------------------------------------------------------------------------------

@@ -18,13 +18,16 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from assistant.models import Passage
 from assistant.question import Period, Question
 from ingest.dates import parse_iso_day as _iso
+from ingest.doc_kinds import ANNUAL_REPORT, EARNINGS_RELEASE, PRESS_RELEASE
 from ingest.documents import DocMeta
+from ingest.filings import FILING_DAYS
 from ingest.fiscal import calendar_quarter
 
 
@@ -32,9 +35,17 @@ class Scope(BaseModel):
     """What a question was resolved to, shown beside results and answers."""
 
     companies: list[str] = Field(default_factory=list, description="Companies named, as stored.")
-    form: str | None = Field(default=None, description="Form named, e.g. '10-Q'.")
+    matched: list[str] = Field(
+        default_factory=list,
+        description="How each company was named: 'P&G → The Procter & Gamble Company'.")
+    form: str | None = Field(default=None, description="Form or document type named, e.g. '10-Q'.")
     period: str | None = Field(default=None, description="Period named, as asked: 'Q1 2023', 'latest'.")
     doc_ids: list[str] = Field(default_factory=list, description="Documents searched.")
+    mode: Literal["filter", "boost", "none"] = Field(
+        default="filter",
+        description="'filter': only `doc_ids` are searched; 'boost': everything is, `doc_ids` "
+        "first (the companies were matched without certainty); 'none': everything is (a named "
+        "company the store does not hold).")
     note: str | None = Field(default=None, description="What could not be applied, and why.")
     query: str | None = Field(
         default=None,
@@ -44,10 +55,13 @@ class Scope(BaseModel):
     )
 
     def describe(self) -> str:
-        parts = [", ".join(self.companies)] if self.companies else []
+        if self.mode == "none":
+            return self.note or "every document"
+        parts = [", ".join(self.matched or self.companies)] if self.companies else []
         parts += [p for p in (self.form, self.period) if p]
         n = len(self.doc_ids)
-        text = f"{' · '.join(parts)} ({n} document{'s' if n != 1 else ''})"
+        text = f"{' · '.join(parts)} ({n} document{'s' if n != 1 else ''}"
+        text += ", preferred; every document searched)" if self.mode == "boost" else ")"
         return f"{text}; {self.note}" if self.note else text
 
 
@@ -58,24 +72,44 @@ class _DocPeriod:
     fiscal_quarter: int | None  # None with a fiscal year: the whole year
 
 
-def resolve_scope(question: Question, metas: Mapping[str, DocMeta]) -> Scope | None:
-    """The documents a question names, or None when it names nothing the store holds."""
+UncertainScope = Literal["boost", "filter"]
+
+
+def resolve_scope(question: Question, metas: Mapping[str, DocMeta],
+                  uncertain: UncertainScope = "boost") -> Scope | None:
+    """The documents a question names, or None when it names nothing the store holds. A company
+    matched without certainty (a fuzzy match, initials, a first word, a name beside one the
+    store lacks) is preferred, not required, unless `uncertain` is 'filter'; a named company the
+    store does not hold is said so, and nothing is restricted (never another company's
+    documents for its period or form)."""
+    names = question.company_names
     companies = set(question.companies)
+    if names.unknown and not companies:
+        return Scope(mode="none", note=f"{_listing(names.unknown)} not in the store: searched every "
+                     "document")
     form = question.form
     latest, dated, when = question.latest, question.dated, question.recency
     period = None if latest or dated else question.period
-    if not (companies or form or period or latest or dated):
+    on_date = question.on_date
+    if not (companies or form or period or latest or dated or on_date):
         return None
 
     notes: list[str] = []
     docs = {d for d, m in metas.items() if not companies or (m.company in companies)}
     if form:
-        with_form = {d for d in docs if (metas[d].form or "").upper().startswith(form)}
+        with_form = {d for d in docs if is_of_type(metas[d], form)}
         if with_form:
             docs = with_form
         else:
             notes.append(f"no {form} in the store{_for(companies)}")
             form = None
+    if on_date:
+        on_day = nearest_dated(docs, metas, on_date)
+        if on_day:
+            docs = on_day
+        else:
+            notes.append(f"nothing dated {on_date.isoformat()} in the store{_for(companies)}")
+            on_date = None
     if period:
         in_period = {d for d in docs if _in_period(metas[d], period)}
         if in_period:
@@ -91,23 +125,68 @@ def resolve_scope(question: Question, metas: Mapping[str, DocMeta]) -> Scope | N
             dated = False
     if latest:
         docs = _latest(docs, metas)
-    if not companies and not form and not (period and not notes) and not latest and not dated:
+    if names.unknown:
+        notes.append(f"{_listing(names.unknown)} not in the store")
+    if (not companies and not form and not (period and not notes) and not latest and not dated
+            and not on_date):
         return None
     if not docs:
         return None
+    sure = names.sure or not companies
     return Scope(
-        query=question.without_companies if companies else None,
+        query=question.without_companies if companies and sure else None,
         companies=sorted(companies),
+        matched=[m.describe() for m in sorted(names.matches, key=lambda m: m.company)],
         form=form,
         period=("latest" if latest else when.phrase if dated
+                else f"dated {on_date.isoformat()}" if on_date
                 else period.text if period and not notes else None),
         doc_ids=sorted(docs),
+        mode="filter" if sure else uncertain,
         note="; ".join(notes) + ": searched without it" if notes else None,
     )
 
 
 def _for(companies: set[str]) -> str:
     return f" for {', '.join(sorted(companies))}" if companies else ""
+
+
+def _listing(names: Iterable[str]) -> str:
+    names = list(names)
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+
+
+# document types and dates ----------------------------------------------------------------------
+_ANNUAL_FORMS = ("10-K", "20-F", "40-F")
+
+
+def is_of_type(meta: DocMeta, wanted: str) -> bool:
+    """Whether a document is the form or kind a question names: '10-Q' (an 8-K's exhibits are of
+    its form), 'annual report' (a 10-K, 20-F, 40-F or a glossy annual report), 'earnings
+    release', 'press release' (an EX-99 exhibit or a release on its own)."""
+    form = (meta.form or "").upper()
+    kind = meta.doc_type
+    if wanted == ANNUAL_REPORT:
+        return form.startswith(_ANNUAL_FORMS) or kind == ANNUAL_REPORT
+    if wanted == EARNINGS_RELEASE:
+        return kind == EARNINGS_RELEASE
+    if wanted == PRESS_RELEASE:
+        return kind in (PRESS_RELEASE, EARNINGS_RELEASE) or "EX-99" in form
+    return form.startswith(wanted)
+
+
+def nearest_dated(docs: Iterable[str], metas: Mapping[str, DocMeta], day: dt.date) -> set[str]:
+    """The documents dated nearest to `day` (report date, period end, filing or publication
+    date), within FILING_DAYS (an 8-K is filed days after the event it reports)."""
+    gaps: dict[str, int] = {}
+    for d in docs:
+        meta = metas[d]
+        dates = [_iso(v) for v in (meta.dated, meta.period, meta.period_end, meta.filed, meta.published)]
+        found = [abs((x - day).days) for x in dates if x is not None]
+        if found and min(found) <= FILING_DAYS:
+            gaps[d] = min(found)
+    best = min(gaps.values(), default=None)
+    return {d for d, gap in gaps.items() if gap == best}
 
 
 # periods ----------------------------------------------------------------------------------------

@@ -221,6 +221,18 @@ def _sentence_start(text: str, pos: int) -> bool:
     return bool(_SENTENCE_END.search(text[max(0, pos - 3) : pos]))
 
 
+def listed_company(name: str) -> Company | None:
+    """The listed company `name` is on SEC's list ('Tesla', 'Bank of America'), or whose ticker
+    it is when written in capitals ('TSLA'), as a question would name it; else None."""
+    known = sec_companies()
+    words = _WORD.findall(name)
+    if not words:
+        return None
+    if len(words) == 1 and words[0].isupper() and words[0] in known.by_ticker:
+        return known.by_ticker[words[0]]
+    return known.by_alias.get(_norm(words)) if _capitalised(words) else None
+
+
 def fill_main_company(meta: DocMeta, text: str, head_chars: int = 20000) -> None:
     """Give a document its loader could not name (an exhibit press release on its own, an annual
     report PDF without a cover) the company its title and opening text mention most."""

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-__all__ = ["DESCRIPTIVE_WORDS", "LEGAL_FORM_WORDS", "short_name", "suffix_trims"]
+__all__ = [
+    "CONNECTORS", "DESCRIPTIVE_WORDS", "LEGAL_FORM_WORDS", "NameVariant", "name_variants", "normalised",
+    "short_name", "suffix_trims",
+]
 
 # Legal-form words (lower case, without dots): stripped freely.
 LEGAL_FORM_WORDS = frozenset({
@@ -50,6 +54,63 @@ def short_name(name: str) -> str:
     kept = len(words)
     for trimmed in suffix_trims(words):
         kept = len(trimmed)
+    while kept > 1 and words[kept - 1] in ("&", "and"):  # 'JPMorgan Chase & Co.' -> 'JPMorgan Chase'
+        kept -= 1
     if not kept:
         return name.strip()
     return name[tokens[0].start() : tokens[kept - 1].end()].strip(" ,")
+
+
+# Words that join the parts of a name ("Bank of America", "Procter & Gamble").
+CONNECTORS = frozenset({"of", "and", "&", "the", "de", "for"})
+_WEB_SUFFIX = re.compile(r"\.(?:com|net|org|io)$", re.IGNORECASE)
+
+
+def normalised(text: str) -> str:
+    """A name as compared: lower case, a possessive 's dropped, punctuation a space, '&' kept:
+    "Procter & Gamble's" -> 'procter & gamble'; 'Coca-Cola' -> 'coca cola'."""
+    text = text.casefold().replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    return " ".join(re.sub(r"[^0-9a-z&]+", " ", text).split())
+
+
+@dataclass(frozen=True)
+class NameVariant:
+    """A name people use for a company, and how it was made from the legal name: 'short' (the
+    legal form or a web suffix dropped: 'Amazon'; 'P&G'), 'initials' ('PG', 'IBM', 'BofA') or
+    'first word' ('Meta' for Meta Platforms): the last two may stand for other companies too."""
+
+    name: str
+    kind: str
+
+
+def name_variants(name: str) -> list[NameVariant]:
+    """The shorter names a legal name is known by: 'The Procter & Gamble Company' -> Procter &
+    Gamble, P&G (short), PG (initials); 'Amazon.com, Inc.' -> Amazon.com, Amazon (short);
+    'Meta Platforms, Inc.' -> Meta Platforms (short), MP (initials), Meta (first word)."""
+    short = short_name(name)
+    out = [NameVariant(short, "short")]
+    if _WEB_SUFFIX.search(short):
+        out.append(NameVariant(_WEB_SUFFIX.sub("", short), "short"))
+    words = [w for w in re.split(r"\s+", short.replace(",", " ")) if w]
+    content = [w for w in words if w.lower() not in CONNECTORS]
+    if len(content) >= 2 and all(w[0].isalpha() for w in content):
+        out.append(NameVariant("".join(w[0] for w in content).upper(), "initials"))
+        if "&" in words[1:-1]:  # "Procter & Gamble" -> "P&G"
+            at = words.index("&")
+            left = "".join(w[0] for w in words[:at] if w.lower() not in CONNECTORS)
+            right = "".join(w[0] for w in words[at + 1 :] if w.lower() not in CONNECTORS)
+            out.append(NameVariant(f"{left}&{right}".upper(), "short"))  # as distinctive as the name
+        joined = [w.lower() if w.lower() in CONNECTORS else w[0].upper() for w in words]
+        if any(w.lower() in CONNECTORS - {"&"} for w in words):  # "Bank of America" -> "BofA"
+            out.append(NameVariant("".join(joined), "initials"))
+        first = content[0]
+        if len(first) >= 4 and first == words[0]:
+            out.append(NameVariant(first, "first word"))
+    seen: set[str] = set()
+    unique = []
+    for variant in out:
+        if variant.name and variant.name not in seen and normalised(variant.name) != normalised(name):
+            seen.add(variant.name)
+            unique.append(variant)
+    return unique

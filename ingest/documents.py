@@ -58,6 +58,12 @@ class DocMeta(BaseModel):
     parent: str | None = Field(
         default=None, description="doc_id of the filing an exhibit belongs to (same accession)."
     )
+    doc_type: str | None = Field(
+        default=None, description="What the document is beyond its form, read from its text: "
+        "'earnings release', 'press release', 'annual report' (ingest/doc_kinds.py).")
+    dated: str | None = Field(
+        default=None, description="The date the document gives itself ('dated March 3, 2021', an "
+        "8-K's date of report), ISO 8601.")
     companies: str | None = Field(
         default=None, description="Companies the document is about, main one first: "
         "'Alibaba Group Holding Ltd (BABA); Apple Inc. (AAPL)'.")

@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ingest.chunking import chunk_document
 from ingest.companies import fill_main_company
 from ingest.dedup import DuplicateFinder
+from ingest.doc_kinds import fill_document_kind
 from ingest.documents import Chunk, DocMeta, Document, LoadError
 from ingest.embed_worker import IngestEmbedding, WorkerMode
 from ingest.filings import KnownFilings
@@ -118,6 +119,8 @@ def ingest(
                             fill_fiscal_period(doc.meta, doc.text)
                             fill_main_company(doc.meta, doc.text)
                         known.settle(doc.meta)  # an exhibit's filing; one name per company
+                        if doc.kind in ("pdf", "sec") or doc.meta.exhibit:
+                            fill_document_kind(doc.meta, doc.text)  # release, annual report, date
                         _apply_overrides(doc, options.meta_overrides)
                         if duplicates.applies_to(doc):
                             writer.flush()  # near-duplicates are looked for among stored docs

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ingest.documents import Chunk, DocMeta, Document
+from ingest.identity import HEAD_CHARS as IDENTITY_HEAD_CHARS
+from ingest.identity import Alias, CompanyIdentity, document_identity, merge_identities
 from ingest.migrations import connect, migrate
 
 if TYPE_CHECKING:  # ingest.facts loads the loaders (lxml, trafilatura): only where facts are read
@@ -140,7 +142,20 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO store_info VALUES ('full_repair', '1');
     """,
+    # 7: each document's company identity (ingest/identity.py): legal name, ticker, CIK and the
+    #    other spellings (short names, initials, the cover's name, former names) as JSON
+    #    [{"name", "kind"}]; older documents get theirs from their stored meta and text on open
+    """
+    CREATE TABLE identities (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+        legal_name TEXT NOT NULL,
+        ticker TEXT,
+        cik TEXT,
+        aliases_json TEXT NOT NULL
+    );
+    """,
 ]
+_IDENTITIES_FILLED = "identities_filled"  # store_info key: older documents' identities written
 _FACT_COLUMNS = ("doc_id, chunk_id, page, company, statement, line_item, parents_json, line_item_id, "
                  "header, period_start, period_end, fiscal_period, value, text, unit, currency, "
                  "scale, concept")
@@ -187,6 +202,8 @@ class Registry:
         self.db = connect(path)
         self.db.execute("PRAGMA synchronous=NORMAL")
         migrate(self.db, MIGRATIONS)
+        if self.info(_IDENTITIES_FILLED) is None:
+            self._fill_identities()
 
     def close(self) -> None:
         self.db.close()
@@ -259,6 +276,7 @@ class Registry:
                   f.period_end, f.fiscal_period, str(f.value), f.text, f.unit, f.currency, f.scale,
                   f.concept) for i, f in enumerate(facts)],
             )
+            self._put_identity(doc.doc_id, document_identity(doc.meta, doc.text))
             self._bump_generation()
 
     def update_meta(self, doc_id: str, meta: DocMeta) -> bool:
@@ -381,6 +399,45 @@ class Registry:
     def metas(self) -> dict[str, DocMeta]:
         rows = self.db.execute("SELECT doc_id, meta_json FROM documents").fetchall()
         return {r[0]: DocMeta.model_validate_json(r[1]) for r in rows}
+
+    # company identities (ingest/identity.py) --------------------------------------------------
+    def identities(self) -> dict[str, CompanyIdentity]:
+        """Each stored document's company identity, by doc_id (documents without a company have
+        none)."""
+        rows = self.db.execute(
+            "SELECT doc_id, legal_name, ticker, cik, aliases_json FROM identities").fetchall()
+        return {doc_id: CompanyIdentity(name, ticker, cik, tuple(Alias(**a) for a in json.loads(aliases)))
+                for doc_id, name, ticker, cik, aliases in rows}
+
+    def companies(self) -> list[CompanyIdentity]:
+        """One entry per company (per CIK, else per name), its other spellings as aliases, in
+        the order the companies were first stored."""
+        order = {r.doc_id: i for i, r in enumerate(self.documents())}
+        found = self.identities()
+        return merge_identities(found[d] for d in sorted(found, key=lambda d: order.get(d, 0)))
+
+    def _put_identity(self, doc_id: str, identity: CompanyIdentity | None) -> None:
+        if identity is None:
+            return
+        self.db.execute(
+            "INSERT OR REPLACE INTO identities VALUES (?, ?, ?, ?, ?)",
+            (doc_id, identity.legal_name, identity.ticker, identity.cik,
+             json.dumps([{"name": a.name, "kind": a.kind} for a in identity.aliases])),
+        )
+
+    def _fill_identities(self) -> None:
+        """Identities for the documents stored before there were any (migration 7), from their
+        stored meta and text: no re-ingest. Runs once per store."""
+        with self._transaction():
+            if self.info(_IDENTITIES_FILLED) is not None:  # another process did it meanwhile
+                return
+            rows = self.db.execute(
+                "SELECT doc_id, meta_json, substr(text, 1, ?) FROM documents "
+                "WHERE doc_id NOT IN (SELECT doc_id FROM identities)", (IDENTITY_HEAD_CHARS,),
+            ).fetchall()
+            for doc_id, meta_json, head in rows:
+                self._put_identity(doc_id, document_identity(DocMeta.model_validate_json(meta_json), head))
+            self.set_info(_IDENTITIES_FILLED, "1")
 
     # embedding cache -------------------------------------------------------------------------
     def cached_vectors(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:

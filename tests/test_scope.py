@@ -8,7 +8,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from assistant.question import company_aliases, read_question
+from assistant.question import read_question
 from assistant.scope import Scope, resolve_scope
 from ingest.documents import DocMeta
 from ingest.fiscal import calendar_quarter, fill_fiscal_period, infer_fiscal_period
@@ -82,13 +82,6 @@ def test_a_period_the_store_lacks_is_dropped_with_a_note() -> None:
     assert scope is not None
     assert scope.doc_ids == ["aapl-k", "aapl-q1", "aapl-q2", "aapl-q3"]
     assert scope.note is not None and "Q2 2019" in scope.note
-
-
-def test_company_aliases_drop_legal_suffixes_but_not_to_generic_words() -> None:
-    assert "amazon" in company_aliases("Amazon.com, Inc.")
-    assert "nvidia" in company_aliases("NVIDIA Corporation")
-    assert "american" not in company_aliases("American Express Company")
-    assert "american express" in company_aliases("American Express Company")
 
 
 def test_explicit_filters_win_over_the_scope(tmp_path: Path, minilm: object) -> None:
