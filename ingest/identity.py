@@ -85,7 +85,9 @@ def document_identity(meta: DocMeta, text: str = "") -> CompanyIdentity | None:
     if cover and name_key(cover) != name_key(meta.company):
         aliases.append(Alias(cover, "document"))
         aliases += [Alias(v.name, v.kind) for v in name_variants(cover)]
-    aliases += [Alias(name, "former") for name in former_names(head)]
+    for name in former_names(head):  # 'Google Inc.' and 'Google', both former
+        aliases += [Alias(name, "former")] + [Alias(v.name, "former") for v in name_variants(name)
+                                             if v.kind == "short"]
     legal = normalised(meta.company)
     return CompanyIdentity(
         legal_name=meta.company,
