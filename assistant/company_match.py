@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from ingest.company_names import CONNECTORS, LEGAL_FORM_WORDS, normalised, short_name
+from ingest.company_names import LEGAL_FORM_WORDS, normalised, short_name
 from ingest.filings import cik_key
 from ingest.identity import SURE_KINDS, Alias, CompanyIdentity
 
@@ -38,6 +38,7 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’.-]*[A-Za-z0-9&]|[A-Za-z0-9]")
 # Periods and forms, capitalised but no names: 'FY2019', 'Q4', 'H1', '10-K', '2023'.
 _NOT_NAME = re.compile(r"(?:FY|Q[1-4]|H[12])?'?\d{2,4}|Q[1-4]|H[12]|(?:10|20|40|8|6)-?[KQF](?:/A)?",
                        re.IGNORECASE)
+_INSIDE_NAMES = ("of", "de")  # words inside a name: 'Bank of America' ('&' is read from the gap)
 _Names = list[tuple[str, Alias, CompanyIdentity]]  # (normalised spelling, alias, its company)
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\"“(]\s*|\n\s*)$")
 _FORM_AFTER = re.compile(r"\s*(?:'s\s+)?(?:10-?K|10-?Q|8-?K|20-?F|6-?K|annual report|earnings|"
@@ -110,9 +111,19 @@ def match_companies(text: str, identities: Sequence[CompanyIdentity],
                     matches[match.company] = match
         elif span.cue or (len(span.words) > 1 or not (span.at_sentence_start or _acronym(span.text))
                           ) and listed(span.text):
-            unknown.append(short_name(span.text))
+            unknown.append(short_name(_unknown_name(span)))
     ranked = tuple(sorted(matches.values(), key=lambda m: -m.score))
     return CompanyNames(ranked, tuple(dict.fromkeys(unknown)))
+
+
+def _unknown_name(span: _Span) -> str:
+    """The name a span gives, without a sentence's first word before it ('Which of JPM' -> 'JPM')."""
+    words = list(span.words)
+    if span.at_sentence_start and len(words) > 1:
+        words.pop(0)
+        while len(words) > 1 and words[0].lower() in (*_INSIDE_NAMES, "&"):
+            words.pop(0)
+    return " ".join(words)
 
 
 def _listed_cik(name: str) -> str | None:
@@ -135,8 +146,11 @@ def _confirmed(match: CompanyMatch, identities: dict[str, CompanyIdentity],
 
 def _match_span(span: _Span, names: _Names) -> list[CompanyMatch]:
     candidates = [span]
-    if span.at_sentence_start and len(span.words) > 1:  # "Is Apple ..." / "Apple ..."
-        candidates.append(_Span(span.words[1:], span.start, span.end, False, span.cue))
+    rest = list(span.words[1:])
+    while rest and rest[0].lower() in (*_INSIDE_NAMES, "&"):
+        rest.pop(0)
+    if span.at_sentence_start and rest:  # "Is Apple ..." / "Apple ..."
+        candidates.append(_Span(tuple(rest), span.start, span.end, False, span.cue))
     for match in (_whole, _fuzzy):
         for candidate in candidates:
             found = match(candidate, names)
@@ -221,10 +235,12 @@ def _spans(text: str) -> Iterable[_Span]:
             gap = text[tokens[j - 1].end() : tokens[j].start()]
             if gap.strip() not in ("", ",", "-", "&") or _possessive(tokens[j - 1].group()):
                 break
-            if _is_name_word(word) and not _acronym(word):  # 'Alibaba AI': the name ends
+            if _acronym(tokens[j - 1].group()) and j - 1 > i or _acronym(word):
+                break  # 'Alibaba AI', 'COGS of Microsoft': an acronym stands alone or ends a name
+            if _is_name_word(word):
                 j += 1
-            elif word.lower() in CONNECTORS - {"and"} and j + 1 < len(tokens) and _is_name_word(
-                    tokens[j + 1].group()):
+            elif word.lower() in _INSIDE_NAMES and j + 1 < len(tokens) and _is_name_word(
+                    tokens[j + 1].group()) and not _acronym(tokens[j - 1].group()):
                 j += 2
             else:
                 break

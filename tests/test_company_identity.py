@@ -200,3 +200,25 @@ def test_migration_backfills_identities_of_stored_documents(tmp_path: Path) -> N
             assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     finally:
         registry.close()
+
+
+# document kinds read at ingest (ingest/doc_kinds.py) --------------------------------------------------
+def test_earnings_release_period_annual_report_and_date_read_from_the_text() -> None:
+    from ingest.doc_kinds import fill_document_kind
+
+    release = DocMeta(form="8-K EX-99.1", exhibit="EX-99.1", period="2024-01-30")
+    fill_document_kind(release, "NVIDIA Announces Financial Results for Fourth Quarter and Fiscal 2023\n"
+                                "Record revenue of $6.05 billion")
+    assert (release.doc_type, release.period) == ("earnings release", "Q4 FY2023")
+    bare = DocMeta()  # a PDF on its own, as FinanceBench's AMD_2022Q4_EARNINGS
+    fill_document_kind(bare, "AMD Reports Fourth Quarter and Full Year 2022 Financial Results")
+    assert (bare.doc_type, bare.period) == ("earnings release", "Q4 FY2022")
+    annual = DocMeta()
+    fill_document_kind(annual, "2022 Annual Report\nDear shareholders, ...")
+    assert annual.doc_type == "annual report"
+    ten_k = DocMeta(form="10-K", period="FY2022")
+    fill_document_kind(ten_k, "Annual report pursuant to section 13. We report fourth quarter 2022 results")
+    assert (ten_k.doc_type, ten_k.period) == (None, "FY2022")  # its form says what it is
+    eight_k = DocMeta(form="8-K")
+    fill_document_kind(eight_k, "Date of Report (Date of earliest event reported): May 30, 2023")
+    assert eight_k.dated == "2023-05-30"
