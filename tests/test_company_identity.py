@@ -15,6 +15,7 @@ from ingest.identity import CompanyIdentity, document_identity, former_names, me
 from ingest.registry import MIGRATIONS, Registry
 from tests.sqlite_schema import build_schema_at
 
+
 def no_list(name: str) -> str | None:
     """No SEC list: what the store holds is all that is known."""
     return None
