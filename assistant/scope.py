@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -125,8 +125,6 @@ def resolve_scope(question: Question, metas: Mapping[str, DocMeta],
             dated = False
     if latest:
         docs = _latest(docs, metas)
-    if names.unknown:
-        notes.append(f"{_listing(names.unknown)} not in the store")
     if (not companies and not form and not (period and not notes) and not latest and not dated
             and not on_date):
         return None
@@ -143,8 +141,16 @@ def resolve_scope(question: Question, metas: Mapping[str, DocMeta],
                 else period.text if period and not notes else None),
         doc_ids=sorted(docs),
         mode="filter" if sure else uncertain,
-        note="; ".join(notes) + ": searched without it" if notes else None,
+        note=_note(notes, names.unknown),
     )
+
+
+def _note(dropped: list[str], unknown: Sequence[str]) -> str | None:
+    """What the scope could not apply: 'no 10-K in the store for X: searched without it; Tesla
+    not in the store'."""
+    parts = ["; ".join(dropped) + ": searched without it"] if dropped else []
+    parts += [f"{_listing(unknown)} not in the store"] if unknown else []
+    return "; ".join(parts) or None
 
 
 def _for(companies: set[str]) -> str:

@@ -11,7 +11,7 @@ gives a document:
   opening says so without an SEC cover (a 10-K is one by its form);
 - `period` of an earnings release: "fourth quarter and fiscal 2023 results" -> 'Q4 FY2023',
   "full year 2022 results" -> 'FY2022' (a release names its fiscal period, as the fiscal label
-  the SEC gives filings);
+  the SEC gives filings), and `period_end` from "for the quarter ended November 2, 2024";
 - `dated`: "dated March 3, 2021", an 8-K's "Date of Report (Date of earliest event reported)",
   else the report date an 8-K's period already holds.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.dates import MONTH_PATTERN, iso_date, parse_iso_day
+from ingest.dates import FULL_MONTH_PATTERN, MONTH_PATTERN, iso_date, parse_iso_day
 from ingest.documents import DocMeta
 
 EARNINGS_RELEASE = "earnings release"
@@ -41,9 +41,12 @@ _FULL_YEAR = re.compile(r"\b(?:full[\s-]+year|fiscal(?:\s+year)?|annual)\s+((?:1
                         re.IGNORECASE)
 _RESULTS = re.compile(
     r"\b(?:reports?|reported|announces?|announced|posts?|delivers?|releases?)\b[^.\n]{0,120}?"
-    r"\b(?:results|earnings)\b|\b(?:financial|operating)\s+results\b|\bearnings\s+release\b",
+    r"\b(?:results|earnings|net\s+(?:income|loss|sales|revenues?)|revenues?|sales)\b"
+    r"|\b(?:financial|operating)\s+results\b|\bearnings\s+release\b",
     re.IGNORECASE,
 )
+_QUARTER_ENDED = re.compile(rf"\bquarter\s+ended\s+({FULL_MONTH_PATTERN})\s+(\d{{1,2}}),\s*(\d{{4}})",
+                            re.IGNORECASE)
 _RELEASE_LINE = re.compile(r"\b(?:press\s+release|news\s+release|for\s+immediate\s+release)\b", re.IGNORECASE)
 _ANNUAL = re.compile(r"\bannual\s+report\b", re.IGNORECASE)
 DAY_PATTERN = (rf"(?:(?:{MONTH_PATTERN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
@@ -64,11 +67,12 @@ def fill_document_kind(meta: DocMeta, text: str) -> None:
     if meta.doc_type or form.startswith(_PERIODIC):
         return
     exhibit = "EX-99" in form or (meta.exhibit or "").upper().startswith("EX-99")
-    if (exhibit or not form) and _RESULTS.search(opening) and release_period(opening):
+    period, quarter_end = release_period(opening), _quarter_end(opening)
+    if (exhibit or not form) and _RESULTS.search(opening) and (period or quarter_end):
         meta.doc_type = EARNINGS_RELEASE
-        period = release_period(opening)
-        if not meta.period or parse_iso_day(meta.period):  # a date inherited from its 8-K
+        if period and (not meta.period or parse_iso_day(meta.period)):  # not a date from its 8-K
             meta.period = period
+        meta.period_end = quarter_end or meta.period_end  # the quarter it reports, not the 8-K's day
     elif exhibit or (not form and _RELEASE_LINE.search(opening)):
         meta.doc_type = PRESS_RELEASE
     elif not form and _ANNUAL.search(opening):
@@ -89,6 +93,12 @@ def release_period(text: str) -> str | None:
         return f"Q{quarter} FY{_year(year)}"
     found = _FULL_YEAR.search(text)
     return f"FY{found.group(1)}" if found else None
+
+
+def _quarter_end(text: str) -> str | None:
+    """'... for the fiscal quarter ended November 2, 2024' -> '2024-11-02'."""
+    found = _QUARTER_ENDED.search(text)
+    return iso_date(" ".join(found.groups())) if found else None
 
 
 def dated(text: str) -> str | None:

@@ -10,7 +10,8 @@ Google)"), rarely by the stored legal name. Each stored document with a company 
   companies too;
 - the former names the document itself states: "(formerly known as Wal-Mart Stores, Inc.)",
   "formerly Google Inc.", and the cover's "Former name ..., if changed since last report";
-- ticker and CIK.
+- ticker and CIK (from SEC's list by the same name when the document gives neither, as a PDF's
+  cover does not).
 
 The registry keeps them (`Registry.identities()`, `Registry.companies()`: one entry per company,
 its other spellings as aliases); assistant/company_match.py resolves a question's names against
@@ -23,6 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ingest.companies import listed_company
 from ingest.company_names import name_variants, normalised, short_name
 from ingest.documents import DocMeta
 from ingest.filings import cik_key, name_key
@@ -89,10 +91,15 @@ def document_identity(meta: DocMeta, text: str = "") -> CompanyIdentity | None:
         aliases += [Alias(name, "former")] + [Alias(v.name, "former") for v in name_variants(name)
                                              if v.kind == "short"]
     legal = normalised(meta.company)
+    ticker, cik = (meta.ticker or "").upper() or None, meta.cik
+    if not (ticker and cik):  # a PDF's cover gives neither: SEC's list, by the same name
+        listed = listed_company(short_name(meta.company))
+        if listed is not None and name_key(listed.name) == name_key(meta.company):
+            ticker, cik = ticker or listed.ticker, cik or listed.cik.zfill(10)
     return CompanyIdentity(
         legal_name=meta.company,
-        ticker=(meta.ticker or "").upper() or None,
-        cik=meta.cik,
+        ticker=ticker,
+        cik=cik,
         aliases=tuple(_unique(a for a in aliases if normalised(a.name) != legal)),
     )
 

@@ -202,6 +202,7 @@ class Registry:
         self.db = connect(path)
         self.db.execute("PRAGMA synchronous=NORMAL")
         migrate(self.db, MIGRATIONS)
+        self._companies: tuple[int, list[CompanyIdentity]] | None = None
         if self.info(_IDENTITIES_FILLED) is None:
             self._fill_identities()
 
@@ -412,9 +413,14 @@ class Registry:
     def companies(self) -> list[CompanyIdentity]:
         """One entry per company (per CIK, else per name), its other spellings as aliases, in
         the order the companies were first stored."""
-        order = {r.doc_id: i for i, r in enumerate(self.documents())}
-        found = self.identities()
-        return merge_identities(found[d] for d in sorted(found, key=lambda d: order.get(d, 0)))
+        generation = self.generation
+        if self._companies is None or self._companies[0] != generation:  # read once per change
+            rows = self.db.execute("SELECT doc_id FROM documents ORDER BY ingested_at, source")
+            order = {doc_id: i for i, (doc_id,) in enumerate(rows)}
+            found = self.identities()
+            companies = merge_identities(found[d] for d in sorted(found, key=lambda d: order.get(d, 0)))
+            self._companies = (generation, companies)
+        return list(self._companies[1])
 
     def _put_identity(self, doc_id: str, identity: CompanyIdentity | None) -> None:
         if identity is None:

@@ -228,3 +228,29 @@ def test_earnings_release_period_annual_report_and_date_read_from_the_text() -> 
     eight_k = DocMeta(form="8-K")
     fill_document_kind(eight_k, "Date of Report (Date of earliest event reported): May 30, 2023")
     assert eight_k.dated == "2023-05-30"
+
+
+# end to end: a store of Buckle's earnings release (an 8-K exhibit) and an Alibaba article --------------
+def test_search_scopes_boosts_or_searches_everything(two_document_store: Path, minilm: object) -> None:
+    from assistant import Assistant
+
+    with Assistant(home=two_document_store, embedder=minilm) as a:  # type: ignore[arg-type]
+        release = a.search("What were Buckle's net sales in the Q3 FY2024 earnings release?", k=4)
+        assert release.scope is not None and release.scope.mode == "filter"
+        assert release.scope.describe() == "Buckle Inc · earnings release · Q3 FY2024 (1 document)"
+        assert {p.company for p in release} == {"Buckle Inc"}
+
+        unknown = a.search("What was Tesla's revenue in 2024?", k=4)
+        assert unknown.scope is not None and unknown.scope.mode == "none"
+        assert {p.company for p in unknown} == {"Buckle Inc", "Alibaba Group Holding Ltd"}
+
+        boosted = a.search("Compare Buckle's and Tesla's AI investment", k=8)
+        assert boosted.scope is not None and boosted.scope.mode == "boost"
+        assert boosted[0].company == "Buckle Inc"  # preferred, first
+        assert "Alibaba Group Holding Ltd" in {p.company for p in boosted}  # but everything searched
+        assert [p.rank for p in boosted] == list(range(1, len(boosted) + 1))
+    with Assistant(home=two_document_store, embedder=minilm,  # type: ignore[arg-type]
+                   retrieval={"uncertain_scope": "filter"}) as a:
+        filtered = a.search("Compare Buckle's and Tesla's AI investment", k=8)
+        assert filtered.scope is not None and filtered.scope.mode == "filter"
+        assert {p.company for p in filtered} == {"Buckle Inc"}
