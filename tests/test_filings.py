@@ -38,7 +38,10 @@ def test_an_exhibit_file_takes_its_filings_meta(tmp_path: Path, embedder: Counti
     filing, exhibit = metas[BKE_8K.name], metas[BKE_EX99.name]
     assert exhibit.form == "8-K EX-99.1" and exhibit.exhibit == "EX-99.1"
     assert (exhibit.company, exhibit.cik, exhibit.ticker) == (filing.company, "0000885245", "BKE")
-    assert exhibit.period == filing.period == "2024-11-22" and exhibit.published == "2024-11-22"
+    assert exhibit.dated == filing.period == "2024-11-22" and exhibit.published == "2024-11-22"
+    # an earnings release: the period it reports, read from its text (ingest/doc_kinds.py)
+    assert (exhibit.doc_type, exhibit.period, exhibit.period_end) == (
+        "earnings release", "Q3 FY2024", "2024-11-02")
     assert exhibit.parent is not None and exhibit.title.startswith(f"{filing.title}, EX-99.1")
     # one company in every list: the exhibit's "Buckle Inc" (from the SEC list) is the 8-K's name
     assert {m.company for m in metas.values()} == {"BUCKLE, INC"}
