@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ingest.documents import DocMeta
     from ingest.embeddings import Embedder
     from ingest.facts import Fact
+    from ingest.identity import CompanyIdentity
     from ingest.pipeline import IngestReport
     from ingest.registry import DocRecord
     from ingest.sources.edgar import Downloaded
@@ -371,6 +372,11 @@ class Assistant:
 
     def documents(self) -> list[DocRecord]:
         return self.store.registry.documents()
+
+    def companies(self) -> list[CompanyIdentity]:
+        """The stored companies, one per CIK (else per name): legal name, ticker, CIK, and every
+        other spelling as an alias (short names, initials, the cover's name, former names)."""
+        return self.store.registry.companies()
 
     def figures(self, company: str | None = None, period: str | None = None,
                 statement: str | None = None, line_item: str | None = None) -> list[Fact]:

@@ -240,6 +240,8 @@ def test_search_scopes_boosts_or_searches_everything(two_document_store: Path, m
         assert release.scope.describe() == "Buckle Inc · earnings release · Q3 FY2024 (1 document)"
         assert {p.company for p in release} == {"Buckle Inc"}
 
+        assert {c.legal_name: c.ticker for c in a.companies()} == {
+            "Alibaba Group Holding Ltd": "BABA", "Buckle Inc": "BKE"}
         unknown = a.search("What was Tesla's revenue in 2024?", k=4)
         assert unknown.scope is not None and unknown.scope.mode == "none"
         assert {p.company for p in unknown} == {"Buckle Inc", "Alibaba Group Holding Ltd"}
