@@ -10,7 +10,8 @@ matched as a whole against every stored spelling:
   cue that the word is a company here (a possessive "Meta's", a legal form "Meta Inc", a form
   "Meta 10-K");
 - otherwise a fuzzy match (rapidfuzz ratio of the normalised names) of at least MATCH_MIN; sure at
-  SURE_SCORE and above.
+  SURE_SCORE and above;
+- otherwise a name SEC's list gives the same CIK as a stored company ("Google", "Facebook"): sure.
 
 A span is never cut to fit a stored name, so "American Express" is not American Water Works and
 "General Motors" is not General Mills; only a whole stored name found inside a longer span counts
@@ -103,14 +104,18 @@ def match_companies(text: str, identities: Sequence[CompanyIdentity],
     identities_by_name = {identity.legal_name: identity for identity in identities}
     matches: dict[str, CompanyMatch] = {}
     unknown: list[str] = []
+    by_cik = {cik_key(i.cik): i for i in identities if cik_key(i.cik)}
     for span in _spans(text):
         found = [_confirmed(m, identities_by_name, listed) for m in _match_span(span, names)]
+        company_like = len(span.words) > 1 or not (span.at_sentence_start or _acronym(span.text))
+        cik = cik_key(listed(span.text)) if not found and (company_like or span.cue) else None
+        if not found and cik in by_cik:  # a brand SEC's list gives the stored company: 'Google'
+            found = [CompanyMatch(span.text, by_cik[cik].legal_name, 100.0)]
         if found:
             for match in found:
                 if match.company not in matches or matches[match.company].score < match.score:
                     matches[match.company] = match
-        elif span.cue or (len(span.words) > 1 or not (span.at_sentence_start or _acronym(span.text))
-                          ) and listed(span.text):
+        elif span.cue or (company_like and cik):
             unknown.append(short_name(_unknown_name(span)))
     ranked = tuple(sorted(matches.values(), key=lambda m: -m.score))
     return CompanyNames(ranked, tuple(dict.fromkeys(unknown)))

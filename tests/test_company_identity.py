@@ -111,6 +111,16 @@ def test_a_former_name_resolves_to_the_company() -> None:
     assert [m.describe() for m in names.matches] == ["Google → Alphabet Inc."]
 
 
+def test_a_brand_of_a_stored_company_by_the_sec_list() -> None:
+    meta = DocMeta(company="Alphabet Inc.", ticker="GOOGL", cik="0001652044")
+    alphabet = document_identity(meta)
+    assert alphabet is not None
+    names = match_companies("How did Alphabet (formerly Google) grow cloud revenue?", [alphabet])
+    assert [m.company for m in names.matches] == ["Alphabet Inc."] and names.sure
+    assert [m.describe() for m in match_companies("Google's cloud revenue", [alphabet]).matches] == [
+        "Google → Alphabet Inc."]
+
+
 # scope -----------------------------------------------------------------------------------------------
 METAS = {
     "pg-k": DocMeta(company="The Procter & Gamble Company", ticker="PG", form="10-K", period="FY2023",
