@@ -64,6 +64,19 @@ def test_cover_without_exact_name_caption() -> None:
     assert (facts.ticker, facts.form, facts.period) == ("MSFT", "10-K", "2022-06-30")
 
 
+def test_two_column_cover_puts_words_between_ended_and_the_date() -> None:
+    from ingest.fiscal import period_end_from_cover
+
+    cover = ("SECURITIES AND EXCHANGE COMMISSION\r\nFORM 10-Q\r\nQuarterly report pursuant to "
+             "Section 13 or 15(d)\r\nFor the quarterly period ended Commission file\r\n"
+             "March 31, 2021 number 1-5805\r\nJPMorgan Chase & Co.\r\n"
+             "(Exact name of registrant as specified in its charter)\r\n")
+    facts = read_cover([cover])
+    assert (facts.company, facts.form, facts.period) == ("JPMorgan Chase & Co.", "10-Q", "2021-03-31")
+    found = period_end_from_cover(cover)
+    assert found is not None and found[0].isoformat() == "2021-03-31"
+
+
 def test_cover_of_an_8k_amendment() -> None:
     facts = read_cover(["Table of Contents", BKE_8KA])  # the cover may be on page 2
     assert (facts.company, facts.ticker) == ("THE BUCKLE, INC.", "BKE")

@@ -37,8 +37,12 @@ _COVER_MARKER = re.compile(
 )
 _FORM = re.compile(r"\bFORM\s+(10-K|10-Q|8-K|20-F|6-K|40-F|10-KT|10-QT|S-1|S-4|F-1)(/A)?(?![\w-])", re.I)
 _MONTH_DATE = r"([A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*,?\s*\d{4})"
+# Two-column covers put the other column's words between "ended" and its date: "For the quarterly
+# period ended Commission file\nMarch 31, 2021 number 1-5805" (JPMorgan's 10-Q).
+_OTHER_COLUMN = r"(?:[^\d\n]{0,40}\r?\n\s*)?"
 _PERIOD = re.compile(
-    r"for\s+the\s+(?:quarterly\s+period|fiscal\s+year|year|period|quarter)\s+ended:?\s*" + _MONTH_DATE,
+    r"for\s+the\s+(?:quarterly\s+period|fiscal\s+year|year|period|quarter)\s+ended:?\s*"
+    + _OTHER_COLUMN + _MONTH_DATE,
     re.I,
 )
 _DATE_OF_REPORT = re.compile(r"Date\s+of\s+Report[^:]{0,60}:?\s*" + _MONTH_DATE, re.I)
