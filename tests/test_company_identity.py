@@ -35,6 +35,7 @@ STORE = _identities(
     ("Target Corporation", "TGT", "27419"),
     ("Visa Inc.", "V", "1403161"),
     ("Zorblax Widget Holdings, Inc.", None, None),
+    ("Bank of America Corporation", "BAC", "70858"),
 )
 
 
@@ -77,6 +78,8 @@ def test_short_forms_acronyms_tickers_and_typos_resolve() -> None:
     assert _match("What was P&G's revenue in 2023?")[0] == {"The Procter & Gamble Company": 100.0}
     assert _match("Which of JPM's segments grew?")[0] == {"JPMorgan Chase & Co.": 100.0}
     assert _match("What is the FY2017 ROA for Coca Cola?")[0] == {"The Coca-Cola Company": 100.0}
+    bofa = _match("What did BofA say about deposits?")[0]  # initials: likely, so boosted
+    assert list(bofa) == ["Bank of America Corporation"] and 85 <= bofa["Bank of America Corporation"] < 92
     fuzzy = _match("How did Proctor & Gamble do in 2022?")[0]
     assert list(fuzzy) == ["The Procter & Gamble Company"]
     assert 92 <= fuzzy["The Procter & Gamble Company"] < 100  # sure, but not exact
