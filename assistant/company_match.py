@@ -39,6 +39,7 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’.-]*[A-Za-z0-9&]|[A-Za-z0-9]")
 # Periods and forms, capitalised but no names: 'FY2019', 'Q4', 'H1', '10-K', '2023'.
 _NOT_NAME = re.compile(r"(?:FY|Q[1-4]|H[12])?'?\d{2,4}|Q[1-4]|H[12]|(?:10|20|40|8|6)-?[KQF](?:/A)?",
                        re.IGNORECASE)
+_DETERMINERS = ("the", "its", "our", "their", "this", "that", "each", "a", "an")
 _INSIDE_NAMES = ("of", "de")  # words inside a name: 'Bank of America' ('&' is read from the gap)
 _Names = list[tuple[str, Alias, CompanyIdentity]]  # (normalised spelling, alias, its company)
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\"“(]\s*|\n\s*)$")
@@ -260,9 +261,11 @@ def _spans(text: str) -> Iterable[_Span]:
         legal = len(words) > 1 and words[-1].lower().rstrip(".") in LEGAL_FORM_WORDS - {"a", "b", "c", "the"}
         after = _FORM_AFTER.match(text, tokens[j - 1].end())
         start = tokens[i].start()
+        # "the Company's", "our Group's": a common noun standing for the company, not a name
+        common = len(words) == 1 and i > 0 and tokens[i - 1].group().lower() in _DETERMINERS
         yield _Span(tuple(words), start, tokens[j - 1].end(),
                     bool(_SENTENCE_END.search(text[max(0, start - 3) : start])),
-                    possessive or legal or after is not None)
+                    not common and (possessive or legal or after is not None))
         i = j
 
 

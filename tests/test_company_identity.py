@@ -98,6 +98,8 @@ def test_no_generic_first_words_list_target_visa_american_general() -> None:
 
 def test_a_lower_case_word_is_not_a_company() -> None:
     assert _match("What is the target operating margin of the visa program?") == ({}, ())
+    # a capitalised common noun for the company is no name the store lacks
+    assert _match("What was the Company's revenue, and our Group's margin?") == ({}, ())
 
 
 def test_a_first_word_alone_is_likely_not_sure_unless_a_cue_says_so() -> None:
