@@ -39,6 +39,8 @@ def inherit_filing(meta: DocMeta, filing: DocMeta, filing_id: str) -> None:
     meta.period = meta.period or filing.period
     meta.period_end = meta.period_end or filing.period_end
     meta.filed = meta.filed or filing.filed
+    report_day = filing.period if parse_iso_day(filing.period) else None  # an 8-K's date of report
+    meta.dated = meta.dated or filing.dated or report_day
     meta.accession = meta.accession or filing.accession
     meta.parent = filing_id
     meta.title = f"{filing.title}, {exhibit}" + (f": {headline}" if headline else "")

@@ -129,11 +129,14 @@ def cover_name(text: str) -> str | None:
 
 
 def merge_identities(identities: Iterable[CompanyIdentity]) -> list[CompanyIdentity]:
-    """One identity per company (same CIK, or without one the same name), spellings merged; the
-    first document's legal name is the company's."""
+    """One identity per company (same CIK; one without a CIK joins the CIK whose name it shares,
+    else stands by its name), spellings merged; the first document's legal name is the company's."""
+    identities = list(identities)
+    cik_of_name = {name_key(i.legal_name): i.key for i in identities if cik_key(i.cik)}
     by_key: dict[str, CompanyIdentity] = {}
-    for identity in identities:
-        key = identity.key
+    for identity in identities:  # one without a CIK joins the CIK whose name it shares
+        key = identity.key if cik_key(identity.cik) else cik_of_name.get(name_key(identity.legal_name),
+                                                                            identity.key)
         by_key[key] = by_key[key].merged(identity) if key in by_key else identity
     return list(by_key.values())
 

@@ -286,12 +286,18 @@ class Registry:
             updated = self.db.execute("UPDATE documents SET meta_json=? WHERE doc_id=?",
                                       (meta.model_dump_json(), doc_id)).rowcount
             self.db.execute("UPDATE facts SET company=? WHERE doc_id=?", (meta.company, doc_id))
+            if updated:
+                self.db.execute("DELETE FROM identities WHERE doc_id=?", (doc_id,))
+                head = self.db.execute("SELECT substr(text, 1, ?) FROM documents WHERE doc_id=?",
+                                       (IDENTITY_HEAD_CHARS, doc_id)).fetchone()[0]
+                self._put_identity(doc_id, document_identity(meta, head))
         return bool(updated)
 
     def delete_document(self, doc_id: str) -> bool:
         with self._transaction():
             deleted = self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,)).rowcount
             if deleted:
+                self._companies = None
                 self._bump_generation()
         return bool(deleted)
 
@@ -413,16 +419,17 @@ class Registry:
     def companies(self) -> list[CompanyIdentity]:
         """One entry per company (per CIK, else per name), its other spellings as aliases, in
         the order the companies were first stored."""
-        generation = self.generation
-        if self._companies is None or self._companies[0] != generation:  # read once per change
+        version = int(self.db.execute("PRAGMA data_version").fetchone()[0])  # others' commits
+        if self._companies is None or self._companies[0] != version:  # read once per change
             rows = self.db.execute("SELECT doc_id FROM documents ORDER BY ingested_at, source")
             order = {doc_id: i for i, (doc_id,) in enumerate(rows)}
             found = self.identities()
             companies = merge_identities(found[d] for d in sorted(found, key=lambda d: order.get(d, 0)))
-            self._companies = (generation, companies)
+            self._companies = (version, companies)
         return list(self._companies[1])
 
     def _put_identity(self, doc_id: str, identity: CompanyIdentity | None) -> None:
+        self._companies = None  # this connection's own writes do not change data_version
         if identity is None:
             return
         self.db.execute(

@@ -68,9 +68,10 @@ def test_former_names_the_document_states() -> None:
 
 def test_one_identity_per_cik_with_every_spelling() -> None:
     merged = merge_identities(_identities(("BUCKLE, INC", "BKE", "0000885245"),
-                                          ("Buckle Inc", None, "885245"), ("Apple Inc.", "AAPL", None)))
-    assert [m.legal_name for m in merged] == ["BUCKLE, INC", "Apple Inc."]
-    assert merged[0].ticker == "BKE"
+                                          ("Buckle Inc", None, "885245"), ("Zorblax Widget Inc", None, None),
+                                          ("Zorblax Widget, Inc.", "ZWI", "123")))
+    assert [m.legal_name for m in merged] == ["BUCKLE, INC", "Zorblax Widget Inc"]
+    assert (merged[0].ticker, merged[1].ticker, merged[1].cik) == ("BKE", "ZWI", "123")
 
 
 # resolving a question's names --------------------------------------------------------------------------

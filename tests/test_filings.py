@@ -79,8 +79,8 @@ def test_an_exhibit_stored_before_its_filing_is_adopted_when_the_filing_arrives(
         exhibit, filing = metas[BKE_EX99.name], metas[BKE_8K.name]
         assert exhibit.form == "8-K EX-99.1", name
         assert exhibit.parent is not None and exhibit.title.startswith(f"{filing.title}, EX-99.1")
-        assert (exhibit.company, exhibit.ticker, exhibit.period) == (
-            filing.company, "BKE", "2024-11-22")
+        assert (exhibit.company, exhibit.ticker, exhibit.dated) == (filing.company, "BKE", "2024-11-22")
+        assert exhibit.period == "Q3 FY2024"  # the earnings release's own, read from its text
         store = Store(home / "home", embedder)
         try:
             record = next(r for r in store.registry.documents() if r.source.endswith(BKE_EX99.name))
