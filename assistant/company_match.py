@@ -71,10 +71,12 @@ class CompanyNames:
 
     matches: tuple[CompanyMatch, ...] = ()
     unknown: tuple[str, ...] = ()
+    # every name the matched companies' documents are stored under ('WALMART INC.', 'Walmart Inc.')
+    stored: frozenset[str] = frozenset()
 
     @property
     def companies(self) -> frozenset[str]:
-        return frozenset(m.company for m in self.matches)
+        return self.stored | {m.company for m in self.matches}
 
     @property
     def sure(self) -> bool:
@@ -119,7 +121,9 @@ def match_companies(text: str, identities: Sequence[CompanyIdentity],
         elif span.cue or (company_like and cik):
             unknown.append(short_name(_unknown_name(span)))
     ranked = tuple(sorted(matches.values(), key=lambda m: -m.score))
-    return CompanyNames(ranked, tuple(dict.fromkeys(unknown)))
+    stored = {a.name for m in ranked for a in identities_by_name[m.company].names()
+              if a.kind in ("legal", "document")}  # a merged company's other documents' names
+    return CompanyNames(ranked, tuple(dict.fromkeys(unknown)), frozenset(stored))
 
 
 def _unknown_name(span: _Span) -> str:

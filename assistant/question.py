@@ -249,7 +249,7 @@ def period_mentions(text: str) -> list[Mention]:
 
 
 def named_period(text: str) -> Period | None:
-    """The first quarter, fiscal year or calendar year `text` names."""
+    """The first quarter `text` names, else the latest fiscal year, else the latest calendar year."""
     for i, pattern in enumerate(_QUARTER_PATTERNS):
         found = pattern.search(text)
         if not found:
@@ -265,10 +265,12 @@ def named_period(text: str) -> Period | None:
             quarter, fiscal, year = _ORD[g[0].lower()], bool(g[1]), _year(g[2])
         if 1990 <= year <= 2100:
             return Period(year, quarter, fiscal, f"Q{quarter} {'FY' if fiscal else ''}{year}")
-    found = _FISCAL_YEAR.search(text)
-    if found:
-        return Period(_year(found.group(2)), None, True, f"FY{_year(found.group(2))}")
-    found = _CALENDAR_YEAR.search(text)
-    if found:
-        return Period(int(found.group(1)), None, False, found.group(1))
+    # Several years named ("CAGR from FY2020 to FY2022"): the latest, whose annual report holds
+    # the earlier years as comparatives.
+    fiscal_years = [_year(m.group(2)) for m in _FISCAL_YEAR.finditer(text)]
+    if fiscal_years:
+        return Period(max(fiscal_years), None, True, f"FY{max(fiscal_years)}")
+    calendar_years = [int(m.group(1)) for m in _CALENDAR_YEAR.finditer(text)]
+    if calendar_years:
+        return Period(max(calendar_years), None, False, str(max(calendar_years)))
     return None

@@ -70,10 +70,11 @@ class CompanyIdentity:
         """This identity with `other`'s spellings (another document of the same company)."""
         seen = {normalised(a.name) for a in self.names()}
         extra = [a for a in other.names() if normalised(a.name) not in seen and a.kind != "legal"]
-        if other.legal_name != self.legal_name and normalised(other.legal_name) not in seen:
+        extra = _unique(extra)
+        if other.legal_name not in {a.name for a in self.names()}:  # stored as 'Walmart Inc.' too
             extra.insert(0, Alias(other.legal_name, "document"))
         return CompanyIdentity(self.legal_name, self.ticker or other.ticker, self.cik or other.cik,
-                               self.aliases + tuple(_unique(extra)))
+                               self.aliases + tuple(extra))
 
 
 def document_identity(meta: DocMeta, text: str = "") -> CompanyIdentity | None:

@@ -151,6 +151,15 @@ def _scope(question: str, uncertain: str = "boost") -> Scope | None:
     return resolve_scope(read_question(question, METAS.values()), METAS, uncertain)  # type: ignore[arg-type]
 
 
+def test_a_company_stored_under_two_spellings_is_one_scope() -> None:
+    metas = {"w18": DocMeta(company="WALMART INC.", cik="104169", form="10-K", period="FY2018"),
+             "w20": DocMeta(company="Walmart Inc.", form="10-K", period="FY2020")}
+    scope = resolve_scope(read_question("Walmart's EBITDA margin, FY2018 - FY2020", metas.values()), metas)
+    assert scope is not None and scope.doc_ids == ["w20"]
+    scope = resolve_scope(read_question("Walmart's EBITDA margin", metas.values()), metas)
+    assert scope is not None and scope.doc_ids == ["w18", "w20"]
+
+
 def test_the_scope_shows_how_a_company_was_named() -> None:
     scope = _scope("P&G's FY2023 10-K: what were net sales?")
     assert scope is not None and scope.doc_ids == ["pg-k"] and scope.mode == "filter"
@@ -272,3 +281,16 @@ def test_search_scopes_boosts_or_searches_everything(two_document_store: Path, m
         filtered = a.search("Compare Buckle's and Tesla's AI investment", k=8)
         assert filtered.scope is not None and filtered.scope.mode == "filter"
         assert {p.company for p in filtered} == {"Buckle Inc"}
+
+
+def test_several_years_named_scope_to_the_latest_annual_report() -> None:
+    from assistant.question import named_period
+
+    period = named_period("What is the 2 year revenue CAGR from FY2020 to FY2022?")
+    assert period is not None and period.text == "FY2022"
+    period = named_period("What was the average margin for FY2018 - FY2020?")
+    assert period is not None and period.text == "FY2020"
+    period = named_period("How did sales in 2019 compare with those in 2018?")
+    assert period is not None and period.text == "2019"
+    quarter = named_period("Q2 2023 against FY2022")  # a quarter named comes first, as before
+    assert quarter is not None and quarter.text == "Q2 2023"
