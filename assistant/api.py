@@ -190,7 +190,8 @@ class Assistant:
         scope = None
         k = k or self.settings.retrieval.k
         if wanted.is_empty() and self.settings.retrieval.auto_scope:
-            scope = resolve_scope(question, metas, self.settings.retrieval.uncertain_scope)
+            retrieval = self.settings.retrieval
+            scope = resolve_scope(question, metas, retrieval.uncertain_scope, retrieval.scope_strip_names)
             if scope is not None and scope.mode == "boost":
                 return SearchResults(self._boosted(question, k, scope.doc_ids), scope)
             if scope is not None and scope.mode == "filter":

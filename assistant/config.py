@@ -141,6 +141,12 @@ class RetrievalSettings(BaseSettings):
         "match, initials, a first word, beside a name the store lacks): 'boost' searches every "
         "document with theirs first, 'filter' only theirs (docs/evaluation.md has both measured).",
     )
+    scope_strip_names: bool = Field(
+        False,
+        description="Search inside a company's scope without its name in the query. Off: the "
+        "name finds the statement pages whose heads repeat it (FinanceBench page hit@5 0.261 → "
+        "0.652 with the name kept; docugami unchanged, docs/evaluation.md).",
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     bm25_weight: float = Field(
         1.0, ge=0.0, description="Weight of the BM25 ranking in reciprocal-rank fusion."

@@ -76,12 +76,14 @@ UncertainScope = Literal["boost", "filter"]
 
 
 def resolve_scope(question: Question, metas: Mapping[str, DocMeta],
-                  uncertain: UncertainScope = "boost") -> Scope | None:
+                  uncertain: UncertainScope = "boost", strip_names: bool = False) -> Scope | None:
     """The documents a question names, or None when it names nothing the store holds. A company
     matched without certainty (a fuzzy match, initials, a first word, a name beside one the
     store lacks) is preferred, not required, unless `uncertain` is 'filter'; a named company the
     store does not hold is said so, and nothing is restricted (never another company's
-    documents for its period or form)."""
+    documents for its period or form). `strip_names`: search inside a sure scope without the
+    companies' names (measured worse on FinanceBench, where statement pages repeat the name in
+    their heads: docs/evaluation.md)."""
     names = question.company_names
     companies = set(question.companies)
     if names.unknown and not companies:
@@ -132,7 +134,7 @@ def resolve_scope(question: Question, metas: Mapping[str, DocMeta],
         return None
     sure = names.sure or not companies
     return Scope(
-        query=question.without_companies if companies and sure else None,
+        query=question.without_companies if strip_names and companies and sure else None,
         companies=sorted(companies),
         matched=[m.describe() for m in sorted(names.matches, key=lambda m: m.company)],
         form=form,
