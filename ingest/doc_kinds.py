@@ -61,10 +61,12 @@ def fill_document_kind(meta: DocMeta, text: str) -> None:
     what a loader or the user set is kept."""
     form = (meta.form or "").upper()
     opening = text[:_OPENING]
+    if form.startswith(_PERIODIC):  # a 10-K's "dated" are its exhibits' agreements
+        return
     if not meta.dated:
         meta.dated = dated(text[:20_000]) or (meta.period if form.startswith(("8-K", "6-K"))
                                               and parse_iso_day(meta.period) else None)
-    if meta.doc_type or form.startswith(_PERIODIC):
+    if meta.doc_type:
         return
     exhibit = "EX-99" in form or (meta.exhibit or "").upper().startswith("EX-99")
     period, quarter_end = release_period(opening), _quarter_end(opening)

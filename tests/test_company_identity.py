@@ -248,8 +248,9 @@ def test_earnings_release_period_annual_report_and_date_read_from_the_text() -> 
     fill_document_kind(annual, "2022 Annual Report\nDear shareholders, ...")
     assert annual.doc_type == "annual report"
     ten_k = DocMeta(form="10-K", period="FY2022")
-    fill_document_kind(ten_k, "Annual report pursuant to section 13. We report fourth quarter 2022 results")
-    assert (ten_k.doc_type, ten_k.period) == (None, "FY2022")  # its form says what it is
+    fill_document_kind(ten_k, "Annual report pursuant to section 13. We report fourth quarter 2022 "
+                              "results. Credit agreement dated March 18, 2021.")
+    assert (ten_k.doc_type, ten_k.period, ten_k.dated) == (None, "FY2022", None)  # its form says
     eight_k = DocMeta(form="8-K")
     fill_document_kind(eight_k, "Date of Report (Date of earliest event reported): May 30, 2023")
     assert eight_k.dated == "2023-05-30"
