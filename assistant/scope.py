@@ -76,14 +76,14 @@ UncertainScope = Literal["boost", "filter"]
 
 
 def resolve_scope(question: Question, metas: Mapping[str, DocMeta],
-                  uncertain: UncertainScope = "boost", strip_names: bool = False) -> Scope | None:
+                  uncertain: UncertainScope = "boost", strip_names: bool = True) -> Scope | None:
     """The documents a question names, or None when it names nothing the store holds. A company
     matched without certainty (a fuzzy match, initials, a first word, a name beside one the
     store lacks) is preferred, not required, unless `uncertain` is 'filter'; a named company the
     store does not hold is said so, and nothing is restricted (never another company's
     documents for its period or form). `strip_names`: search inside a sure scope without the
-    companies' names (measured worse on FinanceBench, where statement pages repeat the name in
-    their heads: docs/evaluation.md)."""
+    companies' names (the default; keeping them measured better on FinanceBench's pages, where
+    statement heads repeat the name: docs/evaluation.md)."""
     names = question.company_names
     companies = set(question.companies)
     if names.unknown and not companies:

@@ -36,7 +36,7 @@ VARIABLES: dict[str, tuple[str, str, str, object]] = {
     "DOSSIER_FUSION": ("retrieval", "fusion", "rrf", "rrf"),
     "DOSSIER_AUTO_SCOPE": ("retrieval", "auto_scope", "false", False),
     "DOSSIER_UNCERTAIN_SCOPE": ("retrieval", "uncertain_scope", "filter", "filter"),
-    "DOSSIER_SCOPE_STRIP_NAMES": ("retrieval", "scope_strip_names", "true", True),
+    "DOSSIER_SCOPE_STRIP_NAMES": ("retrieval", "scope_strip_names", "false", False),
     "DOSSIER_RRF_K": ("retrieval", "rrf_k", "30", 30),
     "DOSSIER_BM25_WEIGHT": ("retrieval", "bm25_weight", "0.5", 0.5),
     "DOSSIER_ANSWER_SENTENCES": ("answer", "sentences", "6", 6),
