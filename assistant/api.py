@@ -87,8 +87,9 @@ class Assistant:
         from assistant.retrieval import HybridSearcher
 
         r = self.settings.retrieval
-        return HybridSearcher(self.store, fusion=r.fusion, rrf_k=r.rrf_k,
-                              bm25_weight=r.bm25_weight)
+        return HybridSearcher(self.store, fusion=r.fusion, rrf_k=r.rrf_k, bm25_weight=r.bm25_weight,
+                              statement_weight=r.statement_weight, page_decay=r.page_decay,
+                              scoped_fusion=r.scoped_fusion)
 
     def close(self) -> None:
         if self._store is not None:

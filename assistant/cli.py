@@ -132,8 +132,11 @@ def search(
         out.print(f"[dim]{scope}[/dim]", highlight=False)
     if not passages:
         out.print("No passages found.")
-    for p in passages:
-        out.print(f"[bold]{p.rank}.[/bold] {p.place()}  [dim]score {p.score:.4f}[/dim]",
+    from ingest.finance.lookup import statement_label
+
+    for p in passages:  # one place (page) each; its best chunk shown
+        statement = f" · {statement_label(p.statement)}" if p.statement else ""
+        out.print(f"[bold]{p.rank}.[/bold] {p.place()}{statement}  [dim]score {p.score:.4f}[/dim]",
                   highlight=False)
         out.print(f"   {p.text[:300]}{'…' if len(p.text) > 300 else ''}", highlight=False)
 

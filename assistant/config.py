@@ -152,6 +152,19 @@ class RetrievalSettings(BaseSettings):
     bm25_weight: float = Field(
         1.0, ge=0.0, description="Weight of the BM25 ranking in reciprocal-rank fusion."
     )
+    scoped_fusion: Literal["rrf", "dense", "bm25"] | None = Field(
+        None, description="The ranking inside a filing scope or filter, where BM25 can no longer "
+        "pull up other companies' filings; unset: the same as `fusion`.",
+    )
+    statement_weight: float = Field(
+        1.0, ge=0.0, description="Weight of the ranking among the chunks of the statements a "
+        "question names or needs (capex: the cash-flow statement), fused with the others; 0: off.",
+    )
+    page_decay: float = Field(
+        0.0, ge=0.0, le=1.0, description="Results are pages: a page scores its best chunk plus "
+        "page_decay times its second, squared times its third... 0 (the best chunk alone) "
+        "measured best on the docugami and financebench dev sets (docs/evaluation.md).",
+    )
 
 
 class AnswerSettings(BaseSettings):

@@ -72,6 +72,7 @@ class Passage(BaseModel):
     start: int = 0
     end: int = 0
     text: str
+    statement: str | None = None  # the statement or section it sits in: 'cash_flows', 'mdna'
 
     def place(self) -> str:
         """Where it is, for a reader: 'Title, Item 7, p. 23'."""
@@ -80,7 +81,8 @@ class Passage(BaseModel):
     def json_contract(self) -> dict[str, object]:
         return self.model_dump(
             include={"rank", "score", "chunk_id", "doc_id", "title", "source", "page",
-                     "printed_page", "section", "company", "ticker", "form", "period", "published", "text"}
+                     "printed_page", "section", "company", "ticker", "form", "period", "published", "text",
+                     "statement"}
         )
 
 

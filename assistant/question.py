@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 
 from assistant.answer.terms import key_terms, named_terms
 from assistant.company_match import CompanyNames, match_companies
+from assistant.finance_hints import finance_hints
+from assistant.instructions import strip_instructions
 from assistant.recency import RecencyScope, recency_scope
 from ingest.company_names import name_variants, normalised
 from ingest.doc_kinds import ANNUAL_REPORT, DAY_PATTERN, EARNINGS_RELEASE, PRESS_RELEASE, parse_day
@@ -104,8 +106,12 @@ class Question:
     key_terms: frozenset[str] = frozenset()  # stemmed content words and numbers
     names: frozenset[str] = frozenset()  # capitalised words after the first, lower-cased
     wants_figure: bool = False  # asks how much / how many / a total, revenue, margin...
-    statement: str | None = None  # the financial statement asked for (not read yet)
-    metric: str | None = None  # the metric asked for (not read yet)
+    statement: str | None = None  # the financial statement it names ('cash_flows'), if any
+    metric: str | None = None  # the first metric it names ('capex', 'dpo'), if any
+    # statements whose pages hold the answer: those named, then those holding the metrics' line
+    # items; and how filings label those line items (assistant/finance_hints.py)
+    statements: tuple[str, ...] = ()
+    line_items: tuple[str, ...] = ()
     # The question with its companies' names taken out, for searching inside a scope restricted
     # to them; None when too little would be left.
     without_companies: str | None = None
@@ -135,6 +141,8 @@ def read_question(text: str, metas: Iterable[DocMeta] = (), today: dt.date | Non
         identities = merge_identities(i for i in map(document_identity, metas) if i is not None)
     names = named_companies(text, identities)
     on_date = named_day(text)
+    hints = finance_hints(text)
+    searched = strip_instructions(text)  # "Round your answer to two decimal places." is not searched
     return Question(
         text=text,
         companies=names.companies,
@@ -147,7 +155,12 @@ def read_question(text: str, metas: Iterable[DocMeta] = (), today: dt.date | Non
         key_terms=frozenset(key_terms(text)),
         names=frozenset(named_terms(text)),
         wants_figure=_QUANTITY.search(text) is not None,
-        without_companies=_without_companies(text, names) if names.matches else None,
+        statement=hints.named_statement,
+        metric=hints.metrics[0] if hints.metrics else None,
+        statements=hints.statements,
+        line_items=hints.line_items,
+        without_companies=_without_companies(searched, names) if names.matches else None,
+        search_text=searched,
     )
 
 

@@ -7,6 +7,9 @@ section in a heading pages earlier. With ``chunk_context`` on, the store embeds
 keep the chunk text verbatim (that is what answers quote). The embedding cache is keyed by the
 embedded text, so a chunk embedded with and without its header is two cache entries.
 
+The statement label (ingest/statements.py) joins the header: "Apple Inc. | Cash flow statement"
+for a chunk of the cash-flow statement in a PDF, which has no sections.
+
 Form and fiscal period are left out on purpose: they are metadata the filing scope filters on
 exactly, and in the vector they hurt. Measured on the docugami dev set (docs/evaluation.md),
 "<company> <form> <period>" lowered scoped single-document MRR (0.894 → 0.879: between one
@@ -18,6 +21,7 @@ dense MRR from 0.377 to 0.506.
 from __future__ import annotations
 
 from ingest.documents import Chunk, DocMeta
+from ingest.finance.lookup import statement_for, statement_label
 
 SEPARATOR = " | "
 # The header shares MiniLM's 256-token window with a chunk of up to `chunk_tokens` (200 by
@@ -27,12 +31,17 @@ SECTION_CHARS = 80
 
 def context_header(chunk: Chunk, meta: DocMeta) -> str:
     """'Apple Inc. | Item 2. Management's Discussion and Analysis', or '' when the document and
-    chunk say nothing of the sort. The title stands in for an unknown company."""
+    chunk say nothing of the sort. The title stands in for an unknown company. The statement a
+    chunk sits in follows, by its label, where it is not what the section already says:
+    'Apple Inc. | Cash flow statement'."""
     who = (meta.company or meta.title).strip()
     section = " ".join((chunk.section or "").split())
     if len(section) > SECTION_CHARS:
         section = section[:SECTION_CHARS].rsplit(" ", 1)[0]
-    return SEPARATOR.join(p for p in (who, section) if p)
+    named = statement_for(section) if section else None
+    statement = "" if named is not None and named.id == chunk.statement else statement_label(chunk.statement)
+    return SEPARATOR.join(p for p in (who, section, statement) if p)
+
 
 
 def embedding_text(chunk: Chunk, meta: DocMeta, with_context: bool) -> str:

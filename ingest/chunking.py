@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ingest.documents import Block, Chunk, Document, chunk_id
 from ingest.sentences import line_spans, split_sentences, strip_span
+from ingest.statements import label_statements
 
 __all__ = ["TokenCounter", "chunk_document", "split_sentences"]
 
@@ -212,6 +213,8 @@ def chunk_document(
     rows, and every piece after the first starts with the table's head (caption, units, header
     rows: ``doc.text[start:head_end]``) and a newline, then ``doc.text[start:end]``. A row too
     long for one chunk is split between cells, its label repeated. Table pieces do not overlap.
+
+    Each chunk is labelled with the statement or section it sits in (ingest/statements.py).
     """
     if max_tokens < 1:
         raise ValueError("max_tokens must be >= 1")
@@ -228,7 +231,7 @@ def chunk_document(
     if table_pieces:
         pieces = sorted(pieces + table_pieces, key=lambda p: p.start)  # stable: overlaps keep order
     pieces = _enforce_limit(text, pieces, count_tokens, max_tokens)
-    return _chunks(doc, pieces)
+    return label_statements(doc, _chunks(doc, pieces))
 
 
 _BlockSentences = tuple[int | None, str | None, list[tuple[int, int]]]  # page, section, sentences

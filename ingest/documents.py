@@ -143,6 +143,9 @@ class Chunk(BaseModel):
     page: int | None = None
     section: str | None = None
     printed_page: str | None = None
+    statement: str | None = Field(
+        default=None, description="The financial statement or filing section it sits in, a "
+        "finance-vocabulary statement id: 'cash_flows', 'balance_sheet', 'mdna' (ingest/statements.py).")
 
     def metadata(self, meta: DocMeta) -> dict[str, Any]:
         out: dict[str, Any] = meta.chroma_metadata()
@@ -153,6 +156,8 @@ class Chunk(BaseModel):
             out["printed_page"] = self.printed_page
         if self.section:
             out["section"] = self.section
+        if self.statement:
+            out["statement"] = self.statement
         return out
 
 

@@ -154,6 +154,11 @@ MIGRATIONS: list[str] = [
         aliases_json TEXT NOT NULL
     );
     """,
+    # 8: the financial statement or filing section a chunk sits in (ingest/statements.py)
+    """
+    ALTER TABLE chunks ADD COLUMN statement TEXT;
+    CREATE INDEX chunks_statement ON chunks(statement);
+    """,
 ]
 _IDENTITIES_FILLED = "identities_filled"  # store_info key: older documents' identities written
 _FACT_COLUMNS = ("doc_id, chunk_id, page, company, statement, line_item, parents_json, line_item_id, "
@@ -194,6 +199,10 @@ class ChunkRecord:
     page: int | None
     section: str | None
     printed_page: str | None = None
+    statement: str | None = None
+
+
+_CHUNK_COLUMNS = 'chunk_id, doc_id, ordinal, text, start, "end", page, section, printed_page, statement'
 
 
 class Registry:
@@ -253,6 +262,23 @@ class Registry:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def statements_of(self, doc_id: str) -> dict[str, str | None]:
+        """Each stored chunk's statement label (see ingest/statements.py), by chunk id."""
+        rows = self.db.execute("SELECT chunk_id, statement FROM chunks WHERE doc_id=?", (doc_id,))
+        return {r[0]: r[1] for r in rows}
+
+    def chunk_ids_with_statement(self, statements: Iterable[str], doc_ids: Iterable[str]) -> set[str]:
+        """The chunks of `doc_ids` labelled with any of `statements`."""
+        wanted, docs = sorted(set(statements)), sorted(set(doc_ids))
+        out: set[str] = set()
+        for i in range(0, len(docs), 500):
+            part = docs[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT chunk_id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))}) "
+                f"AND statement IN ({','.join('?' * len(wanted))})", [*part, *wanted])
+            out |= {r[0] for r in rows}
+        return out
+
     def put_document(self, doc: Document, chunks: Sequence[Chunk], facts: Sequence[Fact] = ()) -> None:
         """Replace the document, all its chunks and its facts in one transaction (the commit
         point); the old document's facts go with it (ON DELETE CASCADE)."""
@@ -266,9 +292,9 @@ class Registry:
                  doc.meta.model_dump_json(), doc.text, len(chunks), now),
             )
             self.db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(c.chunk_id, c.doc_id, i, c.text, c.start, c.end, c.page, c.section, c.printed_page)
-                 for i, c in enumerate(chunks)],
+                f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES ({', '.join('?' * 10)})",
+                [(c.chunk_id, c.doc_id, i, c.text, c.start, c.end, c.page, c.section, c.printed_page,
+                  c.statement) for i, c in enumerate(chunks)],
             )
             self.db.executemany(
                 f"INSERT INTO facts (ordinal, {_FACT_COLUMNS}) VALUES ({', '.join('?' * 19)})",
@@ -361,10 +387,7 @@ class Registry:
         return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks_fts")]
 
     def iter_chunks(self) -> Iterator[ChunkRecord]:
-        cursor = self.db.execute(
-            'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section, printed_page '
-            "FROM chunks ORDER BY doc_id, ordinal"
-        )
+        cursor = self.db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY doc_id, ordinal")
         for row in cursor:
             yield ChunkRecord(*row)
 
@@ -375,9 +398,7 @@ class Registry:
             part = wanted[i : i + 500]
             marks = ",".join("?" * len(part))
             for row in self.db.execute(
-                f'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section, printed_page '
-                f"FROM chunks WHERE chunk_id IN ({marks})",
-                part,
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({marks})", part
             ):
                 out[row[0]] = ChunkRecord(*row)
         return out
@@ -399,8 +420,8 @@ class Registry:
         for i in range(0, len(wanted), 500):
             part = wanted[i : i + 500]
             out += [ChunkRecord(*row) for row in self.db.execute(
-                'SELECT chunk_id, doc_id, ordinal, text, start, "end", page, section, printed_page '
-                f"FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part)]
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})",
+                part)]
         return out
 
     def metas(self) -> dict[str, DocMeta]:

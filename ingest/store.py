@@ -78,6 +78,9 @@ class PlannedWrite:
     cached: dict[str, np.ndarray]  # vectors the embedding cache held at planning time
     missing: list[str]  # distinct hashes to embed
     to_embed: list[str] = field(default_factory=list)  # their texts, in the same order
+    # kept chunks whose statement label changed (a store written before labels, or a better
+    # labeller): their Chroma metadata is refreshed
+    relabelled: list[Chunk] = field(default_factory=list)
 
 
 class StoreMismatchError(DossierError, RuntimeError):
@@ -172,10 +175,12 @@ class Store:
         embedded for the document written before this one) need vectors. Writes nothing, so the
         ingest embeds one document while it stores the one before."""
         existing = self.registry.document_by_source(doc.meta.source)
+        stored = self.registry.statements_of(existing.doc_id) if existing else {}
+        relabelled = [c for c in chunks if c.chunk_id in stored and stored[c.chunk_id] != c.statement]
         if (existing and existing.content_hash == doc.content_hash and existing.meta == doc.meta
-                and not self._facts_missing(existing.doc_id, doc, chunks)):
+                and not relabelled and not self._facts_missing(existing.doc_id, doc, chunks)):
             return None
-        old_ids = set(self.registry.chunk_ids_of(existing.doc_id)) if existing else set()
+        old_ids = set(stored)
         new = [c for c in chunks if c.chunk_id not in old_ids]
         embedded = [embedding_text(c, doc.meta, self.chunk_context) for c in new]
         hashes = [sha256(t) for t in embedded]
@@ -185,7 +190,8 @@ class Store:
         return PlannedWrite(doc=doc, chunks=list(chunks), replaces=existing is not None,
                             meta_changed=bool(existing and existing.meta != doc.meta),
                             old_ids=old_ids, new=new, embedded=embedded, hashes=hashes, cached=cached,
-                            missing=missing, to_embed=[text_of[h] for h in missing])
+                            missing=missing, to_embed=[text_of[h] for h in missing],
+                            relabelled=relabelled)
 
     def _facts_missing(self, doc_id: str, doc: Document, chunks: Sequence[Chunk]) -> bool:
         """A document stored before facts were kept (registry migration 3) that has some: it
@@ -199,13 +205,13 @@ class Store:
                                           plan.missing, fresh)
         self.registry.begin_write(plan.doc.doc_id, [*plan.old_ids, *(c.chunk_id for c in plan.new)])
         self._upsert(plan.new, vectors, plan.doc.meta)
-        if plan.meta_changed:  # metadata changed: refresh kept chunks too
-            kept = [c for c in plan.chunks if c.chunk_id in plan.old_ids]
-            if kept:
-                self.collection.update(
-                    ids=[c.chunk_id for c in kept],
-                    metadatas=[chroma_metadata(c, plan.doc.meta) for c in kept],
-                )
+        # metadata changed: refresh kept chunks too (only the relabelled ones when only labels did)
+        kept = ([c for c in plan.chunks if c.chunk_id in plan.old_ids] if plan.meta_changed
+                else plan.relabelled)
+        for i in range(0, len(kept), 2000):
+            part = kept[i : i + 2000]
+            self.collection.update(ids=[c.chunk_id for c in part],
+                                   metadatas=[chroma_metadata(c, plan.doc.meta) for c in part])
         self.registry.put_document(plan.doc, plan.chunks, _facts(plan.doc, plan.chunks))
         stale = plan.old_ids - {c.chunk_id for c in plan.chunks}
         self._delete_vectors(stale)
@@ -374,7 +380,7 @@ class Store:
 def _chunk(record: ChunkRecord) -> Chunk:
     return Chunk(chunk_id=record.chunk_id, doc_id=record.doc_id, text=record.text,
                  start=record.start, end=record.end, page=record.page, section=record.section,
-                 printed_page=record.printed_page)
+                 printed_page=record.printed_page, statement=record.statement)
 
 
 def _chroma_client(home: Path, url: str | None) -> Any:

@@ -27,6 +27,18 @@ def test_header_names_company_and_section_not_form_or_period() -> None:
     assert embedding_text(c, meta, with_context=False) == "Net sales rose 8%."
 
 
+def test_header_names_the_statement_unless_the_section_does() -> None:
+    meta = DocMeta(company="Apple Inc.")
+    cash = chunk().model_copy(update={"statement": "cash_flows"})
+    assert context_header(cash, meta) == "Apple Inc. | Cash flow statement"  # a PDF: no section
+    mdna = chunk(section="Item 2. Management's Discussion and Analysis").model_copy(
+        update={"statement": "mdna"})
+    assert context_header(mdna, meta) == "Apple Inc. | Item 2. Management's Discussion and Analysis"
+    under_item_8 = chunk(section="Item 8. Financial Statements").model_copy(
+        update={"statement": "balance_sheet"})
+    assert context_header(under_item_8, meta) == "Apple Inc. | Item 8. Financial Statements | Balance sheet"
+
+
 def test_header_falls_back_to_title_and_is_empty_when_nothing_is_known() -> None:
     assert context_header(chunk(), DocMeta(title="2023 Q3 AAPL.pdf")) == "2023 Q3 AAPL.pdf"
     assert embedding_text(chunk(), DocMeta(), with_context=True) == "Net sales rose 8%."

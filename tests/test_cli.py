@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import FIXTURES
 
 PASSAGE_KEYS = {"rank", "score", "chunk_id", "doc_id", "title", "source", "page", "printed_page", "section",
-                "company", "ticker", "form", "period", "published", "text"}
+                "company", "ticker", "form", "period", "published", "text",
+                "statement"}  # statement: added by issue 16 (the statement or section a passage sits in)
 
 
 def dossier(home: Path, *args: str,

@@ -135,7 +135,7 @@ def test_stdio_serves_search_ask_and_documents(mcp_sdk: Any, home: Path) -> None
     assert len(passages) == 3 and {p["ticker"] for p in passages} == {"BABA"}
     assert set(passages[0]) == {"rank", "score", "chunk_id", "doc_id", "title", "source", "page",
                                 "printed_page", "section", "company", "ticker", "form", "period", "published",
-                                "text"}
+                                "text", "statement"}
     _assert_cited(seen["ask"], seen["documents"], home)
     assert "since (2024-06-01) is after until (2024-01-01)" in seen["bad dates"]
     assert "k" in seen["bad k"] and "greater than or equal to 1" in seen["bad k"]

@@ -82,10 +82,12 @@ def build_server(service: DossierService, *, allow_ingest: bool = False,
                form: Form = None, since: Since = None, until: Until = None,
                doc_ids: DocIds = None) -> list[dict[str, Any]]:
         """Find the passages of the stored filings and articles that match a query, best first
-        (hybrid semantic and keyword retrieval). Each passage has rank, score, chunk_id, doc_id,
-        title, source, page (1-based, or null), printed_page (the number printed on that page,
-        or null), section, company, ticker, form, period,
-        published and its text. Use it to read what the documents say about something."""
+        (hybrid semantic and keyword retrieval), one per page. Each passage has rank, score,
+        chunk_id, doc_id, title, source, page (1-based, or null), printed_page (the number printed
+        on that page, or null), section, company, ticker, form, period, published, its text and
+        statement (the financial statement or section it sits in: cash_flows, balance_sheet,
+        income_statement, mdna, ... or null). Use it to read what the documents say about
+        something."""
         return await run(lambda: service.search(SearchRequest(
             query=query, k=k, company=company, ticker=ticker, form=form, since=since, until=until,
             doc_ids=doc_ids)))

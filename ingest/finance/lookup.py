@@ -97,6 +97,13 @@ class FinanceLookup:
             return self.vocab.statements[NOTES]
         return self.vocab.statements[matches[0].key] if matches else None
 
+    def statements_named(self, text: str) -> list[Statement]:
+        """Every statement or section `text` names, in the order it names them ("based on the
+        balance sheet and the P&L statement" -> balance sheet, income statement)."""
+        text = _PARENTHETICAL.sub(" ", text)
+        excluded = set(self._excludes.keys_in(text))
+        return [self.vocab.statements[k] for k in self._headings.keys_in(text) if k not in excluded]
+
     def statements_for_metric(self, metric: Metric) -> list[Statement]:
         """The statements holding a metric's operands, in formula order."""
         ids = [self.vocab.line_items[name].statement for name in metric.line_item_ids()]
@@ -118,3 +125,10 @@ def line_item_for(row_label: str) -> list[LineItem]:
 
 def statement_for(heading: str) -> Statement | None:
     return default_lookup().statement_for(heading)
+
+
+def statement_label(statement_id: str | None) -> str:
+    """How a reader names a statement id: 'Cash flow statement' for 'cash_flows'; '' for None or
+    an id the vocabulary lacks."""
+    found = default_lookup().vocab.statements.get(statement_id or "")
+    return found.label if found else ""

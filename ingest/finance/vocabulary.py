@@ -40,6 +40,8 @@ class Statement(_Strict):
     headings: tuple[str, ...]
     excludes: tuple[str, ...] = Field((), description="Phrases that mean a heading is not about it.")
     generic: bool = Field(False, description="A broad section: a specific statement's heading beats it.")
+    narrative: bool = Field(False, description="A section of prose (MD&A, risk factors): its own "
+                            "subheadings ('Cash Flows') do not relabel it.")
 
 
 class LineItem(_Strict):
