@@ -91,7 +91,12 @@ class HybridSearcher:
         if not (self.statement_weight > 0 and question.statements and places):
             return places
         slots = [p.best.doc_id for p in places[:max(k, 1)]]
-        extra = self._statement_rankings(question, text, pool, set(slots), vector)
+        # paged documents (filings as PDFs): the statement's pages; a document without pages
+        # keeps its own order (its prose answer, not its statement table, on Buckle's release)
+        paged = {p.best.doc_id for p in places[:max(k, 1)] if p.best.page is not None}
+        if not paged:
+            return places
+        extra = self._statement_rankings(question, text, pool, paged, vector)
         if not any(ids for ids, _ in extra):
             return places
         boosted = dict(reciprocal_rank_fusion(rankings + extra, self.rrf_k))
