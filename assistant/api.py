@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AnswerMode = Literal["extractive", "llm"]
+# The offline answerer reads, after the k pages found, up to this many more chunks of each: the
+# results are pages shown by their best chunk, and the row that answers (iPhone's in a table of
+# net sales by product) can sit in another chunk of the same page.
+_ANSWER_SIBLINGS = 2
 
 
 class Assistant:
@@ -179,9 +183,11 @@ class Assistant:
         rewritten = rewrite_followup(asked, before, mentioned)
         return asked if rewritten == asked.text else self.read(rewritten, metas)
 
-    def search(self, query: str | Question, k: int | None = None, **filters: Any) -> SearchResults:
+    def search(self, query: str | Question, k: int | None = None, *, siblings: int = 0,
+               **filters: Any) -> SearchResults:
         """Passages for a query, best first. With no filters given, the companies, forms and
-        periods the query names restrict the search (see `.scope` on the result)."""
+        periods the query names restrict the search (see `.scope` on the result). `siblings`:
+        up to this many more chunks of each result's page after the k (for answering)."""
         from assistant.scope import SearchResults, resolve_scope
 
         self._warm_up_embedder()
@@ -198,7 +204,7 @@ class Assistant:
             if scope is not None and scope.mode == "filter":
                 wanted = Filters(doc_ids=scope.doc_ids)
                 question = question.searching(scope.query) if scope.query else question
-        return SearchResults(self.searcher.search(question, k, wanted), scope)
+        return SearchResults(self.searcher.search(question, k, wanted, siblings), scope)
 
     def _boosted(self, question: Question, k: int, doc_ids: Sequence[str]) -> list[Passage]:
         """Every document searched, `doc_ids` preferred: the ranking inside them and the ranking
@@ -342,7 +348,7 @@ class Assistant:
         from assistant.answer.extractive import extractive_answer
         from assistant.answer.verify import quoted_claims
 
-        passages = self.search(question, k, **filters)
+        passages = self.search(question, k, siblings=_ANSWER_SIBLINGS, **filters)
         registry = self.store.registry
         computed = self.compute(question, passages, filters.get("doc_ids"))
         scope = passages.scope.describe() if passages.scope else None

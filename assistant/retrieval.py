@@ -18,7 +18,7 @@ its best chunk.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.models import Filters, Passage
@@ -52,9 +52,12 @@ class HybridSearcher:
         self.page_results = page_results
         self.page_decay = page_decay
 
-    def search(self, query: Question | str, k: int = 8, filters: Filters | None = None) -> list[Passage]:
+    def search(self, query: Question | str, k: int = 8, filters: Filters | None = None,
+               siblings: int = 0) -> list[Passage]:
         """The k best places (pages; chunks where a document has none) for a question (its
-        `search_text`) or a plain text, each shown by its best chunk."""
+        `search_text`) or a plain text, each shown by its best chunk. `siblings`: after those
+        k, up to this many more candidate chunks of each of their pages, for an answerer (a
+        page's best chunk for the question need not be the one holding the answer's row)."""
         question = query if isinstance(query, Question) else Question(query)
         metas = self.store.registry.metas()
         doc_ids = matching_documents(metas, filters) if filters and not filters.is_empty() else None
@@ -62,6 +65,7 @@ class HybridSearcher:
             return []
         places = self._places(question, max(self.candidates, k), doc_ids, k)
         passages: list[Passage] = []
+        shown: list[Place] = []
         for place in places:
             record = place.best
             if record.doc_id not in metas:  # committed by a running ingest since metas were read
@@ -69,8 +73,12 @@ class HybridSearcher:
                 if record.doc_id not in metas:
                     continue
             passages.append(to_passage(record, metas[record.doc_id], len(passages) + 1, place.score))
+            shown.append(place)
             if len(passages) == k:
                 break
+        for place in shown:
+            for record in place.others[:siblings]:
+                passages.append(to_passage(record, metas[record.doc_id], len(passages) + 1, place.score))
         return passages
 
     def _places(self, question: Question, pool: int, doc_ids: set[str] | None,
@@ -156,6 +164,7 @@ class Place:
 
     best: ChunkRecord
     score: float
+    others: list[ChunkRecord] = field(default_factory=list)  # its page's other candidates, best first
 
     @property
     def key(self) -> tuple[str, int] | str:
@@ -179,7 +188,7 @@ def group_places(scored: dict[str, float], records: dict[str, ChunkRecord],
     for members in by_place.values():
         members.sort(key=lambda m: m[0], reverse=True)
         total = sum(score * (decay or 0.0) ** i for i, (score, _) in enumerate(members))
-        places.append(Place(best=members[0][1], score=total))
+        places.append(Place(best=members[0][1], score=total, others=[r for _, r in members[1:]]))
     places.sort(key=lambda p: p.score, reverse=True)
     return places
 

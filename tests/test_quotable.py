@@ -22,6 +22,16 @@ def test_a_sentence_wrapped_before_a_capital_is_quoted_whole() -> None:
     ]
 
 
+def test_a_title_line_whose_blank_line_was_lost_is_not_glued_to_the_sentence_after_it() -> None:
+    text = ("Quayside Pumps Inc. quarterly report\n"
+            "In the quarter Quayside Pumps opened fourteen new pumping stations\n"
+            "across three coastal states, raising its capacity by a fifth.")
+    assert _quotes(text) == [
+        "In the quarter Quayside Pumps opened fourteen new pumping stations\n"
+        "across three coastal states, raising its capacity by a fifth.",
+    ]
+
+
 def test_a_sentence_cut_at_the_end_of_the_passage_is_left_out() -> None:
     text = "Net sales rose 8% in the quarter. The increase was driven by higher sales of"
     assert _quotes(text) == ["Net sales rose 8% in the quarter."]

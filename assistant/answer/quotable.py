@@ -39,6 +39,7 @@ _FURNITURE_WORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 _MAX_JOINED = 6  # lines one sentence may span (a hard-wrapped paragraph in a PDF)
+_SHORT_LINE_SHARE = 0.6  # a line under this share of the next one's length ends before it
 
 
 def ends_sentence(text: str) -> bool:
@@ -158,7 +159,16 @@ def _joins(text: str, end: int, following: tuple[int, int]) -> bool:
     if between.count("\n") > 1 or (between and not between.isspace()):
         return False
     line = text[following[0]:following[1]].split("\n", 1)[0]
-    return not (is_table_row(line) or _BULLET.match(line) or line.startswith("#"))
+    return not (is_table_row(line) or _BULLET.match(line) or line.startswith("#")
+                or _ends_short_before_capital(text[:end].rsplit("\n", 1)[-1], line))
+
+
+def _ends_short_before_capital(line: str, next_line: str) -> bool:
+    """A line that stops well short of the next one, which starts in capitals: a title or the
+    end of a paragraph whose blank line the PDF's text lost, not a sentence wrapped at the
+    margin (a wrapped line runs to the margin, so it is about as long as the line after it)."""
+    return (next_line[:1].isupper()
+            and len(line.strip()) < _SHORT_LINE_SHARE * len(next_line.strip()))
 
 
 def _whole(span: str, first_unit: str) -> bool:
