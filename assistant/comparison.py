@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from assistant.answer.request import read_request
 from assistant.answer.terms import key_terms
 from assistant.followup import Subject, name_mentions, topic_of, unknown_names
 from assistant.models import Answer, AnswerPart, Citation, Claim, Passage
@@ -53,11 +54,17 @@ def comparison_parts(question: Question, metas: Mapping[str, DocMeta]) -> list[P
     stored = company_mentions(question.text, question.companies, metas.values())
     companies = _companies(question, stored)
     periods = list(dict.fromkeys(m.name for m in period_mentions(question.text)))
+    # a figure computed over several years (a growth, an average, a definition's "average
+    # between FY2018 and FY2019") is one answer: its years stay in each part's text
+    joint = len(periods) > 1 and read_request(question.text) is not None
+    if joint:
+        periods = []
     if len(companies) < 2 and len(periods) < 2:
         return None
     if len(companies) * max(1, len(periods)) > MAX_PARTS:
         return None
-    mentions = [*stored, *period_mentions(question.text), *name_mentions(question.text, companies)]
+    mentions = [*stored, *([] if joint else period_mentions(question.text)),
+                *name_mentions(question.text, companies)]
     topic = topic_of(_COMPARING.sub(" ", without_mentions(question.text, mentions)), [])
     by_company: list[str | None] = list(companies) if len(companies) > 1 else [None]
     by_period: list[str | None] = list(periods) if len(periods) > 1 else [None]

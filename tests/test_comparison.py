@@ -46,6 +46,10 @@ def test_a_question_naming_two_companies_or_periods_is_split(
     "What were Apple's iPhone and Mac net sales in Q3 2023?",  # products of one company
     "Apple and AAPL net sales",                                 # one company, two spellings
     "How did Apple's operating expenses for Q1 2023 compare to its revenue for the same quarter?",
+    # one figure computed over two years (a question's own definition): not a part per year
+    "What is the FY2019 fixed asset turnover ratio for Apple? Fixed asset turnover ratio is "
+    "defined as: FY2019 revenue / (average PP&E between FY2018 and FY2019).",
+    "What is Apple's revenue growth from FY2022 to FY2023?",
 ])
 def test_a_question_about_one_company_and_period_is_not_split(question: str) -> None:
     assert parts(question) is None
