@@ -76,9 +76,13 @@ class HybridSearcher:
             shown.append(place)
             if len(passages) == k:
                 break
+        # a sibling is a chunk that ranks with the places shown: as high as the weakest of
+        # their best chunks (so it would have been among the top k had results been chunks)
+        floor = min((p.best_score for p in shown), default=0.0)
         for place in shown:
-            for record in place.others[:siblings]:
-                passages.append(to_passage(record, metas[record.doc_id], len(passages) + 1, place.score))
+            for score, record in place.others[:siblings]:
+                if score >= floor:
+                    passages.append(to_passage(record, metas[record.doc_id], len(passages) + 1, score))
         return passages
 
     def _places(self, question: Question, pool: int, doc_ids: set[str] | None,
@@ -164,7 +168,8 @@ class Place:
 
     best: ChunkRecord
     score: float
-    others: list[ChunkRecord] = field(default_factory=list)  # its page's other candidates, best first
+    best_score: float = 0.0  # its best chunk's own score
+    others: list[tuple[float, ChunkRecord]] = field(default_factory=list)  # the page's other candidates
 
     @property
     def key(self) -> tuple[str, int] | str:
@@ -188,7 +193,8 @@ def group_places(scored: dict[str, float], records: dict[str, ChunkRecord],
     for members in by_place.values():
         members.sort(key=lambda m: m[0], reverse=True)
         total = sum(score * (decay or 0.0) ** i for i, (score, _) in enumerate(members))
-        places.append(Place(best=members[0][1], score=total, others=[r for _, r in members[1:]]))
+        places.append(Place(best=members[0][1], score=total, best_score=members[0][0],
+                            others=members[1:]))
     places.sort(key=lambda p: p.score, reverse=True)
     return places
 
