@@ -522,3 +522,18 @@ def test_a_reopened_conversation_names_the_filters_each_answer_was_searched_with
     refusal, answered = messages[1]["content"], messages[3]["content"]
     assert "searched only Nordstrom documents, dated 2023-12-31 or earlier" in refusal
     assert "filter-scope" not in answered
+
+
+def test_the_company_list_names_each_company_by_its_other_spellings_too() -> None:
+    from assistant.ui.filters import company_labels
+    from ingest.identity import Alias, CompanyIdentity
+
+    pg = CompanyIdentity("The Procter & Gamble Company", "PG", "0000080424",
+                         (Alias("Procter & Gamble", "short"), Alias("P&G", "initials"),
+                          Alias("THE PROCTER & GAMBLE CO", "document")))
+    labels = company_labels(["The Procter & Gamble Company", "Acme Corp"], [pg])
+    label, value = labels[0]
+    assert value == "The Procter & Gamble Company"  # what the filter matches on stays the name
+    assert "P&G" in label and "PG" in label and "Procter & Gamble" in label
+    assert "THE PROCTER" not in label  # the same name in another case is not another spelling
+    assert labels[1] == ("Acme Corp", "Acme Corp")  # no identity known: the name alone

@@ -31,7 +31,14 @@ from assistant.retrieval import matching_documents
 from assistant.ui import render
 from assistant.ui.assets import CONFIRM_DELETE, CONFIRM_NEW_CHAT, CSS, HEAD, theme
 from assistant.ui.conversations import Conversations
-from assistant.ui.filters import CHIP_KEYS, ChatFilters, FilterError, accordion_label, company_choices
+from assistant.ui.filters import (
+    CHIP_KEYS,
+    ChatFilters,
+    FilterError,
+    accordion_label,
+    company_choices,
+    company_labels,
+)
 from assistant.ui.layout import LibraryTab, ResearchTab, examples, library_tab, research_tab
 from assistant.ui.safety import check_upload, parse_auth, sanitize_filename
 from assistant.ui.sandbox import SandboxOriginals
@@ -108,7 +115,7 @@ class ChatApp:
             self.status_line(),
             {"headers": render.LIBRARY_COLUMNS, "data": render.library_rows(docs)},
             gr.Dropdown(choices=doc_choices, value=None),
-            gr.Dropdown(choices=companies),
+            gr.Dropdown(choices=company_labels(companies, self.assistant.companies())),
             gr.Dropdown(choices=forms),
             gr.Dropdown(choices=doc_choices),
             gr.Chatbot(examples=suggested or None),

@@ -13,6 +13,7 @@ from typing import Any
 from assistant.errors import InputError
 from ingest.documents import DocMeta
 from ingest.filings import cik_key, name_key
+from ingest.identity import CompanyIdentity
 
 # The chips, in the order shown; each clears one filter.
 CHIP_KEYS = ("company", "form", "date_from", "date_to", "doc_ids")
@@ -146,6 +147,29 @@ def company_choices(metas: Iterable[DocMeta]) -> list[str]:
         if not cik_key(meta.cik) and key:
             names.setdefault(cik_of_name.get(key, key), meta.company or "")
     return sorted(set(names.values()), key=str.casefold)
+
+
+def company_labels(names: Iterable[str], identities: Iterable[CompanyIdentity],
+                   most: int = 4) -> list[tuple[str, str]]:
+    """The Company list as (label, value): each company's name with the other spellings the
+    store knows for it ("The Procter & Gamble Company (PG, P&G, Procter & Gamble)"), so typing
+    a short name or a former one finds it; the value stays the name the filter matches on."""
+    by_key: dict[str, CompanyIdentity] = {}
+    for identity in identities:
+        for alias in identity.names():
+            by_key.setdefault(name_key(alias.name) or alias.name, identity)
+    out = []
+    for name in names:
+        found = by_key.get(name_key(name) or name)
+        own = {name_key(name)}
+        others: list[str] = []
+        for alias in found.names() if found else []:
+            key = name_key(alias.name)
+            if key not in own and alias.kind != "document":
+                own.add(key)
+                others.append(alias.name)
+        out.append((f"{name} ({', '.join(others[:most])})" if others else name, name))
+    return out
 
 
 def accordion_label(n_active: int) -> str:
