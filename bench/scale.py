@@ -138,6 +138,7 @@ class Grower:
         self.vectors = np.zeros((0, seed.vectors.shape[1]), dtype=np.float16)
         self.doc_ids: list[str] = []
         self.companies: list[str] = []
+        self.reused = 0  # passages found already stored (a rerun over a kept --workdir)
 
     def grow_to(self, passages: int) -> float:
         """Seconds it took to write filings until the store holds `passages` of them."""
@@ -147,11 +148,14 @@ class Grower:
                 filing = synthetic_filing(self.filings, self.seed, self.args.passages_per_filing,
                                           self.args.filings_per_company, self.rng)
                 plan = self.store.plan_write(filing.doc, filing.chunks)
-                assert plan is not None
-                vector_of = {t: v for t, v in zip(plan.embedded, filing.vectors, strict=True)}
-                fresh = [vector_of[t] for t in plan.to_embed]
-                self.store.finish_write(plan, np.stack(fresh) if fresh else
-                                        np.zeros((0, self.seed.vectors.shape[1]), np.float32))
+                if plan is not None:  # None: stored by an earlier run over the same --workdir
+                    vector_of = dict(zip(plan.embedded, filing.vectors, strict=True))
+                    fresh = [vector_of[t] for t in plan.to_embed]
+                    self.store.finish_write(plan, np.stack(fresh) if fresh else
+                                            np.zeros((0, self.seed.vectors.shape[1]),
+                                                     np.float32))
+                else:
+                    self.reused += len(filing.chunks)
                 self.ids += [c.chunk_id for c in filing.chunks]
                 parts.append(filing.vectors.astype(np.float16))
                 self.doc_ids.append(filing.doc.doc_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -159,6 +159,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE chunks ADD COLUMN statement TEXT;
     CREATE INDEX chunks_statement ON chunks(statement);
     """,
+    # 9: the embedding-cache key of the vector each chunk has in Chroma, so a scoped exact search
+    # reads its scope's vectors in one join (NULL for chunks written before: they are hashed)
+    """
+    ALTER TABLE chunks ADD COLUMN vector_hash TEXT;
+    """,
 ]
 _IDENTITIES_FILLED = "identities_filled"  # store_info key: older documents' identities written
 _FACT_COLUMNS = ("doc_id, chunk_id, page, company, statement, line_item, parents_json, line_item_id, "
@@ -212,6 +217,7 @@ class Registry:
         self.db.execute("PRAGMA synchronous=NORMAL")
         migrate(self.db, MIGRATIONS)
         self._companies: tuple[int, list[CompanyIdentity]] | None = None
+        self._metas: tuple[int, dict[str, DocMeta]] | None = None
         if self.info(_IDENTITIES_FILLED) is None:
             self._fill_identities()
 
@@ -279,11 +285,18 @@ class Registry:
             out |= {r[0] for r in rows}
         return out
 
-    def put_document(self, doc: Document, chunks: Sequence[Chunk], facts: Sequence[Fact] = ()) -> None:
+    def put_document(self, doc: Document, chunks: Sequence[Chunk], facts: Sequence[Fact] = (),
+                     vector_hashes: Mapping[str, str] | None = None) -> None:
         """Replace the document, all its chunks and its facts in one transaction (the commit
-        point); the old document's facts go with it (ON DELETE CASCADE)."""
+        point); the old document's facts go with it (ON DELETE CASCADE). ``vector_hashes`` maps a
+        chunk id to the embedding-cache key of the vector written for it; a chunk kept from the
+        document's previous version keeps its own when the mapping does not name it."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction():
+            kept = dict(self.db.execute(
+                "SELECT chunk_id, vector_hash FROM chunks WHERE doc_id=? AND vector_hash IS NOT NULL",
+                (doc.doc_id,)).fetchall())
+            hash_of = {**kept, **(vector_hashes or {})}
             self.db.execute("DELETE FROM documents WHERE doc_id=? OR source=?",
                             (doc.doc_id, doc.meta.source))
             self.db.execute(
@@ -292,9 +305,9 @@ class Registry:
                  doc.meta.model_dump_json(), doc.text, len(chunks), now),
             )
             self.db.executemany(
-                f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES ({', '.join('?' * 10)})",
+                f"INSERT INTO chunks ({_CHUNK_COLUMNS}, vector_hash) VALUES ({', '.join('?' * 11)})",
                 [(c.chunk_id, c.doc_id, i, c.text, c.start, c.end, c.page, c.section, c.printed_page,
-                  c.statement) for i, c in enumerate(chunks)],
+                  c.statement, hash_of.get(c.chunk_id)) for i, c in enumerate(chunks)],
             )
             self.db.executemany(
                 f"INSERT INTO facts (ordinal, {_FACT_COLUMNS}) VALUES ({', '.join('?' * 19)})",
@@ -306,11 +319,16 @@ class Registry:
             self._put_identity(doc.doc_id, document_identity(doc.meta, doc.text))
             self._bump_generation()
 
-    def update_meta(self, doc_id: str, meta: DocMeta) -> bool:
-        """Replace a stored document's metadata (and its facts' company); False if not stored."""
+    def update_meta(self, doc_id: str, meta: DocMeta,
+                    vector_hashes: Mapping[str, str] | None = None) -> bool:
+        """Replace a stored document's metadata (and its facts' company); False if not stored.
+        ``vector_hashes``: its chunks' new embedding-cache keys, where they were embedded again."""
         with self._transaction():
             updated = self.db.execute("UPDATE documents SET meta_json=? WHERE doc_id=?",
                                       (meta.model_dump_json(), doc_id)).rowcount
+            self.db.executemany("UPDATE chunks SET vector_hash=? WHERE chunk_id=? AND doc_id=?",
+                                [(h, cid, doc_id) for cid, h in (vector_hashes or {}).items()])
+            self._bump_generation()
             self.db.execute("UPDATE facts SET company=? WHERE doc_id=?", (meta.company, doc_id))
             if updated:
                 self.db.execute("DELETE FROM identities WHERE doc_id=?", (doc_id,))
@@ -424,9 +442,37 @@ class Registry:
                 part)]
         return out
 
+    def scope_vectors(self, model: str, doc_ids: Iterable[str]) -> tuple[list[str], np.ndarray] | None:
+        """The chunk ids of these documents and their vectors (one row each, float32) from the
+        embedding cache, read in one join; None when a chunk has no recorded vector key (written
+        before migration 9) or its vector is not cached."""
+        wanted = list(doc_ids)
+        ids: list[str] = []
+        blobs: list[bytes] = []
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(
+                f"SELECT c.chunk_id, e.vector FROM chunks c LEFT JOIN embeddings e "
+                f"ON e.text_hash = c.vector_hash AND e.model = ? WHERE c.doc_id IN ({marks})",
+                [model, *part]).fetchall()
+            for chunk_id, blob in rows:
+                if blob is None:
+                    return None
+                ids.append(chunk_id)
+                blobs.append(blob)
+        if not ids:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return ids, np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
+
     def metas(self) -> dict[str, DocMeta]:
-        rows = self.db.execute("SELECT doc_id, meta_json FROM documents").fetchall()
-        return {r[0]: DocMeta.model_validate_json(r[1]) for r in rows}
+        """Every document's metadata, by doc_id; parsed again only after a write (this process's
+        or another's) changed the documents."""
+        generation = self.generation
+        if self._metas is None or self._metas[0] != generation:
+            rows = self.db.execute("SELECT doc_id, meta_json FROM documents").fetchall()
+            self._metas = (generation, {r[0]: DocMeta.model_validate_json(r[1]) for r in rows})
+        return dict(self._metas[1])
 
     # company identities (ingest/identity.py) --------------------------------------------------
     def identities(self) -> dict[str, CompanyIdentity]:

@@ -212,7 +212,8 @@ class Store:
             part = kept[i : i + 2000]
             self.collection.update(ids=[c.chunk_id for c in part],
                                    metadatas=[chroma_metadata(c, plan.doc.meta) for c in part])
-        self.registry.put_document(plan.doc, plan.chunks, _facts(plan.doc, plan.chunks))
+        self.registry.put_document(plan.doc, plan.chunks, _facts(plan.doc, plan.chunks),
+                                   dict(zip((c.chunk_id for c in plan.new), plan.hashes, strict=True)))
         stale = plan.old_ids - {c.chunk_id for c in plan.chunks}
         self._delete_vectors(stale)
         self.registry.end_write(plan.doc.doc_id)
@@ -223,15 +224,18 @@ class Store:
         adopted by its filing): Chroma's copy first, then the registry (the commit point)."""
         records = self.registry.chunks_by_id(self.registry.chunk_ids_of(doc_id))
         chunks = [_chunk(r) for r in records.values()]
+        vector_hashes: dict[str, str] = {}
         if chunks:
             ids = [c.chunk_id for c in chunks]
             metadatas = [chroma_metadata(c, meta) for c in chunks]
             if self.chunk_context:  # the embedded header names the company: embedded again
-                vectors = self.vectors([embedding_text(c, meta, True) for c in chunks])
+                texts = [embedding_text(c, meta, True) for c in chunks]
+                vectors = self.vectors(texts)
                 self.collection.update(ids=ids, embeddings=vectors, metadatas=metadatas)
+                vector_hashes = {i: sha256(t) for i, t in zip(ids, texts, strict=True)}
             else:
                 self.collection.update(ids=ids, metadatas=metadatas)
-        return self.registry.update_meta(doc_id, meta)
+        return self.registry.update_meta(doc_id, meta, vector_hashes)
 
     def delete(self, doc_id: str) -> bool:
         ids = self.registry.chunk_ids_of(doc_id)
@@ -358,6 +362,9 @@ class Store:
         store; Chroma's filtered search when the scope is large or a vector is not cached."""
         if self.registry.chunk_count(doc_ids) > EXACT_SCOPE_MAX_CHUNKS:
             return self.dense_search(vector, k, {"doc_id": {"$in": sorted(doc_ids)}})
+        keyed = self.registry.scope_vectors(self.embedder.model_name, doc_ids)
+        if keyed is not None:
+            return _top_cosine(vector, *keyed, k)
         records = self.registry.chunks_of(doc_ids)
         if not records:
             return []
@@ -367,14 +374,22 @@ class Store:
         cached = self.registry.cached_vectors(self.embedder.model_name, list(dict.fromkeys(hashes)))
         if len(cached) < len(set(hashes)):
             return self.dense_search(vector, k, {"doc_id": {"$in": sorted(doc_ids)}})
-        matrix = np.stack([cached[h] for h in hashes])
-        scores = matrix @ vector.astype(np.float32)
-        scores /= np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(vector)) + 1e-12
-        top = np.argsort(-scores, kind="stable")[:k]
-        return [(records[i].chunk_id, float(scores[i])) for i in top]
+        return _top_cosine(vector, [r.chunk_id for r in records],
+                           np.stack([cached[h] for h in hashes]), k)
 
     def count_chunks(self) -> int:
         return self.collection.count()
+
+
+def _top_cosine(vector: np.ndarray, ids: Sequence[str], matrix: np.ndarray,
+                k: int) -> list[tuple[str, float]]:
+    """The k rows of ``matrix`` nearest ``vector`` by cosine similarity, with their ids."""
+    if not len(ids):
+        return []
+    scores = matrix @ vector.astype(np.float32)
+    scores /= np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(vector)) + 1e-12
+    top = np.argsort(-scores, kind="stable")[:k]
+    return [(ids[i], float(scores[i])) for i in top]
 
 
 def _chunk(record: ChunkRecord) -> Chunk:

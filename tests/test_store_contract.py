@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.embeddings import LocalMiniLM
@@ -84,6 +85,44 @@ def test_a_search_scoped_to_documents_is_exact_and_agrees_with_chroma(
     for (_, got), (_, expected) in zip(exact, chroma, strict=True):
         assert got == pytest.approx(expected, abs=1e-4)
     assert store.dense_search_in(vector, 10, {"no-such-document"}) == []
+
+
+def _chroma_vectors(store: Store, ids: list[str]) -> np.ndarray:
+    got = store.collection.get(ids=ids, include=["embeddings"])
+    by_id = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
+    return np.stack([by_id[i] for i in ids])
+
+
+@pytest.mark.parametrize("chunk_context", [False, True])
+def test_each_chunk_keeps_the_key_of_its_vector_in_chroma(
+    tmp_path: Path, minilm: LocalMiniLM, chroma_url: str | None, chunk_context: bool
+) -> None:
+    """The registry reads a scope's vectors in one join (migration 9): after a first write, a
+    rewrite that keeps some chunks, and new metadata, they are the vectors Chroma holds."""
+    store = Store(tmp_path / "home", minilm, chroma_url, chunk_context=chunk_context)
+    a = make_doc("/a.txt", PARAGRAPHS)
+    write(store, a)
+    write(store, make_doc("/a.txt", [*PARAGRAPHS[:2], "Gross margin was 44.5% of net sales."]))
+    store.update_meta(a.doc_id, a.meta.model_copy(update={"company": "Apple Computer, Inc."}))
+    keyed = store.registry.scope_vectors(minilm.model_name, {a.doc_id})
+    assert keyed is not None
+    ids, vectors = keyed
+    assert sorted(ids) == sorted(store.registry.chunk_ids_of(a.doc_id))
+    np.testing.assert_allclose(vectors, _chroma_vectors(store, ids), atol=1e-5)
+    store.close()
+
+
+def test_a_store_written_before_vector_keys_still_searches_exactly(
+    store: Store, minilm: LocalMiniLM
+) -> None:
+    a = make_doc("/a.txt", PARAGRAPHS)
+    write(store, a)
+    vector = minilm.embed(["supply-chain risk in Asia"])[0]
+    keyed = store.dense_search_in(vector, 5, {a.doc_id})
+    store.registry.db.execute("UPDATE chunks SET vector_hash = NULL")  # as migration 9 leaves them
+    assert store.registry.scope_vectors(minilm.model_name, {a.doc_id}) is None
+    hashed = store.dense_search_in(vector, 5, {a.doc_id})
+    assert [cid for cid, _ in hashed] == [cid for cid, _ in keyed] and len(keyed) == 3
 
 
 def test_a_search_scoped_to_many_chunks_asks_chroma(
