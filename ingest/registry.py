@@ -431,6 +431,10 @@ class Registry:
                 f"({','.join('?' * len(part))})", part).fetchone()[0]
         return total
 
+    def chunk_total(self) -> int:
+        """How many chunks the store holds (from the documents' rows)."""
+        return int(self.db.execute("SELECT COALESCE(SUM(n_chunks), 0) FROM documents").fetchone()[0])
+
     def chunks_of(self, doc_ids: Iterable[str]) -> list[ChunkRecord]:
         """The chunks of these documents (in no set order)."""
         wanted = list(doc_ids)

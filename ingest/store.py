@@ -42,13 +42,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COLLECTION = "dossier"
-# A dense search scoped to documents holding at most this many chunks is exact, over their
-# vectors from the registry's embedding cache; above it, Chroma's filtered HNSW search. At
-# 100,000 passages (bench/scale.py, docs/benchmarks.md "scale") exact search took 9 ms (p50)
-# over one filing's 300 chunks where Chroma's `where` on its doc_id took 138-176 ms, and 324 ms
-# over one company's 6,000 chunks where Chroma's took 191-258 ms: exact costs about 0.05 ms a
-# chunk, Chroma's filter about 150-250 ms whatever the scope, so they cross near 3,000 chunks.
-EXACT_SCOPE_MAX_CHUNKS = 3_000
+# A dense search scoped to documents is exact, over their vectors from the registry's embedding
+# cache, when the scope is small beside the store; otherwise Chroma's filtered HNSW search. The
+# two costs grow with different things (bench/scale.py, docs/benchmarks.md "scale"): exact with
+# the scope (about 10 us of CPU a chunk: one indexed join and a matrix product), Chroma's filter
+# with the store (its metadata filter) and with the scope's id list. At 100,000 passages they
+# met near 5,000 chunks in scope (a filing of 300: 1 ms exact, 72 ms Chroma; 6,000 chunks:
+# 76 ms vs 51 ms), so exact is taken up to 1/20 of the store, and always up to 3,000 chunks.
+EXACT_SCOPE_MIN_CHUNKS = 3_000
+EXACT_SCOPE_STORE_SHARE = 20
 WriteOutcome = Literal["added", "replaced", "unchanged"]
 
 
@@ -360,7 +362,8 @@ class Store:
         """Top k (chunk id, cosine similarity) among the chunks of ``doc_ids``: exact, over their
         vectors read from the registry's embedding cache, so its cost follows the scope, not the
         store; Chroma's filtered search when the scope is large or a vector is not cached."""
-        if self.registry.chunk_count(doc_ids) > EXACT_SCOPE_MAX_CHUNKS:
+        in_scope = self.registry.chunk_count(doc_ids)
+        if in_scope > max(EXACT_SCOPE_MIN_CHUNKS, self.registry.chunk_total() // EXACT_SCOPE_STORE_SHARE):
             return self.dense_search(vector, k, {"doc_id": {"$in": sorted(doc_ids)}})
         keyed = self.registry.scope_vectors(self.embedder.model_name, doc_ids)
         if keyed is not None:
@@ -387,8 +390,12 @@ def _top_cosine(vector: np.ndarray, ids: Sequence[str], matrix: np.ndarray,
     if not len(ids):
         return []
     scores = matrix @ vector.astype(np.float32)
-    scores /= np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(vector)) + 1e-12
-    top = np.argsort(-scores, kind="stable")[:k]
+    scores /= np.sqrt(np.einsum("ij,ij->i", matrix, matrix)) * float(np.linalg.norm(vector)) + 1e-12
+    if k < len(scores):  # the k best, then only those sorted
+        best = np.argpartition(-scores, k - 1)[:k]
+        top = best[np.argsort(-scores[best], kind="stable")]
+    else:
+        top = np.argsort(-scores, kind="stable")
     return [(ids[i], float(scores[i])) for i in top]
 
 
