@@ -290,6 +290,10 @@ def dense_within(store: Any, doc_ids: list[str], vector: np.ndarray) -> object:
     return store.dense_search_in(vector, 40, doc_ids)
 
 
+def exact_within(store: Any, doc_ids: list[str], vector: np.ndarray) -> object:
+    return store.exact_search_in(vector, 40, doc_ids)
+
+
 def search_one(searcher: Any, filters: Any, question: str) -> object:
     return searcher.search(question, 10, filters)
 
@@ -340,9 +344,11 @@ def measure_reads(assistant: Any, grower: Grower, questions: list[str],
     searches: dict[str, Callable[[np.ndarray], object]] = {
         label: functools.partial(dense_where, store, where) for label, where in wheres.items()}
     searches["company: exact over its chunks' cached vectors (registry first)"] = \
-        functools.partial(dense_within, store, company_docs)
+        functools.partial(exact_within, store, company_docs)
     searches["filing: exact over its chunks' cached vectors (registry first)"] = \
-        functools.partial(dense_within, store, [filing_id])
+        functools.partial(exact_within, store, [filing_id])
+    searches["company: Dossier's choice (exact up to 1/20 of the store)"] = \
+        functools.partial(dense_within, store, company_docs)
     for label, search in searches.items():
         ms = []
         for v in vectors:

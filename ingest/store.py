@@ -359,16 +359,25 @@ class Store:
 
     def dense_search_in(self, vector: np.ndarray, k: int,
                         doc_ids: Collection[str]) -> list[tuple[str, float]]:
-        """Top k (chunk id, cosine similarity) among the chunks of ``doc_ids``: exact, over their
-        vectors read from the registry's embedding cache, so its cost follows the scope, not the
-        store; Chroma's filtered search when the scope is large or a vector is not cached."""
+        """Top k (chunk id, cosine similarity) among the chunks of ``doc_ids``: exact (see
+        `exact_search_in`) while the scope is small beside the store, so its cost follows the
+        scope, not the store; Chroma's filtered search when the scope is large or a vector is
+        not cached."""
         in_scope = self.registry.chunk_count(doc_ids)
-        if in_scope > max(EXACT_SCOPE_MIN_CHUNKS, self.registry.chunk_total() // EXACT_SCOPE_STORE_SHARE):
+        limit = max(EXACT_SCOPE_MIN_CHUNKS, self.registry.chunk_total() // EXACT_SCOPE_STORE_SHARE)
+        exact = self.exact_search_in(vector, k, doc_ids) if in_scope <= limit else None
+        if exact is None:
             return self.dense_search(vector, k, {"doc_id": {"$in": sorted(doc_ids)}})
+        return exact
+
+    def exact_search_in(self, vector: np.ndarray, k: int,
+                        doc_ids: Collection[str]) -> list[tuple[str, float]] | None:
+        """Top k among the chunks of ``doc_ids`` by exact cosine similarity over their vectors
+        from the registry's embedding cache; None when a vector is not cached there."""
         keyed = self.registry.scope_vectors(self.embedder.model_name, doc_ids)
         if keyed is not None:
             return _top_cosine(vector, *keyed, k)
-        records = self.registry.chunks_of(doc_ids)
+        records = self.registry.chunks_of(doc_ids)  # written before migration 9: hashed here
         if not records:
             return []
         metas = self.registry.metas() if self.chunk_context else {}
@@ -376,7 +385,7 @@ class Store:
                                         self.chunk_context)) for r in records]
         cached = self.registry.cached_vectors(self.embedder.model_name, list(dict.fromkeys(hashes)))
         if len(cached) < len(set(hashes)):
-            return self.dense_search(vector, k, {"doc_id": {"$in": sorted(doc_ids)}})
+            return None
         return _top_cosine(vector, [r.chunk_id for r in records],
                            np.stack([cached[h] for h in hashes]), k)
 
