@@ -38,6 +38,7 @@ from bench.common import (
     show,
     write_section,
 )
+from bench.local_servers import stop
 
 DEMO = REPO / "demo" / "corpus"
 QUESTIONS = [
@@ -98,12 +99,7 @@ def running_chat(home: Path, env: dict[str, str] | None = None, *args: str,
         proc.output = output  # type: ignore[attr-defined]  # what it printed, for the caller
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=20)
         reader.join(5)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from assistant import Assistant
 from ingest.embeddings import LocalMiniLM
-from tests.helpers import LocalHTTPServer, free_port, without_proxies
+from tests.helpers import LocalHTTPServer, without_proxies
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO = Path(__file__).parent.parent / "demo" / "corpus"
@@ -116,42 +116,9 @@ def chroma_url(request: pytest.FixtureRequest) -> str | None:
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`chroma run` on 127.0.0.1 and a free port, for the whole session; its URL."""
-    import shutil
-    import subprocess
-    import sys
-    import time
+    from bench.local_servers import chroma_executable, chroma_run
 
-    import httpx
-
-    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    if exe is None:
+    if chroma_executable() is None:
         pytest.skip("the `chroma` command (chromadb's server CLI) is not installed")
-    folder = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    log = (folder / "server.log").open("wb")
-    proc = subprocess.Popen([exe, "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"`chroma run` exited with {proc.returncode}: "
-                                   f"{(folder / 'server.log').read_text(errors='replace')[-2000:]}")
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2, trust_env=False).is_success:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"`chroma run` did not answer its heartbeat at {url} in 90 s")
-            time.sleep(0.25)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with chroma_run(tmp_path_factory.mktemp("chroma-server")) as server:
+        yield server.url
