@@ -267,13 +267,22 @@ def tables(runs: list[Run], files: list[Path]) -> tuple[str, list[str]]:
     return show(title, headers, rows), notes
 
 
-def report(runs: list[Run], files: list[Path]) -> str:
+def windows(run: Run) -> str:
+    """Each process's ingest as seconds from the run's first store opened, with its time spent
+    waiting for vectors: on a shared store the second one's window holds the first one's."""
+    first = min(w["opened"] for w in run.workers)
+    return "; ".join(f"process {i + 1}: {w['opened'] - first:.1f}-"
+                     f"{w['opened'] - first + w['ingest_s']:.1f} s, {w['chunks']} chunks, "
+                     f"{w['embed_s']:.1f} s embedding" for i, w in enumerate(run.workers))
+
+
+def report(runs: list[Run], files: list[Path], machine: list[str]) -> str:
     table, notes = tables(runs, files)
     forms = sorted({f.name.split("_")[1] for f in files if f.name.count("_") >= 1})
     lines = [
         "## Several ingest processes, one `chroma run`, an embedding server",
         "",
-        *machine_lines(),
+        *machine,
         f"- Files: {', '.join(f.name for f in files)} (forms {', '.join(forms)})",
         "- Baseline: one process, the in-process local embedder (its worker process after the "
         "first 200,000 characters), embedded Chroma. Other runs: N processes "
@@ -281,17 +290,21 @@ def report(runs: list[Run], files: list[Path]) -> str:
         "in one `chroma run`, embedding through `/v1/embeddings` on bench/embedding_server.py "
         "(the same MiniLM, on every core, behind uvicorn); files shared out by issuer. The last "
         "run puts 2 processes on one store: the second waits for the writer lock.",
-        "- wall: first process started to last ended (includes each process's start-up, about "
-        "3-5 s of imports); ingest: first store opened to last ingest done. Embedding share: of "
-        "the writers' ingest time, the time spent waiting for vectors (the pipeline writes one "
-        "document while the next is embedded, so this is not idle time). CPU: writers (with "
-        "the local embedder's worker process), the embedding server and `chroma run`; 'other "
-        "CPU' is what the rest of the machine used meanwhile (other users' load). Chunks vs "
-        "baseline: every document's chunk count and chunk ids (content hashes) equal the "
-        "baseline's; min cosine: each document's first stored vector against the baseline's.",
+        "- wall: first process started to last ended (includes each process's start-up: "
+        "imports, opening the store); ingest: first store opened to last ingest done. Embedding "
+        "share: of the writers' ingest time, the time spent waiting for vectors (the pipeline "
+        "writes one document while the next is embedded, so this is not idle time). CPU per "
+        "chunk: writers (with the local embedder's worker process; start-up apart), the "
+        "embedding server and `chroma run`; cores used: all of that over the wall time; 'others' "
+        "CPU' is what the rest of the machine used meanwhile. Chunks vs baseline: every "
+        "document's chunk count and chunk ids (content hashes) equal the baseline's; min "
+        "cosine: each document's first stored vector against the baseline's.",
         "",
         table,
     ]
+    shared = [r for r in runs if r.stores < r.processes]
+    if shared:
+        lines += ["", *[f"{r.label}, each process's ingest: {windows(r)}." for r in shared]]
     if notes:
         lines += ["", "Differences:", *[f"- {n}" for n in notes]]
     return "\n".join(lines)
@@ -317,13 +330,16 @@ def main(argv: list[str] | None = None) -> None:
     writers = [int(n) for n in args.writers.split(",") if n.strip()]
     console.print(f"{len(files)} files, {os.cpu_count()} cores, load {loadavg()}")
     if args.report_only:
-        runs = [Run(**r) for r in json.loads(args.report_only.read_text(encoding="utf-8"))]
+        saved = json.loads(args.report_only.read_text(encoding="utf-8"))
+        runs, machine = [Run(**r) for r in saved["runs"]], saved["machine"]
     else:
+        machine = machine_lines()  # the load at the start, and this command
         with tempfile.TemporaryDirectory(prefix="bench-writers-") as tmp:
             runs = measure(files, writers, not args.no_shared, Path(tmp))
     if args.save:
-        args.save.write_text(json.dumps([asdict(r) for r in runs]), encoding="utf-8")
-    body = report(runs, files)
+        args.save.write_text(json.dumps({"machine": machine, "runs": [asdict(r) for r in runs]}),
+                             encoding="utf-8")
+    body = report(runs, files, machine)
     if not args.no_write:
         write_section("writers", body)
 
