@@ -79,11 +79,13 @@ class Assistant:
     @property
     def store(self) -> Store:
         if self._store is None:
-            from ingest.store import Store
+            from ingest.store import HnswSettings, Store
 
             store = self.settings.store
             self._store = Store(store.home, self.embedder, store.chroma_url,
-                                chunk_context=self.settings.ingest.embed_chunk_context)
+                                chunk_context=self.settings.ingest.embed_chunk_context,
+                                hnsw=HnswSettings(store.hnsw_m, store.hnsw_ef_construction,
+                                                  store.hnsw_ef_search))
         return self._store
 
     @property

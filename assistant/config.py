@@ -55,6 +55,18 @@ class StoreSettings(BaseSettings):
         description="Chroma server (`chroma run`, or a cluster) as http://host:port. Unset: an "
         "embedded Chroma under `home`.",
     )
+    hnsw_m: int = Field(
+        16, ge=2, description="HNSW links per vector (Chroma's max_neighbors) of a new store's "
+        "collection; an existing store keeps the value it was created with."
+    )
+    hnsw_ef_construction: int = Field(
+        100, ge=1, description="HNSW candidates kept while building a new store's collection; "
+        "an existing store keeps its value."
+    )
+    hnsw_ef_search: int = Field(
+        200, ge=1, description="HNSW candidates kept while searching: higher finds more of the "
+        "exact top k, slower. Applied to existing stores too, from the next process that opens one."
+    )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,
         description="Folder for derived files worth keeping between runs: the fused embedding "
