@@ -114,7 +114,8 @@ def query_child(path: Path, ef_search: int) -> None:
         got = collection.query(query_embeddings=[q], n_results=K, include=[])
         ms.append((time.perf_counter() - start) * 1000)
         found.append([int(i) for i in got["ids"][0]])
-    read_back = _client(path).get_collection(COLLECTION).configuration  # type: ignore[attr-defined]
+    read_back = _client(path).get_collection(  # type: ignore[attr-defined]
+        COLLECTION).configuration_json
     print(json.dumps({"found": found, "ms": ms, "ef_search": read_back["hnsw"]["ef_search"]}))
 
 
@@ -149,6 +150,11 @@ def run(vectors: np.ndarray, queries: np.ndarray, n_questions: int,
     return rows
 
 
+def parse_builds(text: str) -> list[tuple[int, int]]:
+    """'16x100,32x200' -> [(16, 100), (32, 200)]: M x ef_construction."""
+    return [(int(m), int(e)) for m, e in (b.split("x") for b in text.split(","))]
+
+
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         query_child(Path(sys.argv[2]), int(sys.argv[3]))
@@ -162,6 +168,8 @@ def main() -> None:
     parser.add_argument("--held-out", type=int, default=200)
     parser.add_argument("--builds", default=",".join(f"{m}x{e}" for m, e in BUILDS),
                         help="M x ef_construction pairs, e.g. 16x100,32x200")
+    parser.add_argument("--size-builds", default=None,
+                        help="the builds measured at --size (default: every one of --builds)")
     parser.add_argument("--ef-search", default=",".join(map(str, EF_SEARCH)))
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -175,12 +183,13 @@ def main() -> None:
     indexed = np.delete(real, held, axis=0)
     questions = dev_questions(args.questions)
     queries = np.concatenate([unit(LocalMiniLM().embed(questions)), real[held]])
-    builds = [(int(m), int(e)) for m, e in (b.split("x") for b in args.builds.split(","))]
+    builds = parse_builds(args.builds)
     efs = [int(e) for e in args.ef_search.split(",")]
     rows = run(indexed, queries, len(questions), builds, efs)
     if args.size > len(indexed):
         grown = np.concatenate([indexed, derived(indexed, args.size - len(indexed), rng)])
-        rows += run(grown, queries, len(questions), builds, efs)
+        rows += run(grown, queries, len(questions), parse_builds(args.size_builds or args.builds),
+                    efs)
     table = common.show(
         "HNSW recall@10 against exact cosine search; query p50 / p95 ms (one vector, k 10)",
         ["vectors", "M", "ef_construction", "ef_search", "recall@10, questions",

@@ -155,7 +155,9 @@ class Store:
                 configuration=self.hnsw.configuration(),
                 metadata={"embedding_model": embedder.model_name, "dimension": embedder.dimension},
             )
-            if self.collection.configuration["hnsw"]["ef_search"] != self.hnsw.ef_search:
+            # configuration_json: the parsed `configuration` warns of the absent embedding function
+            stored = self.collection.configuration_json.get("hnsw") or {}
+            if stored.get("ef_search") != self.hnsw.ef_search:
                 self.collection.modify(configuration={"hnsw": {"ef_search": self.hnsw.ef_search}})
         self._lexical = LexicalIndex(self.registry)
 

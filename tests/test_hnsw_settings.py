@@ -38,7 +38,7 @@ class RandomishEmbedder:
 
 
 def hnsw_of(store: Store) -> dict[str, object]:
-    return dict(store.collection.configuration["hnsw"])
+    return dict(store.collection.configuration_json["hnsw"])
 
 
 def test_a_new_store_is_created_with_the_settings(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ if step == "build":
     print(json.dumps(None))
 else:
     collection = client.get_collection("dossier")
-    if collection.configuration["hnsw"]["ef_search"] != ef:  # what Store does on open
+    if collection.configuration_json["hnsw"]["ef_search"] != ef:  # what Store does on open
         collection.modify(configuration={"hnsw": {"ef_search": ef}})
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     q = queries / np.linalg.norm(queries, axis=1, keepdims=True)
