@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 
 from ingest.chunk_context import embedding_text
 from ingest.documents import Chunk, DocMeta, Document, sha256
@@ -136,30 +135,57 @@ class Store:
         self.embedder = embedder
         self.chunk_context = chunk_context  # embed chunks after a context header
         home.mkdir(parents=True, exist_ok=True)
-        with OpenLock(home):  # a first open creates the registry and Chroma's files: one at a time
+        self.chroma_url = chroma_url
+        with OpenLock(home):  # a first open creates the registry's tables: one at a time
             self.registry = Registry(home / "registry.sqlite3")
             self._check_embedding_model()
-            self.client = _chroma_client(home, chroma_url)
             # One Chroma server serves many stores (each user's DOSSIER_HOME): each keeps its vectors
             # in a collection of its own, named by the id its registry holds, since repair() deletes
             # whatever the collection holds that the registry does not name. An embedded Chroma lives
             # inside the store's folder and keeps the plain name.
             self.collection_name = f"{COLLECTION}-{self._store_id()}" if chroma_url else COLLECTION
-            # No embedding function on purpose: Dossier always passes vectors itself, so Chroma never
-            # falls back to its default model (which would download weights).
-            # An existing collection keeps its creation settings (older stores: Chroma's
-            # defaults, given as `hnsw:space` metadata); only ef_search can change.
-            self.collection = self.client.get_or_create_collection(
-                self.collection_name,
-                embedding_function=None,
-                configuration=self.hnsw.configuration(),
-                metadata={"embedding_model": embedder.model_name, "dimension": embedder.dimension},
-            )
-            # configuration_json: the parsed `configuration` warns of the absent embedding function
-            stored = self.collection.configuration_json.get("hnsw") or {}
-            if stored.get("ef_search") != self.hnsw.ef_search:
-                self.collection.modify(configuration={"hnsw": {"ef_search": self.hnsw.ef_search}})
+        self._chroma: tuple[Any, Any] | None = None  # (client, collection), opened when first used
+        self._chroma_lock = threading.Lock()
+        if chroma_url:  # a server that does not answer is one clear error, at once
+            self._open_chroma()
         self._lexical = LexicalIndex(self.registry)
+
+    @property
+    def client(self) -> Any:
+        """Chroma's client (opened on first use, see `collection`)."""
+        return self._open_chroma()[0]
+
+    @property
+    def collection(self) -> Any:
+        """The store's Chroma collection, opened (and, in a new store, created) on first use:
+        a search scoped to a few documents reads their vectors from the registry and never
+        needs it, and importing Chroma is most of a `dossier search`'s start-up
+        (docs/benchmarks.md, CLI start-up)."""
+        return self._open_chroma()[1]
+
+    def _open_chroma(self) -> tuple[Any, Any]:
+        with self._chroma_lock:
+            if self._chroma is None:
+                with OpenLock(self.home):  # a first open creates Chroma's files: one at a time
+                    client = _chroma_client(self.home, self.chroma_url)
+                    # No embedding function on purpose: Dossier always passes vectors itself, so
+                    # Chroma never falls back to its default model (which would download weights).
+                    # An existing collection keeps its creation settings (older stores: Chroma's
+                    # defaults, given as `hnsw:space` metadata); only ef_search can change.
+                    collection = client.get_or_create_collection(
+                        self.collection_name,
+                        embedding_function=None,
+                        configuration=self.hnsw.configuration(),
+                        metadata={"embedding_model": self.embedder.model_name,
+                                  "dimension": self.embedder.dimension},
+                    )
+                    # configuration_json: the parsed `configuration` warns of the absent
+                    # embedding function
+                    stored = collection.configuration_json.get("hnsw") or {}
+                    if stored.get("ef_search") != self.hnsw.ef_search:
+                        collection.modify(configuration={"hnsw": {"ef_search": self.hnsw.ef_search}})
+                self._chroma = (client, collection)
+            return self._chroma
 
     def close(self) -> None:
         self.registry.close()
@@ -438,6 +464,9 @@ def _chunk(record: ChunkRecord) -> Chunk:
 
 
 def _chroma_client(home: Path, url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if url:
         from urllib.parse import urlparse
