@@ -147,13 +147,13 @@ class Store:
         self._chroma: tuple[Any, Any] | None = None  # (client, collection), opened when first used
         self._chroma_lock = threading.Lock()
         if chroma_url:  # a server that does not answer is one clear error, at once
-            self._open_chroma()
+            self.open_chroma()
         self._lexical = LexicalIndex(self.registry)
 
     @property
     def client(self) -> Any:
         """Chroma's client (opened on first use, see `collection`)."""
-        return self._open_chroma()[0]
+        return self.open_chroma()[0]
 
     @property
     def collection(self) -> Any:
@@ -161,11 +161,15 @@ class Store:
         a search scoped to a few documents reads their vectors from the registry and never
         needs it, and importing Chroma is most of a `dossier search`'s start-up
         (docs/benchmarks.md, CLI start-up)."""
-        return self._open_chroma()[1]
+        return self.open_chroma()[1]
 
-    def _open_chroma(self) -> tuple[Any, Any]:
+    def open_chroma(self) -> tuple[Any, Any]:
+        """Chroma's client and the store's collection, opened now if not yet (a long-running
+        server does it at start, so that its first request does not pay for it)."""
         with self._chroma_lock:
             if self._chroma is None:
+                import chromadb  # noqa: F401  (imported first: another process waits for the open only)
+
                 with OpenLock(self.home):  # a first open creates Chroma's files: one at a time
                     client = _chroma_client(self.home, self.chroma_url)
                     # No embedding function on purpose: Dossier always passes vectors itself, so

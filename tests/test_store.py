@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from ingest import store as store_module
 from ingest.store import Store, StoreMismatchError
 from tests.conftest import CountingEmbedder
 from tests.fixtures.make_pdf_fixtures import text_pdf
@@ -77,6 +78,32 @@ def test_store_refuses_another_embedding_model(tmp_path: Path, embedder: Countin
     embedder.model_name = "some-other-model"
     with pytest.raises(StoreMismatchError, match="all-MiniLM-L6-v2"):
         Store(tmp_path / "home", embedder)
+
+
+def test_chroma_is_opened_when_a_search_first_needs_it(
+    tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a store opens its registry only; a search scoped to a few documents is answered
+    from the registry's vectors, and Chroma (its import is most of a search's start-up) is
+    opened once, by the first search over the whole store."""
+    doc = make_doc("/a.txt", PARAGRAPHS)
+    write(Store(tmp_path / "home", embedder), doc)
+    opened: list[Path] = []
+    real = store_module._chroma_client
+
+    def counted(home: Path, url: str | None) -> Any:
+        opened.append(home)
+        return real(home, url)
+
+    monkeypatch.setattr(store_module, "_chroma_client", counted)
+    reopened = Store(tmp_path / "home", embedder)
+    vector = embedder.embed(["supply-chain risk in Asia"])[0]
+    scoped = reopened.dense_search_in(vector, 2, [doc.doc_id])
+    assert scoped and opened == []
+    by_index = reopened.dense_search(vector, 2)
+    assert [c for c, _ in by_index] == [c for c, _ in scoped]  # the same two, by Chroma's index
+    reopened.dense_search(vector, 2)
+    assert opened == [tmp_path / "home"]
 
 
 def die(*args: object, **kwargs: object) -> None:

@@ -127,7 +127,7 @@ class DossierService:
     def warm(self) -> None:
         """Load the model and open the store now, so the first request does not pay for it and
         a store that cannot be opened is reported before serving."""
-        self.assistant.store.lexical()
+        self.assistant.store.open_chroma()
 
     def search(self, request: SearchRequest) -> list[dict[str, object]]:
         """The passages retrieval finds, best first (`dossier search --json`)."""

@@ -76,9 +76,9 @@ class ChatApp:
         self.uploads = Path(self.settings.store.home) / "uploads"
         self._write = threading.Lock()
         self.conversations = Conversations(ConversationStore.at_home(self.settings.store.home))
-        # Load the model and open the store now: the first question should not pay for it, and
+        # Open the store (Chroma included) now: the first question should not pay for it, and
         # the worker threads then share one embedder and one store.
-        self.assistant.store.lexical()
+        self.assistant.store.open_chroma()
         self.demo = self.build()
 
     # ------------------------------------------------------------------------------------------
