@@ -19,6 +19,7 @@ amounts, percentages (and percentage points), basis points, shares, employees.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -87,6 +88,18 @@ _STATEMENT = re.compile(
     re.I | re.M,
 )
 _SCALE_IN = re.compile(r"\b(thousand|million|billion|trillion)s?\b|\b000'?s\b", re.I)
+# A scale written in a column header, row label or a table's corner cell: "2019 €m", "$'000",
+# "USD ‘000", "RMB’Million", "$ MILLION", "(in million)", "Number of Shares (thousands)",
+# "(Shares in thousands)".
+_LABEL_SCALE = re.compile(
+    r"(?P<currency>US\$|C\$|A\$|HK\$|[$€£¥]|\b(?:USD|EUR|GBP|RMB|CNY|JPY|CAD|AUD|HKD|CHF|INR))"
+    r"\s?['’‘]?\s?(?P<word>m|mn|mm|bn|k|thousands?|millions?|billions?|000s?)(?![\w'’])"
+    r"|['’‘](?P<quoted>000)s?\b"
+    r"|\(\s*(?:in\s+)?(?P<bracketed>thousands?|millions?|billions?)\b[^()]*\)"
+    r"|\bin\s+(?P<inside>thousands?|millions?|billions?)\b",
+    re.I,
+)
+_LABEL_SCALE_WORDS = {"m": 1e6, "mn": 1e6, "mm": 1e6, "bn": 1e9, "k": 1e3, "000": 1e3, "000s": 1e3}
 _CLAUSES = re.compile(r"\s*(?:[,;]|\band\b|\bwhich\b)\s*", re.I)
 _MONTH_BEFORE = re.compile(rf"\b(?:{MONTH_PATTERN})\.?\s+$", re.I)  # "July 1": a day
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -197,6 +210,24 @@ def _scale_in(text: str) -> float | None:
     return SCALES[m.group(1).lower()] if m.group(1) else 1e3
 
 
+def label_scale(text: str) -> tuple[float, str | None] | None:
+    """The scale (and currency) a header or label writes for the figures under or beside it:
+    "2019 €m" -> (1e6, "EUR"), "$'000" -> (1e3, "USD"), "(in millions)" -> (1e6, None)."""
+    m = _LABEL_SCALE.search(text)
+    if not m:
+        return None
+    word = next(g for g in (m.group("word"), m.group("quoted"), m.group("bracketed"), m.group("inside")) if g)
+    word = word.lower()
+    scale = _LABEL_SCALE_WORDS.get(word) or SCALES[word.rstrip("s")]
+    return scale, currency_of(m.group("currency")) if m.group("currency") else None
+
+
+def _wholly_scale(cell: str) -> bool:
+    """A cell that says nothing but a scale ("£m", "$'000", "USDm", "(in millions)")."""
+    m = _LABEL_SCALE.search(cell)
+    return m is not None and not cell[: m.start()].strip(" (") and not cell[m.end() :].strip(" )")
+
+
 def statements(text: str) -> list[tuple[int, int, Units]]:
     """The units lines of a text: (start, end, Units), in order."""
     out = []
@@ -228,6 +259,7 @@ class PassageUnits:
     _statements: list[tuple[int, int]] = field(init=False)
     _regions: list[_Region] = field(init=False)
     _lines: list[tuple[int, int]] = field(init=False)
+    _head_scales: dict[int, tuple[float, str | None] | None] = field(init=False)
 
     def __post_init__(self) -> None:
         found = statements(self.text)
@@ -237,6 +269,7 @@ class PassageUnits:
             stop = found[i + 1][0] if i + 1 < len(found) else len(self.text)
             self._regions.append(_Region(end, units, units.currency or _one_sign(self.text[end:stop])))
         self._lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", self.text)]
+        self._head_scales = {}
 
     def at(self, start: int, end: int, written: frozenset[Kind] = frozenset()) -> Reading:
         """The number at text[start:end]; `written`: the kinds its own words state ("$", "%",
@@ -247,23 +280,71 @@ class PassageUnits:
         line_start, line_end = next(((s, e) for s, e in self._lines if s <= start < e),
                                     (start, end))
         line = self.text[line_start:line_end]
+        stated: tuple[float, str | None] | None = None  # the scale its header or table writes
+        own = False  # written in its own column header or row label (else the table's corner)
         if " | " in line:
             labels = self._cell_labels(line_start, line, start)
             if labels is None:
                 return LITERAL  # a row label's or a column header's number
             value, names = labels
+            stated = next((s for n in names[:2] if n and (s := label_scale(n))), None)
+            own = stated is not None
+            stated = stated or self._table_scale(line_start)
         else:
             value, names = self.text[start:end], []
             if written & {"shares", "employees"}:
                 return Reading(written, None, 1.0)  # prose: "161,000 employees" as written
         kinds = self._kinds(value, names, written, region)
+        if stated is not None and stated[1] and not kinds:
+            kinds = frozenset({"currency"})  # "2019 €m" over a column of figures
         currency = None
         if kinds & {"currency", "per_share"}:
-            currency = currency_of(value) or (region.currency if region else None)
+            currency = (currency_of(value) or (stated[1] if stated else None)
+                        or (region.currency if region else None))
         kind = next(iter(kinds)) if len(kinds) == 1 else None
         if kind in UNSCALED_KINDS:
             return Reading(kinds, currency, 1.0)
+        if stated is not None and (own or kind not in ("shares", "employees")):
+            return Reading(kinds, currency, stated[0])
         return Reading(kinds, currency, region.units.scale_of(kind) if region else None)
+
+    def _table_scale(self, line_start: int) -> tuple[float, str | None] | None:
+        """The scale a table's head writes for all its figures: a head row's cell that is only
+        a scale ("£m" over each column, "$ million" in the corner, "(in million)" on its own
+        line), or the corner cell of a head row that begins with one ("All figures in USD '000,
+        except ..."); the nearest above the row, within the table."""
+        index = bisect.bisect_left(self._lines, (line_start, -1))
+        passed: list[int] = []
+        found: tuple[float, str | None] | None = None
+        while index > 0 and index not in self._head_scales:
+            passed.append(index)
+            s, e = self._lines[index - 1]
+            cells = [c.strip() for c in self.text[s:e].split(" | ")]
+            head = not any(tables.is_figure(c.rpartition(": ")[2]) for c in cells)
+            scaled = [c for i, c in enumerate(cells) if _wholly_scale(c) or (
+                i == 0 and head and len(cells) > 1 and label_scale(c) and not self._heads_a_column(c, e))]
+            if scaled:
+                found = label_scale(scaled[0])
+                break
+            if len(cells) == 1:
+                break  # above the table
+            index -= 1
+        else:
+            found = self._head_scales.get(index)
+        for i in passed:
+            self._head_scales[i] = found
+        return found
+
+    def _heads_a_column(self, cell: str, end: int) -> bool:
+        """Whether a head cell names a column of the table's figures below it ("Number of Shares
+        (thousands): 3,288"), rather than standing in its corner ("$ million")."""
+        for s, e in self._lines[bisect.bisect_left(self._lines, (end, -1)):]:
+            line = self.text[s:e]
+            if " | " not in line:
+                return False
+            if f"{cell}: " in line or f"{cell} " in line:
+                return True
+        return False
 
     def _cell_labels(self, line_start: int, line: str, start: int) -> tuple[str, list[str]] | None:
         """(the figure, [its column header, row label, group label]) for a number in a figure

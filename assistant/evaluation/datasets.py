@@ -248,9 +248,14 @@ def _markdown_table(rows: list[list[str]]) -> list[str]:
     n_head = next((i for i, r in enumerate(rows) if any(is_figure(c) and any(ch.isdigit() for ch in c)
                                                           for c in r[1:])), len(rows))
     n_head = min(n_head, len(rows) - 1)
-    captions = [" ".join(c for c in r if c) for r in rows[:n_head] if sum(1 for c in r if c) == 1]
+    # a row label alone under the column headers ("December 31, 2019" over that year's rows) is
+    # the first group of the body, not a caption
+    first_head = next((i for i, r in enumerate(rows[:n_head]) if sum(1 for c in r if c) > 1), n_head)
+    groups = [r for r in rows[first_head:n_head] if sum(1 for c in r if c) == 1 and r[0]]
+    captions = [" ".join(c for c in r if c) for r in rows[:n_head]
+                if sum(1 for c in r if c) == 1 and not any(r is g for g in groups)]
     head_rows = [r for r in rows[:n_head] if sum(1 for c in r if c) > 1]
     header = [" ".join(r[col] for r in head_rows if r[col]) for col in range(width)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * width]
-    lines += ["| " + " | ".join(r) + " |" for r in rows[n_head:]]
+    lines += ["| " + " | ".join(r) + " |" for r in [*groups, *rows[n_head:]]]
     return [*(c for c in captions if c), "\n".join(lines)]

@@ -29,7 +29,8 @@ _NUMBER = re.compile(
     r"^\(?[-–—]?\s*(?:US|C|A)?[$€£¥]?\s*\(?\s*\d[\d,]*(?:\.\d+)?\s*\)?\s*(?:%|pts|bps|x)?\)?\s*(?:\(\d\)|\*+)?$"
 )
 _DASH = re.compile(r"^[-–—]+$")
-_YEAR = re.compile(r"^(?:FY\s?)?(?:19|20)\d\d[A-Z]?$")
+# a year heading a column: "2019", "FY2019", "2019 (1)" (a footnote), "2 0 1 9" (letter-spaced)
+_YEAR = re.compile(r"^(?:FY\s?)?(?:(?:19|20)\d\d[A-Z]?|[12] [09] \d \d)(?:\s*\(\d\)|\*+)?$")
 _CONTENTS_ENTRY = re.compile(r"^(?:item|part|note|section)\s+[\dIVX]", re.I)
 _MAX_SPAN = 60
 _MAX_HEADER_ROWS = 5
