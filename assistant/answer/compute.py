@@ -445,7 +445,7 @@ def _amount(value: Decimal, ev: _Evaluator, power: int | None, decimals: int | N
     currency = currencies.pop() if len(currencies) == 1 else None
     sign = _CURRENCY_SIGNS.get(currency or "", f"{currency} " if currency else "")
     number = figure(value, decimals if decimals is not None else (None))
-    if number.startswith("-"):
-        number, sign = number[1:], f"-{sign}"
+    if number.startswith("-") and currency in _CURRENCY_SIGNS:
+        number, sign = number[1:], f"-{sign}"  # '-$112', but 'CNY -16,189': the code is a word
     word = f" {_SCALE_WORDS[shown_power]}" if shown_power in _SCALE_WORDS else ""
     return f"{sign}{number}{word}"
