@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.compute import compute
+from assistant.answer.compute import MissingOperand, compute
 from assistant.answer.operands import Facts
 from assistant.answer.request import read_request
 from assistant.evaluation.datasets import tatqa_document
+from assistant.evaluation.metrics import signed_figures
 from ingest.facts import Fact, extract_facts
 from ingest.loaders import load_documents
 from ingest.units import label_scale
@@ -111,3 +112,33 @@ def test_a_group_row_naming_a_date_gives_its_rows_year(tmp_path: Path) -> None:
     assert [f.value for f in gross] == [Decimal(19731), Decimal(15568)]
     asked = "What was the change in the gross trade receivables between 2018 and 2019?"
     assert answer(asked, facts) == "4,163"
+
+
+def test_a_negative_amount_in_a_currency_code_keeps_its_minus_on_the_number(tmp_path: Path) -> None:
+    facts = note_facts(tmp_path, [["", "2019", "2018"], ["", "RMB’Million", "RMB’Million"],
+                                  ["Additions", "44,618", "60,807"], ["Disposals", "(16,664)", "(14,805)"]])
+    result = answer("How much is the change in additions from 2018 to 2019?", facts)
+    assert result == "CNY -16,189 million"
+    assert signed_figures(result)[0].value == -16189  # read back as the negative figure it is
+
+
+def test_a_difference_between_two_rows_in_the_column_the_question_names(tmp_path: Path) -> None:
+    facts = note_facts(tmp_path, [["", "Weighted-Average Useful Lives (in years)", "Fair Value Amount"],
+                                  ["Purchased technology", "4.2", "$232"], ["Trademarks and tradenames", "5.0", "25"],
+                                  ["Other intangible assets", "2.0", "20"]])
+    request = read_request("What was the difference in the fair value amount between purchased technology and "
+                           "trademarks and tradenames?")
+    assert request is not None and request.operation == "difference"
+    assert compute(request, Facts(facts)).work == "232 \u2212 25"
+    lives = read_request("What is the difference in useful lives between purchased technology and other "
+                         "intangible assets?")
+    assert lives is not None and compute(lives, Facts(facts)).work == "4.2 \u2212 2"
+
+
+def test_two_columns_and_no_year_nor_column_named_is_no_operand(tmp_path: Path) -> None:
+    facts = note_facts(tmp_path, [["", "Gross", "Net"], ["Purchased technology", "40", "32"],
+                                  ["Trademarks", "30", "25"]])
+    request = read_request("What was the difference between purchased technology and trademarks?")
+    assert request is not None
+    with pytest.raises(MissingOperand):
+        compute(request, Facts(facts))

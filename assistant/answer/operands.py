@@ -131,8 +131,8 @@ class Facts:
                 best, chosen = (score, -i), fact
         if chosen is None:
             return None
-        if year is None and not any_column and sum(1 for f in pool if _same_row(f, chosen)) > 1:
-            return None  # several columns and no year asked: not ours to pick
+        if year is None and not any_column and not _named_column(chosen, pool, words):
+            return None  # several columns and no year asked, none named: not ours to pick
         return Found(chosen, subject)
 
     def item(self, item_id: str, year: int) -> Found | None:
@@ -156,17 +156,18 @@ class Facts:
     @staticmethod
     def _score(fact: Fact, words: set[str], items: list[str], strict: bool = False) -> float | None:
         """How well a row's label answers to the subject: the share of the label's words the
-        subject says (a row named exactly scores highest), then of the subject's words the row
-        and its group say; a row the vocabulary knows as the subject's line item counts too.
+        subject says (a row named exactly scores highest), then of the subject's words the row,
+        its group and its column header say; a row the vocabulary knows as the subject's line item counts too.
         Of two balances alike ("Goodwill, beginning of the year" / "..., end of the year") the
         closing one is the year's."""
         label = _words(fact.line_item)
         group = _words(" ".join(fact.parents)) - label
+        column = _words(fact.header) - label - group
         vocabulary = bool(items) and fact.line_item_id in items
         if not words:
             return None
         said = len(words & label)
-        recall = (said + 0.5 * len(words & group)) / len(words)
+        recall = (said + 0.5 * len(words & group) + 0.5 * len(words & column)) / len(words)
         precision = said / len(label) if label else 0.0
         if not vocabulary and (not said or max(recall, precision) < _MIN_RECALL):
             return None
@@ -185,6 +186,16 @@ class Facts:
             + (0.3 if own_statement else 0.0)
             + closing
         )
+
+
+def _named_column(chosen: Fact, pool: list[Fact], words: set[str]) -> bool:
+    """Whether the chosen figure is its row's only one, or the only one in a column whose
+    header the subject names ("the fair value amount of purchased technology")."""
+    row = [f for f in pool if _same_row(f, chosen)]
+    if len(row) == 1:
+        return True
+    named = [f for f in row if words & _words(f.header)]
+    return len(named) == 1 and named[0] is chosen
 
 
 def _item_words(items: list[str]) -> set[str]:

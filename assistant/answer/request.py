@@ -300,11 +300,15 @@ def _ratio(asked: str, found: re.Match[str], years: tuple[int, ...], rounding: R
 
 
 def _two_subjects(asked: str) -> tuple[str, ...]:
-    """ "the difference between A and B": (A, B); () when the question compares one item."""
-    found = re.search(r"\bdifference\s+(?:between|of)\s+(.+?)\s+and\s+(.+)", asked, re.I)
+    """ "the difference between A and B": (A, B); "the difference in X between A and B": (X A,
+    X B); () when the question compares one item (two years of it)."""
+    found = re.search(r"\bdifference\s+(?:in\s+(.+?)\s+)?(?:between|of)\s+(.+?)\s+and\s+(.+)", asked, re.I)
     if not found:
         return ()
-    a, b = _subject(found.group(1)), _subject(found.group(2))
+    a, b = _subject(found.group(2)), _subject(found.group(3))
+    what = _subject(found.group(1) or "")
+    if what and a and b:
+        return (f"{what} {a}", f"{what} {b}")
     return (a, b) if a and b else ()
 
 
