@@ -124,10 +124,11 @@ def test_a_negative_amount_in_a_currency_code_keeps_its_minus_on_the_number(tmp_
 
 def test_a_difference_between_two_rows_in_the_column_the_question_names(tmp_path: Path) -> None:
     facts = note_facts(tmp_path, [["", "Weighted-Average Useful Lives (in years)", "Fair Value Amount"],
-                                  ["Purchased technology", "4.2", "$232"], ["Trademarks and tradenames", "5.0", "25"],
+                                  ["Purchased technology", "4.2", "$232"],
+                                  ["Trademarks and tradenames", "5.0", "25"],
                                   ["Other intangible assets", "2.0", "20"]])
-    request = read_request("What was the difference in the fair value amount between purchased technology and "
-                           "trademarks and tradenames?")
+    request = read_request("What was the difference in the fair value amount between purchased technology "
+                           "and trademarks and tradenames?")
     assert request is not None and request.operation == "difference"
     assert compute(request, Facts(facts)).work == "232 \u2212 25"
     lives = read_request("What is the difference in useful lives between purchased technology and other "
