@@ -42,6 +42,8 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _FORMS = re.compile(r"\b(10-?K|10-?Q|8-?K|20-?F|6-?K|40-?F|S-1|DEF 14A)(?:/A)?\b", re.IGNORECASE)
+# A document named by its form: "10-Q", "the 10-K filing", "10-Q reports".
+_FORM_NAMED = re.compile(_FORMS.pattern + r"(?:\s+(?:filing|report|document)s?\b)?", re.IGNORECASE)
 # Documents named by what they are rather than their form.
 _DOC_TYPES = (
     (re.compile(r"\bearnings\s+(?:press\s+)?(?:release|report|announcement)s?\b|\bresults\s+release\b"
@@ -104,6 +106,9 @@ class Question:
     latest: bool = False  # "latest 10-Q", "most recent filing", "current quarter"
     recency: RecencyScope = field(default_factory=RecencyScope)  # "since March 2025", "latest"
     key_terms: frozenset[str] = frozenset()  # stemmed content words and numbers
+    # the key terms of what it asks about, without the words that pick its documents (companies,
+    # form, period, "latest"): empty when nothing else is left (see `topic_terms`)
+    topic_terms: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()  # capitalised words after the first, lower-cased
     wants_figure: bool = False  # asks how much / how many / a total, revenue, margin...
     statement: str | None = None  # the financial statement it names ('cash_flows'), if any
@@ -153,6 +158,7 @@ def read_question(text: str, metas: Iterable[DocMeta] = (), today: dt.date | Non
         latest=_LATEST.search(text) is not None,
         recency=recency_scope(text, today or dt.date.today()),
         key_terms=frozenset(key_terms(text)),
+        topic_terms=topic_terms(text, names),
         names=frozenset(named_terms(text)),
         wants_figure=_QUANTITY.search(text) is not None,
         statement=hints.named_statement,
@@ -235,12 +241,29 @@ def without_mentions(text: str, mentions: Iterable[Mention]) -> str:
 def _without_companies(text: str, names: CompanyNames) -> str | None:
     """`text` with its mentions of the companies it names (as written, with a possessive and a
     leading 'the') removed, or None when too little would be left to search with."""
+    out = _drop_companies(text, names)
+    return out if out != text and len(key_terms(out)) >= 2 else None
+
+
+def _drop_companies(text: str, names: CompanyNames) -> str:
     out = text
     for asked in sorted({m.asked for m in names.matches}, key=len, reverse=True):
         words = r"[\W_]+".join(re.escape(w) for w in asked.split())
         out = re.sub(rf"(?i)(?:\bthe\s+)?\$?(?<![\w&]){words}(?![\w&])\.?(?:['’]s\b)?", " ", out)
-    out = " ".join(out.split())
-    return out if out != text and len(key_terms(out)) >= 2 else None
+    return " ".join(out.split())
+
+
+def topic_terms(text: str, names: CompanyNames) -> frozenset[str]:
+    """The key terms of what `text` asks about: without the stored companies it names, its form
+    ("10-Q"), its periods ("Q3 2022") and "latest ...", which pick the documents searched. Every
+    passage of those documents shares them, and the report's boilerplate (certifications, cover
+    page, signatures) names all of them, so they say nothing about which sentence answers.
+    Empty when nothing else is left."""
+    rest = _drop_companies(text, names)
+    spans = [Mention("", m.start(), m.end(), m.group(0))
+             for pattern in (_FORM_NAMED, _LATEST) for m in pattern.finditer(rest)]
+    rest = without_mentions(rest, [*spans, *period_mentions(rest)])
+    return frozenset(key_terms(rest))
 
 
 # periods ----------------------------------------------------------------------------------------

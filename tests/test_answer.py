@@ -74,7 +74,8 @@ def test_answer_json_contract(alibaba: Assistant) -> None:
     )
     claims = data["claims"]
     assert isinstance(claims, list) and len(claims) == len(data["citations"])  # type: ignore[arg-type]
-    assert data["summary"] == f"{len(claims)} of {len(claims)} claims supported"
+    plural = "" if len(claims) == 1 else "s"
+    assert data["summary"] == f"{len(claims)} of {len(claims)} claim{plural} supported"
 
 
 def test_answer_renders_its_sources_in_markdown(alibaba: Assistant) -> None:

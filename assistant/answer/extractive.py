@@ -2,8 +2,15 @@
 verbatim, each followed by its citation; or the fixed cannot-answer sentence when the evidence
 does not cover the question's key terms. Only whole sentences and whole table rows are quoted
 (assistant/answer/quotable.py); a table row of the period the question asks for is preferred;
-the best sentence comes first. A quoted table row whose figures are in a scale its table states
-elsewhere ("(In millions, ...)") is followed by that scale: "(in millions of USD)"."""
+the best sentence comes first. Terms are those of the question's topic: the companies, form
+and period that pick its documents are shared by every passage searched, and by the report's
+boilerplate (certifications, cover page), so they rank nothing, and a quote that names none of
+the topic's words is not quoted. A question for a metric's figure
+(not why it moved) is answered first by a quote that states a figure: the statement's row for the
+metric itself where the question asks for nothing narrower (assistant/answer/metric_words.py),
+else any quote with a figure; its words for the metric count as found in a quote that names it in
+a filing's words ("revenue" in "Total net sales"). A quoted table row whose figures are in a
+scale its table states elsewhere ("(In millions, ...)") is followed by that scale: "(in millions of USD)"."""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import prompts
+from assistant.answer.metric_words import asked_metrics, is_metric_row, names_metric
 from assistant.answer.numbers import Number, read_passage, scale_stated_elsewhere, within
 from assistant.answer.quotable import continues_before, is_furniture, is_heading, is_table_row, quotable_spans
 from assistant.answer.terms import coverage, stems
@@ -26,6 +34,8 @@ from ingest.units import states_units
 _FIGURE = re.compile(r"\d[\d,]*(\.\d+)?\s*(%|percent|million|billion|bn|m\b)|\$\s?\d|\d{1,3}(,\d{3})+")
 
 
+# Questions asking why or what drove a figure, not for the figure itself.
+_WHY = re.compile(r"\b(why|factors?|reasons?|drivers?|drove|caused?|explain)\b", re.IGNORECASE)
 _URL = re.compile(r"https?://|www\.")
 _YEAR = re.compile(r"(?<![\d.,$])(?:19|20)\d{2}(?![\d,])")
 _PERIOD_WEIGHT = 0.1  # a table row of the period asked, over a row of other years
@@ -40,6 +50,7 @@ class Candidate:
     start: int  # offset of the sentence inside passage.text
     text: str
     score: float = 0.0
+    tier: int = 0  # for a metric's figure: 2 its own row, 1 a quote with a figure, else 0
 
 
 def extractive_answer(
@@ -54,21 +65,27 @@ def extractive_answer(
 ) -> Answer:
     """`document_texts` (doc id -> full text) lets names in the question ("Apple") rule out
     sentences from documents that never mention them."""
-    terms = question.key_terms
+    terms = question.topic_terms or question.key_terms
+    metrics = asked_metrics(question.text) if question.metric else {}
     candidates = _candidates(_about_named(question.names, passages, document_texts),
                              document_texts or {})
+    if question.topic_terms:  # a quote naming none of the topic (a certification, a cover page)
+        candidates = [c for c in candidates if _coverage(terms, metrics, c.text) > 0]
     if candidates:
         vectors = embedder.embed([question.text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
         for cand, sim in zip(candidates, similarity, strict=True):
-            lexical = coverage(terms, cand.text)
-            figure = 0.1 if question.wants_figure and _FIGURE.search(cand.text) else 0.0
+            lexical = _coverage(terms, metrics, cand.text)
+            figure = _FIGURE.search(cand.text) is not None
             period = _PERIOD_WEIGHT * _period_fit(cand, question.period)
-            cand.score = float(sim) + 0.5 * lexical + figure + period + 0.05 / cand.passage.rank
+            cand.score = (float(sim) + 0.5 * lexical + (0.1 if question.wants_figure and figure else 0.0)
+                          + period + 0.05 / cand.passage.rank)
+            if metrics and question.wants_figure and not _WHY.search(question.text):
+                cand.tier = _metric_tier(cand.text, figure, terms, metrics)
     chosen = _select(candidates, max_sentences)
     evidence = " ".join(c.text for c in chosen)
     best_similarity = max((c.score for c in chosen), default=0.0)
-    if not chosen or coverage(terms, evidence) < min_support or best_similarity < min_similarity:
+    if not chosen or _coverage(terms, metrics, evidence) < min_support or best_similarity < min_similarity:
         return Answer(question=question.text, answer=prompts.cannot_answer(), cannot_answer=True,
                       mode="extractive", passages=list(passages))
     citations, lines = [], []
@@ -84,6 +101,27 @@ def extractive_answer(
         lines.append(f"{display_quote(cand.text)}{_scale_note(cand, read)} [{n}]")
     return Answer(question=question.text, answer=" ".join(lines), cannot_answer=False,
                   mode="extractive", citations=citations, passages=list(passages))
+
+
+def _coverage(terms: frozenset[str], metrics: Mapping[str, frozenset[str]], text: str) -> float:
+    """Share of `terms` that `text` mentions; the question's words for a metric count as found
+    where `text` names that metric in any of its words ("revenue" in "Total net sales")."""
+    if not terms:
+        return 1.0
+    credited = terms & frozenset().union(*(words for metric, words in metrics.items()
+                                           if names_metric(text, metric)))
+    rest = terms - credited
+    return (len(credited) + coverage(rest, text) * len(rest)) / len(terms)
+
+
+def _metric_tier(text: str, figure: bool, terms: frozenset[str],
+                 metrics: Mapping[str, frozenset[str]]) -> int:
+    """2: the row of a metric the question asks for, when its topic is that metric and nothing
+    narrower (not "iPhone revenue"); 1: a quote stating a figure; 0: a quote without one."""
+    for metric, words in metrics.items():
+        if terms <= words and is_metric_row(text, metric):
+            return 2
+    return 1 if figure else 0
 
 
 def _scale_note(cand: Candidate, read: dict[str, list[Number]]) -> str:
@@ -180,16 +218,19 @@ def _table_head(text: str, row_start: int, most: int = 4) -> str:
 
 
 def _select(candidates: list[Candidate], limit: int) -> list[Candidate]:
-    """Best-scoring sentences near the top score, skipping near-duplicates."""
-    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+    """Best-scoring sentences near the top score, skipping near-duplicates: the best of the
+    highest tier first, then the others of any tier that score near it or above."""
+    ranked = sorted(candidates, key=lambda c: (c.tier, c.score), reverse=True)
     if not ranked:
         return []
     floor = ranked[0].score - 0.15
     chosen: list[Candidate] = []
     chosen_stems: list[set[str]] = []
     for cand in ranked:
-        if cand.score < floor or len(chosen) == limit:
+        if len(chosen) == limit:
             break
+        if cand.score < floor:
+            continue
         words = stems(cand.text)
         if any(_jaccard(words, other) > 0.85 for other in chosen_stems):
             continue
