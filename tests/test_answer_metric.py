@@ -113,7 +113,8 @@ def test_a_question_asking_why_keeps_the_best_sentence_first(minilm: LocalMiniLM
 def test_a_quote_naming_only_the_company_and_form_is_not_quoted(minilm: LocalMiniLM) -> None:
     reviewed = "I have reviewed this Quarterly Report on Form 10-Q of Harbor Logistics Inc.; 2."
     acquisitions = "Harbor Logistics made no significant acquisitions during the quarter."
-    question = read("Did Harbor Logistics disclose any significant acquisitions in its latest 10-Q?")
+    question = read("Did Harbor Logistics disclose any significant acquisitions or divestitures in the "
+                    "Q2 2023 10-Q?")
     answer = extractive_answer(question, [_passage(reviewed, rank=1, page=40),
                                           _passage(acquisitions, rank=2)], minilm, max_sentences=4)
     assert [c.quote for c in answer.citations] == [acquisitions], answer.answer
