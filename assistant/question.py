@@ -147,6 +147,7 @@ def read_question(text: str, metas: Iterable[DocMeta] = (), today: dt.date | Non
     names = named_companies(text, identities)
     on_date = named_day(text)
     hints = finance_hints(text)
+    terms = frozenset(key_terms(text))
     searched = strip_instructions(text)  # "Round your answer to two decimal places." is not searched
     return Question(
         text=text,
@@ -157,8 +158,8 @@ def read_question(text: str, metas: Iterable[DocMeta] = (), today: dt.date | Non
         period=None if on_date else named_period(text),
         latest=_LATEST.search(text) is not None,
         recency=recency_scope(text, today or dt.date.today()),
-        key_terms=frozenset(key_terms(text)),
-        topic_terms=topic_terms(text, names),
+        key_terms=terms,
+        topic_terms=topic_terms(text, names, terms),
         names=frozenset(named_terms(text)),
         wants_figure=_QUANTITY.search(text) is not None,
         statement=hints.named_statement,
@@ -253,17 +254,18 @@ def _drop_companies(text: str, names: CompanyNames) -> str:
     return " ".join(out.split())
 
 
-def topic_terms(text: str, names: CompanyNames) -> frozenset[str]:
+def topic_terms(text: str, names: CompanyNames, terms: frozenset[str]) -> frozenset[str]:
     """The key terms of what `text` asks about: without the stored companies it names, its form
     ("10-Q"), its periods ("Q3 2022") and "latest ...", which pick the documents searched. Every
     passage of those documents shares them, and the report's boilerplate (certifications, cover
     page, signatures) names all of them, so they say nothing about which sentence answers.
-    Empty when nothing else is left."""
+    Empty when nothing else is left. `terms`: the key terms of `text`, kept when nothing is left
+    out."""
     rest = _drop_companies(text, names)
     spans = [Mention("", m.start(), m.end(), m.group(0))
              for pattern in (_FORM_NAMED, _LATEST) for m in pattern.finditer(rest)]
     rest = without_mentions(rest, [*spans, *period_mentions(rest)])
-    return frozenset(key_terms(rest))
+    return terms if rest == text else frozenset(key_terms(rest))
 
 
 # periods ----------------------------------------------------------------------------------------

@@ -118,3 +118,10 @@ def test_a_quote_naming_only_the_company_and_form_is_not_quoted(minilm: LocalMin
     answer = extractive_answer(question, [_passage(reviewed, rank=1, page=40),
                                           _passage(acquisitions, rank=2)], minilm, max_sentences=4)
     assert [c.quote for c in answer.citations] == [acquisitions], answer.answer
+
+
+def test_the_metric_alone_does_not_answer_for_a_part_of_it(minilm: LocalMiniLM) -> None:
+    total = "Total net sales | July 1, 2023: $81,797 | June 25, 2022: $82,959"
+    question = read("What was Harbor Logistics's pallets revenue?")
+    answer = extractive_answer(question, [_passage(total)], minilm)
+    assert answer.cannot_answer, answer.answer  # "revenue" is found in "net sales"; "pallets" is not
