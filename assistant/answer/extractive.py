@@ -5,13 +5,14 @@ does not cover the question's key terms. Only whole sentences and whole table ro
 the best sentence comes first. Terms are those of the question's topic: the companies, form
 and period that pick its documents are shared by every passage searched, and by the report's
 boilerplate (certifications, cover page), so they rank nothing, and a quote that names none of
-the topic's words is not quoted. A question for a metric's figure
-(not why it moved) is answered first by a quote that states a figure: the statement's row for the
-metric itself where the question asks for nothing narrower (assistant/answer/metric_words.py),
-else any quote with a figure; its words for the metric count as found in a quote that names it in
-a filing's words ("revenue" in "Total net sales"), though not for the rest of the question: the
-evidence for "iPhone revenue" must name the iPhone. A quoted table row whose figures are in a
-scale its table states elsewhere ("(In millions, ...)") is followed by that scale: "(in millions of USD)"."""
+the topic's words is not quoted. A question for a metric's figure (not why it moved) is answered
+first by a quote that states a figure: the statement's row for the metric itself where the
+question asks for nothing narrower (assistant/answer/metric_words.py), else any quote with a
+figure. The question's words for a metric count as found in a quote that names the metric in a
+filing's words ("revenue" in "Total net sales"), though the evidence must still name one of the
+question's own words ("Net sales" alone does not answer "iPhone revenue"). A quoted table row
+whose figures are in a scale its table states elsewhere ("(In millions, ...)") is followed by
+that scale: "(in millions of USD)"."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def extractive_answer(
     evidence = " ".join(c.text for c in chosen)
     best_similarity = max((c.score for c in chosen), default=0.0)
     if (not chosen or _coverage(terms, metrics, evidence) < min_support
-            or best_similarity < min_similarity or not _names_the_part(terms, metrics, evidence)):
+            or best_similarity < min_similarity or not _names_the_part(terms, evidence)):
         return Answer(question=question.text, answer=prompts.cannot_answer(), cannot_answer=True,
                       mode="extractive", passages=list(passages))
     citations, lines = [], []
@@ -116,11 +117,10 @@ def _coverage(terms: frozenset[str], metrics: Mapping[str, frozenset[str]], text
     return (len(credited) + coverage(rest, text) * len(rest)) / len(terms)
 
 
-def _names_the_part(terms: frozenset[str], metrics: Mapping[str, frozenset[str]], evidence: str) -> bool:
-    """Evidence for a part of a metric ("iPhone revenue") names that part: the words for the
-    metric found in a filing's words alone ("Net sales") do not answer it."""
-    rest = terms - frozenset().union(*metrics.values())
-    return not metrics or not rest or coverage(rest, evidence) > 0
+def _names_the_part(terms: frozenset[str], evidence: str) -> bool:
+    """Evidence names at least one of the question's own words: the words for a metric found
+    in a filing's words alone ("Net sales" for "iPhone revenue") do not answer it."""
+    return coverage(terms, evidence) > 0
 
 
 def _metric_tier(text: str, figure: bool, terms: frozenset[str],
