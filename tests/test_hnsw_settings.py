@@ -11,6 +11,7 @@ from pathlib import Path
 
 import chromadb
 import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
 from ingest.store import HnswSettings, Store
@@ -70,6 +71,8 @@ def test_an_old_store_opens_keeps_its_build_settings_and_takes_ef_search(tmp_pat
         "dimension": embedder.dimension})
     legacy.add(ids=vectors["ids"], embeddings=vectors["embeddings"],
                documents=vectors["documents"], metadatas=vectors["metadatas"])
+    del old, legacy, client
+    SharedSystemClient.clear_system_cache()  # the store's own client the only one on the files
 
     store = Store(home, embedder, hnsw=HnswSettings(m=32, ef_construction=200, ef_search=150))
     got = hnsw_of(store)
