@@ -497,6 +497,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--passages-per-filing", type=int, default=300)
     parser.add_argument("--filings-per-company", type=int, default=20)
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    parser.add_argument("--section", default="scale",
+                        help="the docs/benchmarks.md section written (the plot only for 'scale')")
     parser.add_argument("--keep", action="store_true", help="keep the grown store")
     parser.add_argument("--child", choices=["add", "first"], help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
@@ -566,9 +568,11 @@ def main() -> None:
             "",
             tables(results, empty_add, empty_first),
         ])
-        if not args.no_write:
+        if not args.no_write and args.section == "scale":
             plot(results, PLOT)
             common.write_section("scale", body + f"\n\n![scale]({PLOT.name})")
+        elif not args.no_write:
+            common.write_section(args.section, body)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

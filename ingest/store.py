@@ -396,7 +396,13 @@ class Store:
     def dense_search(
         self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
-        """Top k (chunk id, cosine similarity)."""
+        """Top k (chunk id, cosine similarity). A store of at most EXACT_SCOPE_MIN_CHUNKS
+        chunks is searched whole, exactly, over the registry's vectors, as a small scope is:
+        Chroma is then neither asked nor imported (most of a small store's search start-up)."""
+        if not where and self.registry.chunk_total() <= EXACT_SCOPE_MIN_CHUNKS:
+            exact = self.exact_search_in(vector, k, self.registry.doc_ids())
+            if exact is not None:
+                return exact
         count = self.collection.count()
         if count == 0:
             return []

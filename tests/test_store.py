@@ -85,7 +85,7 @@ def test_chroma_is_opened_when_a_search_first_needs_it(
 ) -> None:
     """Opening a store opens its registry only; a search scoped to a few documents is answered
     from the registry's vectors, and Chroma (its import is most of a search's start-up) is
-    opened once, by the first search over the whole store."""
+    opened once, by the first search over a whole store too large to search exactly."""
     doc = make_doc("/a.txt", PARAGRAPHS)
     write(Store(tmp_path / "home", embedder), doc)
     opened: list[Path] = []
@@ -100,6 +100,9 @@ def test_chroma_is_opened_when_a_search_first_needs_it(
     vector = embedder.embed(["supply-chain risk in Asia"])[0]
     scoped = reopened.dense_search_in(vector, 2, [doc.doc_id])
     assert scoped and opened == []
+    whole_small = reopened.dense_search(vector, 2)  # a store this small: searched exactly
+    assert whole_small == scoped and opened == []
+    monkeypatch.setattr(store_module, "EXACT_SCOPE_MIN_CHUNKS", 0)  # as a larger store is
     by_index = reopened.dense_search(vector, 2)
     assert [c for c, _ in by_index] == [c for c, _ in scoped]  # the same two, by Chroma's index
     reopened.dense_search(vector, 2)
