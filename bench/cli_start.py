@@ -1,7 +1,8 @@
 """How fast `dossier` starts: `dossier --help`, and `dossier search` on a small store (the demo
 corpus: seven documents, 258 chunks), asked a question naming a stored company (searched among
-its documents, over their vectors in the registry) and one naming none (searched by Chroma's
-index over the whole store). Each command runs as a fresh process; the figures are the median
+its documents, over their vectors in the registry) and one naming none (the whole store: a store
+this small is searched exactly over the registry's vectors too; a larger one by Chroma's index).
+Each command runs as a fresh process; the figures are the median
 wall time and the median CPU time (user + system, which a busy machine inflates less) of `--runs`
 runs, after one untimed warm-up run (the page cache, not Dossier, is then warm).
 

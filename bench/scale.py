@@ -510,16 +510,55 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--section", default="scale",
                         help="the docs/benchmarks.md section written (the plot only for 'scale')")
     parser.add_argument("--keep", action="store_true", help="keep the grown store")
+    parser.add_argument("--add-only", action="store_true",
+                        help="only time adding --filing: an empty store vs a kept --workdir's")
     parser.add_argument("--child", choices=["add", "first"], help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--question", default="", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
+def add_only(args: argparse.Namespace) -> None:
+    """Adding the filing in a fresh process, Chroma's index load timed apart: into an empty
+    store (embedding it, then again with its vectors cached) and into the store a kept
+    --workdir holds (its vectors cached there by the run that grew it)."""
+    assert args.workdir, "--add-only needs the --workdir of a kept run"
+    empty = args.workdir / "add-empty" / "home"
+    shutil.rmtree(empty.parent, ignore_errors=True)
+    grown = args.workdir / "store" / "home"
+    with opened(grown) as assistant:
+        passages = assistant.store.registry.chunk_total()
+    adds = {"empty store, embedding it": child("add", empty, "--filing", str(args.filing))}
+    for label, home in (("empty store, vectors cached", empty),
+                        (f"{passages:,} passages, vectors cached", grown)):
+        if label.startswith("empty"):
+            with opened(home) as assistant, assistant.store.writer():
+                assistant.store.delete(_doc_id(args.filing))
+        adds[label] = child("add", home, "--filing", str(args.filing))
+        with opened(home) as assistant, assistant.store.writer():
+            assistant.store.delete(_doc_id(args.filing))
+    rows = [[label, f"{a['index_load_s']:.2f}", f"{a['add_s']:.2f}", f"{a['embed_s']:.2f}",
+             f"{a['max_rss_mib']:.0f}"] for label, a in adds.items()]
+    body = "\n".join([
+        f"## Adding a filing at {passages:,} passages, Chroma's index load apart", "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", *common.machine_lines(),
+        f"- Command: `python -m bench.scale --add-only --workdir {args.workdir}` (the store a "
+        "kept run grew); the filing: " + args.filing.name + ", each add in a fresh process",
+        "",
+        common.show("Adding the filing", ["store", "load Chroma's index, s", "add, s",
+                                          "of which embedding, s", "peak RSS, MiB"], rows),
+    ])
+    if not args.no_write:
+        common.write_section("scale-add", body)
+
+
 def main() -> None:
     args = parse_args()
     if args.child:
         run_child(args)
+        return
+    if args.add_only:
+        add_only(args)
         return
 
     sizes = sorted(int(s) for s in args.sizes.split(","))
