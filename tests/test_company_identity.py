@@ -12,7 +12,8 @@ from assistant.scope import Scope, resolve_scope
 from ingest.company_names import name_variants, short_name
 from ingest.documents import Block, DocMeta, Document
 from ingest.identity import CompanyIdentity, document_identity, former_names, merge_identities
-from ingest.registry import MIGRATIONS, Registry
+from ingest.registry import Registry
+from ingest.registry_schema import MIGRATIONS
 from tests.sqlite_schema import build_schema_at
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from ingest.documents import Chunk, DocMeta, Document, chunk_id
 from ingest.lexical import search_expression
-from ingest.registry import MIGRATIONS, DuplicateSource, Registry
+from ingest.registry import DuplicateSource, Registry
+from ingest.registry_schema import MIGRATIONS
 from tests.sqlite_schema import assert_migrated, build_schema_at, schema
 
 
