@@ -202,7 +202,11 @@ def _years(request: Request, facts: Facts, needed: int) -> list[int]:
     raise MissingOperand(f"{needed} years: the question names {len(years) or 'none'}")
 
 
-def _evaluate(request: Request, facts: Facts, use_amounts: bool) -> tuple[Term, _Evaluator, _Spec]:
+_Computed = tuple[Term, "_Evaluator", "_Spec"]
+
+
+def _evaluate(request: Request, facts: Facts, use_amounts: bool) -> _Computed:
+    """The term the request asks for, the evaluator that found its operands, and its spec."""
     ev = _Evaluator(facts, use_amounts)
     op, subjects = request.operation, request.subjects
     if op in ("formula", "cagr", "average_ratio") and request.formula is not None:
@@ -210,148 +214,119 @@ def _evaluate(request: Request, facts: Facts, use_amounts: bool) -> tuple[Term, 
     if not subjects:
         raise MissingOperand("the figure asked for: no row label or metric in the question")
     if op == "value":
-        asked_year = max(request.years)
-        found = facts.row(subjects[0], asked_year, strict=True)
-        if found is None:
-            raise MissingOperand(f"{subjects[0]} for {asked_year}")
-        item = load_vocabulary().line_items.get(found.fact.line_item_id or "")
-        term = ev._term(found, magnitude=item is not None and item.sign == "negative")
-        name = request.metric.label if request.metric else item.label if item else found.fact.line_item
-        kind = request.metric.kind if request.metric else "amount"
-        return (
-            term,
-            ev,
-            _Spec(
-                f"{name} FY{asked_year}",
-                found.fact.line_item_id or subjects[0],
-                percent=False,
-                unit="%" if found.fact.unit == "percent" else "",
-                amount=kind in ("amount", "shares") and found.fact.unit != "percent",
-            ),
-        )
-    subject = subjects[0]
+        return _value(request, facts, ev)
     if op in ("change", "percent_change", "cagr"):
-        years = _years(request, facts, 2)
-        old, new = min(years), max(years)
-        a, b = ev.row(subject, new), ev.row(subject, old)
-        change = _combine("-", a, b)
-        percent_unit = _percent_operands(ev)
-        if op == "change":
-            return (
-                change,
-                ev,
-                _Spec(
-                    f"Change in {subject}, {old} to {new}",
-                    f"{subject}[{new}] - {subject}[{old}]",
-                    percent=False,
-                    unit="%" if percent_unit else "",
-                    amount=not percent_unit,
-                ),
-            )
-        if op == "percent_change":
-            return (
-                _combine("/", change, b),
-                ev,
-                _Spec(
-                    f"Percentage change in {subject}, {old} to {new}",
-                    f"({subject}[{new}] - {subject}[{old}]) / {subject}[{old}]",
-                    percent=True,
-                ),
-            )
-        return (
-            _cagr(a, b, new - old),
-            ev,
-            _Spec(
-                f"{subject} CAGR, {old} to {new}",
-                f"({subject}[{new}] / {subject}[{old}]) ^ (1 / {new - old}) - 1",
-                percent=True,
-            ),
-        )
+        return _change(request, facts, ev)
     if op == "average":
-        years = list(dict.fromkeys(request.years)) or sorted(facts.row_years(subject))
-        if len(years) == 1 and request.years:
-            years = [years[0], years[0] - 1]  # "the 2019 average": opening and closing, as avg()
-        result = _mean([ev.row(subject, y) for y in years] if years else [ev.row(subject, None)])
-        percent_unit = _percent_operands(ev)
-        named = ", ".join(str(y) for y in sorted(years))
-        return (
-            result,
-            ev,
-            _Spec(
-                f"Average {subject}, {named}",
-                f"average of {subject} over {named}",
-                percent=False,
-                unit="%" if percent_unit else "",
-                amount=not percent_unit,
-            ),
-        )
-    year = max(request.years) if request.years else None
-    when = f", {year}" if year else ""
+        return _average(request, facts, ev)
     if op in ("ratio", "average_ratio") and len(subjects) == 2:
-        percent = request.rounding.percent
-        if op == "average_ratio":
-            years = list(range(min(request.years), max(request.years) + 1)) if request.years else []
-            if len(years) < 2:
-                raise MissingOperand("the years to average over")
-            ratios = [
-                _combine("/", ev.row(subjects[0], y, magnitude=True), ev.row(subjects[1], y, magnitude=True))
-                for y in years
-            ]
-            return (
-                _mean(ratios),
-                ev,
-                _Spec(
-                    f"Average of {subjects[0]} / {subjects[1]}, {years[0]} to {years[-1]}",
-                    f"average over the years of {subjects[0]} / {subjects[1]}",
-                    percent=percent,
-                ),
-            )
-        numerator = ev.row(subjects[0], year, magnitude=True)
-        return (
-            _combine("/", numerator, ev.row(subjects[1], year, exclude=ev.used[-1], magnitude=True)),
-            ev,
-            _Spec(f"{subjects[0]} / {subjects[1]}{when}", f"{subjects[0]} / {subjects[1]}", percent=percent),
-        )
+        return _ratio(request, ev)
     if op == "difference" and len(subjects) == 2:
-        first = ev.row(subjects[0], year)
-        diff = _combine("-", first, ev.row(subjects[1], year, exclude=ev.used[-1]))
-        percent_unit = _percent_operands(ev)
-        return (
-            diff,
-            ev,
-            _Spec(
-                f"{subjects[0]} less {subjects[1]}{when}",
-                f"{subjects[0]} - {subjects[1]}",
-                percent=False,
-                unit="%" if percent_unit else "",
-                amount=not percent_unit,
-            ),
-        )
+        return _difference(request, ev)
     if op == "sum":
-        years = list(dict.fromkeys(request.years))
-        pairs = (
-            [(s, year) for s in subjects]
-            if len(subjects) > 1
-            else [(subject, y) for y in years]
-            if len(years) > 1
-            else [(subject, year)]
-        )
-        total = ev.row(*pairs[0])
-        for s, y in pairs[1:]:
-            total = _combine("+", total, ev.row(s, y))
-        percent_unit = _percent_operands(ev)
-        return (
-            total,
-            ev,
-            _Spec(
-                f"Total of {' and '.join(subjects)}{when}",
-                " + ".join(s for s, _ in pairs),
-                percent=False,
-                unit="%" if percent_unit else "",
-                amount=not percent_unit,
-            ),
-        )
+        return _sum(request, ev)
     raise ComputeError(f"cannot compute a {op.replace('_', ' ')} of {', '.join(subjects)}")
+
+
+def _amount_spec(label: str, formula: str, ev: _Evaluator) -> _Spec:
+    """The spec of a result in its operands' unit: percentage points where they are percents,
+    an amount otherwise."""
+    percent_unit = _percent_operands(ev)
+    return _Spec(label, formula, percent=False, unit="%" if percent_unit else "",
+                 amount=not percent_unit)
+
+
+def _asked_year(request: Request) -> int | None:
+    return max(request.years) if request.years else None
+
+
+def _value(request: Request, facts: Facts, ev: _Evaluator) -> _Computed:
+    subject, asked_year = request.subjects[0], max(request.years)
+    found = facts.row(subject, asked_year, strict=True)
+    if found is None:
+        raise MissingOperand(f"{subject} for {asked_year}")
+    item = load_vocabulary().line_items.get(found.fact.line_item_id or "")
+    term = ev._term(found, magnitude=item is not None and item.sign == "negative")
+    name = request.metric.label if request.metric else item.label if item else found.fact.line_item
+    kind = request.metric.kind if request.metric else "amount"
+    percent = found.fact.unit == "percent"
+    return term, ev, _Spec(f"{name} FY{asked_year}", found.fact.line_item_id or subject,
+                           percent=False, unit="%" if percent else "",
+                           amount=kind in ("amount", "shares") and not percent)
+
+
+def _change(request: Request, facts: Facts, ev: _Evaluator) -> _Computed:
+    """A change, a percentage change or a CAGR between the first and the last year asked."""
+    subject = request.subjects[0]
+    years = _years(request, facts, 2)
+    old, new = min(years), max(years)
+    a, b = ev.row(subject, new), ev.row(subject, old)
+    change = _combine("-", a, b)
+    if request.operation == "change":
+        return change, ev, _amount_spec(f"Change in {subject}, {old} to {new}",
+                                        f"{subject}[{new}] - {subject}[{old}]", ev)
+    if request.operation == "percent_change":
+        return _combine("/", change, b), ev, _Spec(
+            f"Percentage change in {subject}, {old} to {new}",
+            f"({subject}[{new}] - {subject}[{old}]) / {subject}[{old}]", percent=True)
+    return _cagr(a, b, new - old), ev, _Spec(
+        f"{subject} CAGR, {old} to {new}",
+        f"({subject}[{new}] / {subject}[{old}]) ^ (1 / {new - old}) - 1", percent=True)
+
+
+def _average(request: Request, facts: Facts, ev: _Evaluator) -> _Computed:
+    subject = request.subjects[0]
+    years = list(dict.fromkeys(request.years)) or sorted(facts.row_years(subject))
+    if len(years) == 1 and request.years:
+        years = [years[0], years[0] - 1]  # "the 2019 average": opening and closing, as avg()
+    result = _mean([ev.row(subject, y) for y in years] if years else [ev.row(subject, None)])
+    named = ", ".join(str(y) for y in sorted(years))
+    return result, ev, _amount_spec(f"Average {subject}, {named}",
+                                    f"average of {subject} over {named}", ev)
+
+
+def _ratio(request: Request, ev: _Evaluator) -> _Computed:
+    """One row over another, in the year asked, or averaged over the years asked."""
+    (top, bottom), percent = request.subjects, request.rounding.percent
+    if request.operation == "average_ratio":
+        years = list(range(min(request.years), max(request.years) + 1)) if request.years else []
+        if len(years) < 2:
+            raise MissingOperand("the years to average over")
+        ratios = [_combine("/", ev.row(top, y, magnitude=True), ev.row(bottom, y, magnitude=True))
+                  for y in years]
+        return _mean(ratios), ev, _Spec(f"Average of {top} / {bottom}, {years[0]} to {years[-1]}",
+                                        f"average over the years of {top} / {bottom}",
+                                        percent=percent)
+    year = _asked_year(request)
+    when = f", {year}" if year else ""
+    numerator = ev.row(top, year, magnitude=True)
+    return (_combine("/", numerator, ev.row(bottom, year, exclude=ev.used[-1], magnitude=True)), ev,
+            _Spec(f"{top} / {bottom}{when}", f"{top} / {bottom}", percent=percent))
+
+
+def _difference(request: Request, ev: _Evaluator) -> _Computed:
+    first_subject, second_subject = request.subjects
+    year = _asked_year(request)
+    when = f", {year}" if year else ""
+    first = ev.row(first_subject, year)
+    diff = _combine("-", first, ev.row(second_subject, year, exclude=ev.used[-1]))
+    return diff, ev, _amount_spec(f"{first_subject} less {second_subject}{when}",
+                                  f"{first_subject} - {second_subject}", ev)
+
+
+def _sum(request: Request, ev: _Evaluator) -> _Computed:
+    """Several rows in one year, or one row over several years."""
+    subjects, year = request.subjects, _asked_year(request)
+    when = f", {year}" if year else ""
+    years = list(dict.fromkeys(request.years))
+    pairs = ([(s, year) for s in subjects] if len(subjects) > 1
+             else [(subjects[0], y) for y in years] if len(years) > 1
+             else [(subjects[0], year)])
+    total = ev.row(*pairs[0])
+    for s, y in pairs[1:]:
+        total = _combine("+", total, ev.row(s, y))
+    return total, ev, _amount_spec(f"Total of {' and '.join(subjects)}{when}",
+                                   " + ".join(s for s, _ in pairs), ev)
 
 
 def _percent_operands(ev: _Evaluator) -> bool:
