@@ -552,6 +552,55 @@ def add_only(args: argparse.Namespace) -> None:
         common.write_section("scale-add", body)
 
 
+def measure_size(size: int, home: Path, grower: Grower | None, seed: Seed, questions: list[str],
+                 args: argparse.Namespace, clean_ids: list[str]) -> tuple[SizeResult, Grower]:
+    """Grow the store to `size` passages, then every measure at that size."""
+    console.print(f"growing to {size:,} passages")
+    with opened(home, retrieval={"auto_scope": False}) as assistant:
+        grower = grower or Grower(assistant.store, seed, args)
+        grower.store = assistant.store
+        reused_before = grower.reused
+        grow_s = grower.grow_to(size)
+        held = assistant.store.registry.chunk_total()
+        if held > grower.filings * args.passages_per_filing:
+            raise SystemExit(f"{home} holds {held:,} passages, more than the size "
+                             f"{size:,}: give sizes from {held:,} up, or a new --workdir")
+        result = measure_reads(assistant, grower, questions, args)
+        queries = assistant.store.embedder.embed(questions[: args.recall_queries])
+    result.grow_s = grow_s
+    result.reused = grower.reused - reused_before
+    result.recall = hnsw_recall(home, exact_top10(grower, queries), queries)
+    measure_processes(result, home, questions, args, clean_ids)
+    console.print(result)
+    return result, grower
+
+
+def report_body(results: list[SizeResult], seed: Seed, questions: list[str], header: list[str],
+                args: argparse.Namespace, empty_add: dict[str, Any],
+                empty_first: dict[str, Any]) -> str:
+    return "\n".join([
+        "## Scale: " + ", ".join(f"{r.passages:,}" for r in results) + " passages", "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        *header, f"- Load average at the end: {common.loadavg()}",
+        f"- Passages: the {len(seed.texts):,} chunks of {args.seed_docs} (real text, real "
+        f"MiniLM vectors), reused in synthetic filings of {args.passages_per_filing} "
+        f"passages, {args.filings_per_company} filings per company; each copy's text varied "
+        f"(company name in front, numbers shifted) and its vector the real one plus noise of "
+        f"norm {NOISE} (renormalised). Questions: the first {len(questions)} of "
+        f"{args.questions.name}, embedded by the real model. HNSW recall: the first "
+        f"{args.recall_queries} questions' top 10 against exact cosine over every stored "
+        "vector, each ef_search in a store opened afresh; the near-copies make the exact "
+        "top 10 a pick among near-ties (see the HNSW section for distinct real passages).",
+        f"- Filing added: {args.filing.name} (real, ingested by `Assistant.ingest` in a "
+        "fresh process: load, chunk, embed, write); kill: SIGKILL right after its vectors "
+        "reach Chroma, before the commit point (tests/fault_runner.py), then the same "
+        "ingest again; the store then checked: the filing's chunks as a clean add gives "
+        "them, in the registry, Chroma and FTS5, no journalled write left.",
+        "",
+        tables(results, empty_add, empty_first),
+    ])
+
+
 def main() -> None:
     args = parse_args()
     if args.child:
@@ -575,48 +624,12 @@ def main() -> None:
             clean_ids = a.store.registry.chunk_ids_of(_doc_id(args.filing))
         empty_first = child("first", empty, "--question", questions[0])
         results: list[SizeResult] = []
-        home = work / "store" / "home"
         grower: Grower | None = None
         for size in sizes:
-            console.print(f"growing to {size:,} passages")
-            with opened(home, retrieval={"auto_scope": False}) as assistant:
-                grower = grower or Grower(assistant.store, seed, args)
-                grower.store = assistant.store
-                reused_before = grower.reused
-                grow_s = grower.grow_to(size)
-                held = assistant.store.registry.chunk_total()
-                if held > grower.filings * args.passages_per_filing:
-                    raise SystemExit(f"{home} holds {held:,} passages, more than the size "
-                                     f"{size:,}: give sizes from {held:,} up, or a new --workdir")
-                result = measure_reads(assistant, grower, questions, args)
-                queries = assistant.store.embedder.embed(questions[: args.recall_queries])
-            result.grow_s = grow_s
-            result.reused = grower.reused - reused_before
-            result.recall = hnsw_recall(home, exact_top10(grower, queries), queries)
-            measure_processes(result, home, questions, args, clean_ids)
+            result, grower = measure_size(size, work / "store" / "home", grower, seed, questions,
+                                          args, clean_ids)
             results.append(result)
-            console.print(result)
-        body = "\n".join([
-            "## Scale: " + ", ".join(f"{r.passages:,}" for r in results) + " passages", "",
-            f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-            *header, f"- Load average at the end: {common.loadavg()}",
-            f"- Passages: the {len(seed.texts):,} chunks of {args.seed_docs} (real text, real "
-            f"MiniLM vectors), reused in synthetic filings of {args.passages_per_filing} "
-            f"passages, {args.filings_per_company} filings per company; each copy's text varied "
-            f"(company name in front, numbers shifted) and its vector the real one plus noise of "
-            f"norm {NOISE} (renormalised). Questions: the first {len(questions)} of "
-            f"{args.questions.name}, embedded by the real model. HNSW recall: the first "
-            f"{args.recall_queries} questions' top 10 against exact cosine over every stored "
-            "vector, each ef_search in a store opened afresh; the near-copies make the exact "
-            "top 10 a pick among near-ties (see the HNSW section for distinct real passages).",
-            f"- Filing added: {args.filing.name} (real, ingested by `Assistant.ingest` in a "
-            "fresh process: load, chunk, embed, write); kill: SIGKILL right after its vectors "
-            "reach Chroma, before the commit point (tests/fault_runner.py), then the same "
-            "ingest again; the store then checked: the filing's chunks as a clean add gives "
-            "them, in the registry, Chroma and FTS5, no journalled write left.",
-            "",
-            tables(results, empty_add, empty_first),
-        ])
+        body = report_body(results, seed, questions, header, args, empty_add, empty_first)
         if not args.no_write and args.section == "scale":
             plot(results, PLOT)
             common.write_section("scale", body + f"\n\n![scale]({PLOT.name})")
