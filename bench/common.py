@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -239,3 +239,16 @@ def write_section(name: str, body: str, path: Path = DOC) -> None:
         path.write_text(DOC_HEADER)
     report.write_section(path, name, body, kind="bench")
     console.print(f"wrote the {name} section of {path}")
+
+
+def timed_ms(call: Callable[[str], object], questions: Sequence[str]) -> list[float]:
+    out = []
+    for q in questions:
+        start = time.perf_counter()
+        call(q)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def p50_p95(ms: Sequence[float]) -> tuple[float, float]:
+    return round(percentile(ms, 50), 1), round(percentile(ms, 95), 1)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import common
-from bench.scale import p50_p95
+from bench.common import p50_p95
 
 COLLECTION = "hnsw-bench"
 DOCUGAMI = common.DEFAULT_QUESTIONS

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from bench import common
-from bench.scale import Seed, load_seed, p50_p95, synthetic_filing, timed_ms
+from bench.common import p50_p95, timed_ms
+from bench.scale_passages import Seed, load_seed, synthetic_filing
 from ingest.lexical import LexicalIndex
 from ingest.registry import Registry
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,7 @@ from bench.common import (
     show,
     write_section,
 )
-from bench.local_servers import stop
+from bench.local_servers import no_proxy_env, stop
 
 DEMO = REPO / "demo" / "corpus"
 QUESTIONS = [
@@ -50,15 +49,6 @@ QUESTIONS = [
     "What was the result of Oracle's say-on-pay vote?",
 ]
 ERROR_MARKERS = ("chat-error", "Something went wrong", "Traceback")
-
-
-def no_proxy_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, "DOSSIER_HOME": str(home), **(extra or {})}
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                 "all_proxy"):
-        env.pop(name, None)
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    return env
 
 
 def ingest(home: Path, sources: Sequence[Path | str], env: dict[str, str] | None = None) -> None:

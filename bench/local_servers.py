@@ -9,6 +9,7 @@ bench/embedding_server.py. Used by bench/writers.py and by the tests' `chroma_se
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -103,3 +104,12 @@ def embedding_server(folder: Path, threads: int = 0, timeout: float = 90) -> Ite
     with running_server(EMBEDDING, command, "/health", port,
                         folder / "embeddings.log", timeout) as server:
         yield server
+
+
+def no_proxy_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, "DOSSIER_HOME": str(home), **(extra or {})}
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        env.pop(name, None)
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    return env

@@ -30,7 +30,6 @@ import contextlib
 import functools
 import json
 import os
-import re
 import resource
 import shutil
 import signal
@@ -38,8 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,141 +45,16 @@ import numpy as np
 
 from bench import common
 from bench.common import REPO, console
-from ingest.documents import Block, Chunk, DocMeta, Document, chunk_id, sha256
+from bench.scale_passages import NOISE, Grower, Seed, load_seed
+from bench.scale_report import SizeResult, plot, tables
+from ingest.documents import sha256
 
 DEFAULT_FILING = common.DEFAULT_FILINGS / "MSFT_10-K_FY2022.pdf"
-NOISE = 0.1  # norm of the perturbation added to a reused real vector
 PLOT = REPO / "docs" / "scale.png"
 FUSIONS = ("dense", "bm25", "rrf")
 
 
-# the passages ----------------------------------------------------------------------------------
-@dataclass
-class Seed:
-    texts: list[str]
-    vectors: np.ndarray  # real MiniLM vectors, one per text, unit length
-
-
-def load_seed(home: Path, docs: Path) -> Seed:
-    """The chunks of a store of real documents (ingested into `home` first when it is empty)."""
-    from assistant import Assistant
-
-    with Assistant(home=home) as assistant:
-        if not assistant.documents():
-            console.print(f"seed store: ingesting {docs}")
-            assistant.ingest(docs, progress=True)
-        ids = sorted(assistant.store.registry.all_chunk_ids())
-        texts, vectors = [], []
-        for i in range(0, len(ids), 2000):
-            got = assistant.store.collection.get(ids=ids[i : i + 2000],
-                                                 include=["documents", "embeddings"])
-            texts += list(got["documents"] or [])
-            vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
-    matrix = np.concatenate(vectors)
-    return Seed(texts, matrix / np.linalg.norm(matrix, axis=1, keepdims=True))
-
-
-def varied(text: str, copy: int, company: str) -> str:
-    """A seed passage made distinct for its copy: the company in front, numbers shifted."""
-    if copy:
-        text = re.sub(r"\d+", lambda m: str(int(m.group()) + copy), text)
-    return f"{company}: {text}"
-
-
-@dataclass
-class Filing:
-    n: int  # the filing's number in the run
-    doc: Document
-    chunks: list[Chunk]
-    vectors: np.ndarray
-
-
-def synthetic_filing(n: int, seed: Seed, per_filing: int, per_company: int,
-                     rng: np.random.Generator) -> Filing:
-    company_n, nth = divmod(n, per_company)
-    company = f"Scale Test Co {company_n:04d}"
-    year, quarter = 2000 + nth // 4, nth % 4 + 1
-    form = "10-K" if quarter == 4 else "10-Q"
-    period = f"FY{year}" if form == "10-K" else f"Q{quarter} FY{year}"
-    meta = DocMeta(title=f"{company} {form} {period}", source=f"scale://{company_n}/{nth}",
-                   company=company, ticker=f"ST{company_n:04d}", cik=str(9_000_000 + company_n),
-                   form=form, period=period, filed=f"{year}-{quarter * 3:02d}-15")
-    first = n * per_filing
-    bases = [(first + i) % len(seed.texts) for i in range(per_filing)]
-    texts = [varied(seed.texts[b], (first + i) // len(seed.texts), company)
-             for i, b in enumerate(bases)]
-    text = "\n\n".join(texts)
-    blocks, chunks, start = [], [], 0
-    doc_id = sha256(meta.source)[:16]
-    for i, t in enumerate(texts):
-        page = i // 3 + 1
-        blocks.append(Block(start=start, end=start + len(t), page=page))
-        chunks.append(Chunk(chunk_id=chunk_id(doc_id, t, i), doc_id=doc_id, text=t, start=start,
-                            end=start + len(t), page=page))
-        start += len(t) + 2
-    noise = rng.standard_normal((per_filing, seed.vectors.shape[1])).astype(np.float32)
-    noise *= NOISE / np.linalg.norm(noise, axis=1, keepdims=True)
-    vectors = seed.vectors[bases] + noise
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return Filing(n, Document(text=text, kind="text", meta=meta, blocks=blocks), chunks, vectors)
-
-
-class Grower:
-    """Writes synthetic filings into a store through the ingest's write path, keeping every
-    vector written (as float16) for the exact-search recall check."""
-
-    def __init__(self, store: Any, seed: Seed, args: argparse.Namespace) -> None:
-        self.store, self.seed, self.args = store, seed, args
-        self.rng = np.random.default_rng(0)
-        self.filings = 0
-        self.ids: list[str] = []
-        self.vectors = np.zeros((0, seed.vectors.shape[1]), dtype=np.float16)
-        self.doc_ids: list[str] = []
-        self.companies: list[str] = []
-        self.reused = 0  # passages found already stored (a rerun over a kept --workdir)
-
-    def grow_to(self, passages: int) -> float:
-        """Seconds it took to write filings until the store holds `passages` of them."""
-        start, parts = time.perf_counter(), [self.vectors]
-        with self.store.writer():
-            while self.filings * self.args.passages_per_filing < passages:
-                filing = synthetic_filing(self.filings, self.seed, self.args.passages_per_filing,
-                                          self.args.filings_per_company, self.rng)
-                plan = self.store.plan_write(filing.doc, filing.chunks)
-                if plan is not None:  # None: stored by an earlier run over the same --workdir
-                    vector_of = dict(zip(plan.embedded, filing.vectors, strict=True))
-                    fresh = [vector_of[t] for t in plan.to_embed]
-                    self.store.finish_write(plan, np.stack(fresh) if fresh else
-                                            np.zeros((0, self.seed.vectors.shape[1]),
-                                                     np.float32))
-                else:
-                    self.reused += len(filing.chunks)
-                self.ids += [c.chunk_id for c in filing.chunks]
-                parts.append(filing.vectors.astype(np.float16))
-                self.doc_ids.append(filing.doc.doc_id)
-                self.companies.append(filing.doc.meta.company or "")
-                self.filings += 1
-                if self.filings % 50 == 0:
-                    console.print(f"  {self.filings * self.args.passages_per_filing:,} passages, "
-                                  f"{time.perf_counter() - start:.0f} s")
-        self.vectors = np.concatenate(parts)
-        return time.perf_counter() - start
-
-
 # timing --------------------------------------------------------------------------------------
-def timed_ms(call: Callable[[str], object], questions: Sequence[str]) -> list[float]:
-    out = []
-    for q in questions:
-        start = time.perf_counter()
-        call(q)
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
-def p50_p95(ms: Sequence[float]) -> tuple[float, float]:
-    return round(common.percentile(ms, 50), 1), round(common.percentile(ms, 95), 1)
-
-
 def rss_mib() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -275,23 +148,6 @@ def check_in_step(store: Any, doc_id: str, clean_ids: list[str]) -> None:
 
 
 # one size ----------------------------------------------------------------------------------------
-@dataclass
-class SizeResult:
-    passages: int
-    grow_s: float
-    search: dict[str, tuple[float, float]] = field(default_factory=dict)
-    scoping: dict[str, tuple[float, float]] = field(default_factory=dict)
-    recall: dict[int, float] = field(default_factory=dict)
-    ask: tuple[float, float] = (0.0, 0.0)
-    add: dict[str, Any] = field(default_factory=dict)
-    rerun: dict[str, Any] = field(default_factory=dict)
-    delete_s: float = 0.0
-    first: dict[str, Any] = field(default_factory=dict)
-    rss_mib: float = 0.0
-    disk_mib: float = 0.0
-    reused: int = 0  # passages an earlier run over the same --workdir had stored
-
-
 def dense_where(store: Any, where: dict[str, Any] | None, vector: np.ndarray) -> object:
     return store.dense_search(vector, 40, where)
 
@@ -340,8 +196,8 @@ def measure_reads(assistant: Any, grower: Grower, questions: list[str],
         searcher = HybridSearcher(store, fusion=fusion)
         for scope, filters in scopes.items():
             searcher.search(questions[0], 10, filters)  # warm
-            result.search[f"{fusion} {scope}"] = p50_p95(
-                timed_ms(functools.partial(search_one, searcher, filters), questions))
+            result.search[f"{fusion} {scope}"] = common.p50_p95(
+                common.timed_ms(functools.partial(search_one, searcher, filters), questions))
     # scoping a dense search: the id list the searcher passes vs Chroma's metadata index
     vectors = store.embedder.embed(questions)
     wheres: dict[str, dict[str, Any] | None] = {
@@ -365,8 +221,8 @@ def measure_reads(assistant: Any, grower: Grower, questions: list[str],
             start = time.perf_counter()
             search(v)
             ms.append((time.perf_counter() - start) * 1000)
-        result.scoping[label] = p50_p95(ms)
-    result.ask = p50_p95(timed_ms(lambda q: assistant.ask(q, mode="extractive"),
+        result.scoping[label] = common.p50_p95(ms)
+    result.ask = common.p50_p95(common.timed_ms(lambda q: assistant.ask(q, mode="extractive"),
                                   questions[: args.asks]))
     result.rss_mib = rss_mib()
     return result
@@ -417,75 +273,6 @@ def hnsw_recall(home: Path, exact: list[set[str]], queries: np.ndarray) -> dict[
         out[ef] = round(float(np.mean([len(f & e) / 10 for f, e in zip(found, exact,
                                                                         strict=True)])), 3)
     return out
-
-
-# report ----------------------------------------------------------------------------------------
-def tables(results: list[SizeResult], empty_add: dict[str, Any],
-           empty_first: dict[str, Any]) -> str:
-    sizes = [f"{r.passages:,}" for r in results]
-    search_rows = [[key, *(f"{r.search[key][0]:.0f} / {r.search[key][1]:.0f}" for r in results)]
-                   for key in results[0].search]
-    scoping_rows = [[key, *(f"{r.scoping[key][0]:.0f} / {r.scoping[key][1]:.0f}"
-                            for r in results)] for key in results[0].scoping]
-    recall_rows = [[f"ef_search {ef}", *(f"{r.recall.get(ef, float('nan')):.3f}" for r in results)]
-                   for ef in results[0].recall]
-
-    def add_cell(a: dict[str, Any]) -> str:
-        return (f"{a['add_s']:.1f} s ({a['add_s'] - a['embed_s']:.1f} s without embedding) after "
-                f"{a.get('index_load_s', float('nan')):.1f} s loading Chroma's index, "
-                f"peak {a['max_rss_mib']:.0f} MiB")
-
-    other_rows = [
-        ["ask p50 / p95 ms (extractive)", *(f"{r.ask[0]:.0f} / {r.ask[1]:.0f}" for r in results)],
-        [f"add the filing ({empty_add['chunks']} chunks), fresh process; empty store: "
-         f"{add_cell(empty_add)}", *(add_cell(r.add) for r in results)],
-        ["the same, after a kill between Chroma's write and the commit (rerun, repair included)",
-         *(add_cell(r.rerun) for r in results)],
-        ["delete the filing again, s", *(f"{r.delete_s:.2f}" for r in results)],
-        [f"restart: open the store + first answer, s (empty store: "
-         f"{empty_first['open_s']:.1f} + {empty_first['first_answer_s']:.1f})",
-         *(f"{r.first['open_s']:.1f} + {r.first['first_answer_s']:.1f}" for r in results)],
-        ["restart: peak RSS of that process, MiB",
-         *(f"{r.first['max_rss_mib']:.0f}" for r in results)],
-        ["RSS of the bench process (store open + every vector kept as float16), MiB",
-         *(f"{r.rss_mib:.0f}" for r in results)],
-        ["disk (Chroma + registry with FTS5 and embedding cache), MiB",
-         *(f"{r.disk_mib:.0f}" for r in results)],
-        ["time to grow the store to this size, s",
-         *(f"{r.grow_s:.0f}" + (f" ({r.reused:,} passages stored by an earlier run)" if r.reused
-                                else "") for r in results)],
-    ]
-    return "\n\n".join([
-        common.show("Search p50 / p95 ms (k 10; the question embedded in each)", ["search", *sizes],
-             search_rows),
-        common.show("Scoping a dense search (k 40, vector given): p50 / p95 ms",
-             ["where", *sizes], scoping_rows),
-        common.show("HNSW recall@10 against exact search (space cosine, M 16, ef_construction 100)",
-             ["setting", *sizes], recall_rows),
-        common.show("Ask, add, restart, memory, disk", ["measure", *sizes], other_rows),
-    ])
-
-
-def plot(results: list[SizeResult], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    sizes = [r.passages for r in results]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
-    for key in ("dense all", "bm25 all", "rrf all", "dense company", "rrf company"):
-        left.plot(sizes, [r.search[key][1] for r in results], marker="o", label=key)
-    left.set(xscale="log", xlabel="passages", ylabel="search p95, ms", title="Search p95")
-    left.legend(fontsize=7)
-    right.plot(sizes, [r.add["add_s"] - r.add["embed_s"] for r in results], marker="o",
-               label="add a 116-page 10-K (no embedding)")
-    right.plot(sizes, [r.ask[1] / 1000 for r in results], marker="o", label="ask p95")
-    right.set(xscale="log", xlabel="passages", ylabel="seconds", title="Add and ask")
-    right.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    console.print(f"wrote {path}")
 
 
 # main ------------------------------------------------------------------------------------------

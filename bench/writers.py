@@ -43,8 +43,7 @@ from bench.common import (
     show,
     write_section,
 )
-from bench.load import no_proxy_env
-from bench.local_servers import CHROMA, EMBEDDING, RunningServer, chroma_run, embedding_server
+from bench.local_servers import CHROMA, EMBEDDING, RunningServer, chroma_run, embedding_server, no_proxy_env
 from ingest.embeddings import MINILM_MODEL_NAME
 
 SUFFIXES = {".html", ".htm", ".txt", ".pdf"}
