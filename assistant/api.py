@@ -79,7 +79,8 @@ class Assistant:
     @property
     def store(self) -> Store:
         if self._store is None:
-            from ingest.store import HnswSettings, Store
+            from ingest.chroma_client import HnswSettings
+            from ingest.store import Store
 
             store = self.settings.store
             self._store = Store(store.home, self.embedder, store.chroma_url,

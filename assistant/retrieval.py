@@ -23,9 +23,10 @@ from typing import Any
 
 from assistant.models import Filters, Passage
 from assistant.question import Question
+from ingest.chroma_client import date_number
 from ingest.documents import DocMeta
 from ingest.registry import ChunkRecord
-from ingest.store import Store, date_number
+from ingest.store import Store
 
 
 class HybridSearcher:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from ingest.chroma_client import ChromaUnreachableError
 from ingest.chunking import chunk_document
-from ingest.store import ChromaUnreachableError, Store
+from ingest.store import Store
 from tests.conftest import FIXTURES, CountingEmbedder
 from tests.helpers import free_port
 from tests.stores import PARAGRAPHS, make_doc, state, write

@@ -14,7 +14,8 @@ import numpy as np
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
-from ingest.store import HnswSettings, Store
+from ingest.chroma_client import HnswSettings
+from ingest.store import Store
 from tests.stores import PARAGRAPHS, make_doc, write
 
 DIMENSION = 16
@@ -87,13 +88,13 @@ CHILD = """
 import json, sys
 from pathlib import Path
 import numpy as np
-from ingest.store import HnswSettings, _chroma_client
+from ingest.chroma_client import HnswSettings, chroma_client
 
 path, step, ef = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 rng = np.random.default_rng(7)
 vectors = rng.standard_normal((4000, 32)).astype(np.float32)
 queries = rng.standard_normal((40, 32)).astype(np.float32)
-client = _chroma_client(path, None)
+client = chroma_client(path, None)
 if step == "build":
     settings = HnswSettings(m=4, ef_construction=10, ef_search=ef)
     collection = client.create_collection("dossier", embedding_function=None,

@@ -89,13 +89,13 @@ def test_chroma_is_opened_when_a_search_first_needs_it(
     doc = make_doc("/a.txt", PARAGRAPHS)
     write(Store(tmp_path / "home", embedder), doc)
     opened: list[Path] = []
-    real = store_module._chroma_client
+    real = store_module.chroma_client
 
     def counted(home: Path, url: str | None) -> Any:
         opened.append(home)
         return real(home, url)
 
-    monkeypatch.setattr(store_module, "_chroma_client", counted)
+    monkeypatch.setattr(store_module, "chroma_client", counted)
     reopened = Store(tmp_path / "home", embedder)
     vector = embedder.embed(["supply-chain risk in Asia"])[0]
     scoped = reopened.dense_search_in(vector, 2, [doc.doc_id])

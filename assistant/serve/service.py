@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from assistant.answer.errors import LLMError
 from assistant.errors import DossierError
 from assistant.models import document_contract
+from ingest.chroma_client import ChromaUnreachableError
 from ingest.embeddings import EmbeddingError
 from ingest.lock import StoreBusyError
 from ingest.sources.edgar import EdgarError
-from ingest.store import ChromaUnreachableError, StoreMismatchError
+from ingest.store import StoreMismatchError
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
