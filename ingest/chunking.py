@@ -15,50 +15,14 @@ truncates anything away.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from ingest.documents import Block, Chunk, Document, chunk_id
-from ingest.sentences import line_spans, split_sentences, strip_span
+from ingest.chunk_pieces import Piece, TokenCounter, count_in_batches
+from ingest.documents import Chunk, Document, chunk_id
+from ingest.sentences import split_sentences
 from ingest.statements import label_statements
+from ingest.table_chunks import table_pieces
 
 __all__ = ["TokenCounter", "chunk_document", "split_sentences"]
-
-TokenCounter = Callable[[Sequence[str]], list[int]]
-
-# How many texts go to one count_tokens call: a few calls per document, bounded memory.
-_BATCH = 16_384
-
-
-@dataclass(slots=True)
-class _Piece:
-    """A chunk candidate: spans of whole units (sentences or word runs) within one block."""
-
-    units: list[tuple[int, int]]
-    page: int | None
-    section: str | None
-    prefix: str = ""  # text put before doc.text[start:end]: a split table's head
-    cont: str = ""  # the prefix of a piece split off after this one (same table)
-
-    @property
-    def start(self) -> int:
-        return self.units[0][0]
-
-    @property
-    def end(self) -> int:
-        return self.units[-1][1]
-
-
-def _count(count_tokens: TokenCounter, texts: list[str]) -> list[int]:
-    out: list[int] = []
-    for i in range(0, len(texts), _BATCH):
-        batch = texts[i : i + _BATCH]
-        counts = count_tokens(batch)
-        if len(counts) != len(batch):
-            raise ValueError(f"count_tokens returned {len(counts)} counts for {len(batch)} texts")
-        out.extend(counts)
-    return out
-
 
 _WORD_RE = re.compile(r"\S+")
 
@@ -76,7 +40,7 @@ def _split_long(
     """
     words_per = [[m.span() for m in _WORD_RE.finditer(text, s, e)] for s, e in long_spans]
     flat = [text[a:b] for spans in words_per for a, b in spans]
-    counts = iter(_count(count_tokens, flat))
+    counts = iter(count_in_batches(count_tokens, flat))
     result: list[list[tuple[tuple[int, int], int]]] = []
     for spans in words_per:
         pieces: list[tuple[tuple[int, int], int]] = []
@@ -115,14 +79,14 @@ def _pack(
     overlap_tokens: int,
     page: int | None,
     section: str | None,
-) -> list[_Piece]:
+) -> list[Piece]:
     """Greedy packing of one block's units, each chunk opening with the previous one's tail."""
-    out: list[_Piece] = []
+    out: list[Piece] = []
     cur: list[int] = []  # unit indices
     cur_t = 0
     for i, t in enumerate(tokens):
         if cur and cur_t + t > max_tokens:
-            out.append(_Piece([units[j] for j in cur], page, section))
+            out.append(Piece([units[j] for j in cur], page, section))
             # Overlap: trailing units whose tokens sum <= overlap_tokens, never the whole chunk,
             # and leaving room for the unit that did not fit.
             keep: list[int] = []
@@ -137,11 +101,11 @@ def _pack(
         cur.append(i)
         cur_t += t
     if cur:
-        out.append(_Piece([units[j] for j in cur], page, section))
+        out.append(Piece([units[j] for j in cur], page, section))
     return out
 
 
-def _halve(text: str, p: _Piece) -> list[_Piece] | None:
+def _halve(text: str, p: Piece) -> list[Piece] | None:
     """Split a chunk that counted over the limit: at the unit boundary nearest its middle, else
     at the whitespace nearest its middle, else at the middle character. None if it is one char.
     """
@@ -149,8 +113,8 @@ def _halve(text: str, p: _Piece) -> list[_Piece] | None:
     after = p.cont or p.prefix
     if len(p.units) > 1:
         k = min(range(1, len(p.units)), key=lambda k: abs(p.units[k][0] - mid))
-        return [_Piece(p.units[:k], p.page, p.section, p.prefix, p.cont),
-                _Piece(p.units[k:], p.page, p.section, after, p.cont)]
+        return [Piece(p.units[:k], p.page, p.section, p.prefix, p.cont),
+                Piece(p.units[k:], p.page, p.section, after, p.cont)]
     s, e = p.units[0]
     best: tuple[int, int] | None = None
     for m in re.finditer(r"\s+", text[s:e]):
@@ -165,24 +129,24 @@ def _halve(text: str, p: _Piece) -> list[_Piece] | None:
         left, right = (s, mid), (mid, e)
     else:
         return None
-    return [_Piece([left], p.page, p.section, p.prefix, p.cont),
-            _Piece([right], p.page, p.section, after, p.cont)]
+    return [Piece([left], p.page, p.section, p.prefix, p.cont),
+            Piece([right], p.page, p.section, after, p.cont)]
 
 
 def _enforce_limit(
-    text: str, pieces: list[_Piece], count_tokens: TokenCounter, max_tokens: int
-) -> list[_Piece]:
+    text: str, pieces: list[Piece], count_tokens: TokenCounter, max_tokens: int
+) -> list[Piece]:
     """Count the final chunk texts in batches; split any over the limit until all fit."""
     done = [False] * len(pieces)
     while not all(done):
         todo = [i for i, d in enumerate(done) if not d]
-        counts = _count(
+        counts = count_in_batches(
             count_tokens, [pieces[i].prefix + text[pieces[i].start : pieces[i].end] for i in todo]
         )
         over = {i for i, c in zip(todo, counts, strict=True) if c > max_tokens}
         if not over:
             break
-        new_pieces: list[_Piece] = []
+        new_pieces: list[Piece] = []
         new_done: list[bool] = []
         for i, p in enumerate(pieces):
             halves = _halve(text, p) if i in over else None
@@ -221,15 +185,15 @@ def chunk_document(
     if overlap_tokens < 0:
         raise ValueError("overlap_tokens must be >= 0")
     text = doc.text
-    table_pieces = _table_pieces(text, [b for b in doc.blocks if b.kind == "table"], count_tokens,
-                                 max_tokens)
+    tables = table_pieces(text, [b for b in doc.blocks if b.kind == "table"], count_tokens,
+                          max_tokens)
     block_sents = _block_sentences(doc)
-    if not block_sents and not table_pieces:
+    if not block_sents and not tables:
         return []
     pieces = _sentence_pieces(text, block_sents, count_tokens, max_tokens, overlap_tokens)
     # Verify with the tokenizer (joins are not always additive) and repair.
-    if table_pieces:
-        pieces = sorted(pieces + table_pieces, key=lambda p: p.start)  # stable: overlaps keep order
+    if tables:
+        pieces = sorted(pieces + tables, key=lambda p: p.start)  # stable: overlaps keep order
     pieces = _enforce_limit(text, pieces, count_tokens, max_tokens)
     return label_statements(doc, _chunks(doc, pieces))
 
@@ -258,14 +222,14 @@ def _sentence_pieces(
     count_tokens: TokenCounter,
     max_tokens: int,
     overlap_tokens: int,
-) -> list[_Piece]:
+) -> list[Piece]:
     """All sentences counted in one batched pass, the over-long ones split on words; then each
     block's units packed greedily with overlap."""
     all_sents = [sp for _, _, sents in block_sents for sp in sents]
-    all_counts = _count(count_tokens, [text[s:e] for s, e in all_sents])
+    all_counts = count_in_batches(count_tokens, [text[s:e] for s, e in all_sents])
     long_spans = [sp for sp, c in zip(all_sents, all_counts, strict=True) if c > max_tokens]
     long_pieces = iter(_split_long(text, long_spans, count_tokens, max_tokens))
-    pieces: list[_Piece] = []
+    pieces: list[Piece] = []
     counts_it = iter(all_counts)
     for page, section, sents in block_sents:
         units: list[tuple[int, int]] = []
@@ -283,7 +247,7 @@ def _sentence_pieces(
     return pieces
 
 
-def _chunks(doc: Document, pieces: list[_Piece]) -> list[Chunk]:
+def _chunks(doc: Document, pieces: list[Piece]) -> list[Chunk]:
     """Chunks with content ids; `occurrence` separates identical texts in this document."""
     text = doc.text
     seen: dict[str, int] = {}
@@ -308,117 +272,3 @@ def _chunks(doc: Document, pieces: list[_Piece]) -> list[Chunk]:
             )
         )
     return chunks
-
-
-# ---------------------------------------------------------------------------------------------
-# Tables
-# ---------------------------------------------------------------------------------------------
-
-
-_CELL_SEP = " | "
-
-
-def _table_pieces(
-    text: str, blocks: Sequence[Block], count_tokens: TokenCounter, max_tokens: int
-) -> list[_Piece]:
-    """Whole tables where they fit; else runs of rows, each after the first with the head as
-    prefix (when the head takes at most half a chunk). Counting is batched over all tables."""
-    spans = [strip_span(text, b.start, b.end) for b in blocks]
-    whole = _count(count_tokens, [text[s:e] for s, e in spans])
-    out: list[_Piece] = []
-    split: list[tuple[Block, tuple[int, int], list[tuple[int, int]]]] = []
-    for b, span, tokens in zip(blocks, spans, whole, strict=True):
-        if span[1] <= span[0]:
-            continue
-        rows_from = b.head_end if b.head_end and span[0] < b.head_end < span[1] else span[0]
-        rows = line_spans(text, rows_from, span[1])
-        if tokens <= max_tokens or not rows:
-            out.append(_Piece([span], b.page, b.section))
-        else:
-            split.append((b, (span[0], rows_from), rows))
-    if not split:
-        return out
-    heads = [text[h[0] : h[1]].strip() for _, h, _ in split]
-    row_texts = [text[s:e] for _, _, rows in split for s, e in rows]
-    counts = iter(_count(count_tokens, heads + row_texts))
-    head_tokens = [next(counts) for _ in heads]
-    for (b, (head_start, _), rows), head, h_tokens in zip(split, heads, head_tokens, strict=True):
-        row_counts = [next(counts) for _ in rows]
-        out.extend(_rows_packed(text, b, head_start, head, h_tokens, rows, row_counts, count_tokens,
-                                max_tokens))
-    return out
-
-
-def _rows_packed(
-    text: str,
-    b: Block,
-    head_start: int,
-    head: str,
-    head_tokens: int,
-    rows: list[tuple[int, int]],
-    row_counts: list[int],
-    count_tokens: TokenCounter,
-    max_tokens: int,
-) -> list[_Piece]:
-    """One split table: the first piece spans the head and its rows; later ones get the head as
-    prefix. A head over half a chunk is not repeated (its rows still name their columns)."""
-    prefix = head + "\n" if head and head_tokens <= max_tokens // 2 else ""
-    budget = max_tokens - (head_tokens + 1 if prefix else 0)
-    out: list[_Piece] = []
-    units: list[tuple[int, int]] = []
-    used = 0
-    if head and not prefix:  # the head on its own, so it is not lost
-        out.append(_Piece([(head_start, head_start + len(head))], b.page, b.section))
-    for (s, e), t in zip(rows, row_counts, strict=True):
-        if units and (t > budget or used + t + 1 > budget):
-            out.append(_rows_piece(units, out, head_start, prefix, b))
-            units, used = [], 0
-        if t > budget:  # one row too long: its cells, the label repeated in each piece
-            if not out and prefix:
-                out.append(_Piece([(head_start, head_start + len(head))], b.page, b.section))
-            out.extend(_row_pieces(text, s, e, prefix, b, count_tokens, max_tokens))
-            continue
-        units.append((s, e))
-        used += t + 1
-    if units:
-        out.append(_rows_piece(units, out, head_start, prefix, b))
-    return out
-
-
-def _rows_piece(
-    units: list[tuple[int, int]], before: list[_Piece], head_start: int, prefix: str, b: Block
-) -> _Piece:
-    if not before and prefix:  # the first piece: the head is in its span, not a prefix
-        return _Piece([(head_start, units[0][1]), *units[1:]], b.page, b.section, "", prefix)
-    return _Piece(units, b.page, b.section, prefix, prefix)
-
-
-def _row_pieces(
-    text: str, s: int, e: int, prefix: str, b: Block, count_tokens: TokenCounter, max_tokens: int
-) -> list[_Piece]:
-    row = text[s:e]
-    cells: list[tuple[int, int]] = []
-    pos = 0
-    for part in row.split(_CELL_SEP):
-        cells.append((s + pos, s + pos + len(part)))
-        pos += len(part) + len(_CELL_SEP)
-    label = text[cells[0][0] : cells[0][1]] + _CELL_SEP if len(cells) > 1 else ""
-    lead = prefix + label
-    counts = _count(count_tokens, [lead] + [text[a:z] for a, z in cells[1:]] if label else [])
-    budget = max_tokens - (counts[0] if label else 0)
-    if not label or budget < max_tokens // 4:  # no cells to split on: words, via the verifier
-        return [_Piece([(s, e)], b.page, b.section, prefix, prefix)]
-    out: list[_Piece] = []
-    group: list[tuple[int, int]] = [cells[0]]
-    used = 0
-    for cell, t in zip(cells[1:], counts[1:], strict=True):
-        if used and used + t + 2 > budget:
-            out.append(_Piece([(group[0][0], group[-1][1])], b.page, b.section,
-                              prefix if group[0] == cells[0] else lead, lead))
-            group, used = [], 0
-        group.append(cell)
-        used += t + 2
-    if group:
-        out.append(_Piece([(group[0][0], group[-1][1])], b.page, b.section,
-                          prefix if group[0] == cells[0] else lead, lead))
-    return out

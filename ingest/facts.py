@@ -7,7 +7,7 @@ over its group ('Net sales:') and its column header (`Block.figures`). Here each
 for its row label (`line_item_for`), the period its column header states, resolved to dates and
 a fiscal label by the document's own fiscal period, its value as a Decimal (parentheses and a
 leading minus are negative; a dash is nil), the unit and scale the units reader states for it
-(ingest/units.py), its page and the chunk that holds it. A figure tagged in inline XBRL takes its
+(ingest/units/), its page and the chunk that holds it. A figure tagged in inline XBRL takes its
 concept, period, unit, scale and sign from the tag; its row label is kept beside. Markdown tables
 in notes are read from their pipe rows.
 """

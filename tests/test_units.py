@@ -1,4 +1,4 @@
-"""Scale and unit in the number check: what a source states (ingest/units.py), how a passage's
+"""Scale and unit in the number check: what a source states (ingest/units/), how a passage's
 figures are read with it (assistant/answer/numbers.py), and what the verifier makes of claims
 about them, on a statement PDF, an inline-XBRL filing and an HTML table "in thousands"."""
 

@@ -5,7 +5,7 @@ A claimed number matches a passage's number when the values are equal, or when t
 passage's number rounded to the claim's own precision and the claim keeps at least two
 significant digits ("$1.6 billion" for "$1,577 million"; never "$2 billion" for it).
 
-Scale and unit count too (`read_passage`, with ingest/units.py): a passage figure is read in the
+Scale and unit count too (`read_passage`, with ingest/units/): a passage figure is read in the
 scale its passage states ("(In millions, ...)" over a table: 81,797 is $81.797 billion, so
 "$81.8 billion" matches and "$81.8 million" does not), and a claim matches only a figure of the
 same unit: a per-share amount or a percentage never matches a currency amount, nor "81,797
@@ -113,7 +113,7 @@ def _written_unit(text: str, m: re.Match[str], percent: bool,
 
 def read_passage(text: str) -> list[Number]:
     """The numbers of a passage, each with the scale and unit the passage states for it: a
-    table's units line and labels (ingest/units.py), or its own words."""
+    table's units line and labels (ingest/units/), or its own words."""
     units = PassageUnits(text)
     out = []
     for num in find_numbers(text):
