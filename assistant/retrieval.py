@@ -18,7 +18,7 @@ its best chunk.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from assistant.models import Filters, Passage
@@ -29,29 +29,20 @@ from ingest.registry import ChunkRecord
 from ingest.store import Store
 
 
+@dataclass(eq=False)
 class HybridSearcher:
-    def __init__(
-        self,
-        store: Store,
-        *,
-        fusion: str = "rrf",
-        rrf_k: int = 60,
-        bm25_weight: float = 1.0,
-        candidates: int = 40,
-        statement_weight: float = 1.0,
-        page_results: bool = True,
-        page_decay: float = 0.0,
-        scoped_fusion: str | None = None,
-    ) -> None:
-        self.store = store
-        self.fusion = fusion
-        self.scoped_fusion = scoped_fusion  # the fusion inside a scope or filter; None: `fusion`
-        self.rrf_k = rrf_k
-        self.bm25_weight = bm25_weight
-        self.candidates = candidates
-        self.statement_weight = statement_weight
-        self.page_results = page_results
-        self.page_decay = page_decay
+    """Hybrid search over a store, with its ranking settings."""
+
+    store: Store
+    _: KW_ONLY
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    candidates: int = 40
+    statement_weight: float = 1.0
+    page_results: bool = True
+    page_decay: float = 0.0
+    scoped_fusion: str | None = None  # the fusion inside a scope or filter; None: `fusion`
 
     def search(self, query: Question | str, k: int = 8, filters: Filters | None = None,
                siblings: int = 0) -> list[Passage]:
