@@ -12,6 +12,9 @@ run gives:
 Opening a store for writing repairs what the journal names (Chroma entries the registry does
 not name are deleted, named ones Chroma lacks re-added), never scanning the whole store, and
 readers ignore Chroma entries the registry does not name.
+
+Reading: dense search (exact over a small scope's cached vectors, else Chroma's index) is
+ingest/dense_search.py's, which `Store` takes on; the lexical index is ingest/lexical.py's.
 """
 
 from __future__ import annotations
@@ -33,11 +36,12 @@ from ingest.chroma_client import (
     chroma_metadata,
 )
 from ingest.chunk_context import embedding_text
+from ingest.dense_search import DenseSearch
 from ingest.documents import Chunk, DocMeta, Document, sha256
 from ingest.errors import DossierError
 from ingest.lexical import LexicalIndex
 from ingest.lock import OpenLock, WriterLock
-from ingest.registry import ChunkRecord, Registry
+from ingest.registry import Registry
 
 if TYPE_CHECKING:
     from ingest.embeddings import Embedder
@@ -46,15 +50,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COLLECTION = "dossier"
-# A dense search scoped to documents is exact, over their vectors from the registry's embedding
-# cache, when the scope is small beside the store; otherwise Chroma's filtered HNSW search. The
-# two costs grow with different things (bench/scale.py, docs/benchmarks.md "scale"): exact with
-# the scope (about 10 us of CPU a chunk: one indexed join and a matrix product), Chroma's filter
-# with the store (its metadata filter) and with the scope's id list. At 100,000 passages they
-# met near 5,000 chunks in scope (a filing of 300: 1 ms exact, 72 ms Chroma; 6,000 chunks:
-# 76 ms vs 51 ms), so exact is taken up to 1/20 of the store, and always up to 3,000 chunks.
-EXACT_SCOPE_MIN_CHUNKS = 3_000
-EXACT_SCOPE_STORE_SHARE = 20
 WriteOutcome = Literal["added", "replaced", "unchanged"]
 
 
@@ -93,7 +88,7 @@ class StoreMismatchError(DossierError, RuntimeError):
     """The store was built with another embedding model or dimension."""
 
 
-class Store:
+class Store(DenseSearch):
     def __init__(self, home: Path, embedder: Embedder, chroma_url: str | None = None,
                  chunk_context: bool = False, hnsw: HnswSettings | None = None) -> None:
         self.home = home
@@ -244,7 +239,7 @@ class Store:
         """A stored document's metadata replaced, its text and chunks unchanged (an exhibit
         adopted by its filing): Chroma's copy first, then the registry (the commit point)."""
         records = self.registry.chunks_by_id(self.registry.chunk_ids_of(doc_id))
-        chunks = [_chunk(r) for r in records.values()]
+        chunks = [r.to_chunk() for r in records.values()]
         vector_hashes: dict[str, str] = {}
         if chunks:
             ids = [c.chunk_id for c in chunks]
@@ -351,89 +346,13 @@ class Store:
         records = self.registry.chunks_by_id(ids)
         metas = self.registry.metas()
         for rec in records.values():
-            self._upsert([_chunk(rec)], self.vectors([rec.text]), metas[rec.doc_id])
+            self._upsert([rec.to_chunk()], self.vectors([rec.text]), metas[rec.doc_id])
 
     # words ------------------------------------------------------------------------------------
     def lexical(self) -> LexicalIndex:
         """The lexical (BM25) index: always at the registry's state, as it lives inside it."""
         return self._lexical
 
-    # reading --------------------------------------------------------------------------------
-    def dense_search(
-        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[str, float]]:
-        """Top k (chunk id, cosine similarity). A store of at most EXACT_SCOPE_MIN_CHUNKS
-        chunks is searched whole, exactly, over the registry's vectors, as a small scope is:
-        Chroma is then neither asked nor imported (most of a small store's search start-up)."""
-        if not where and self.registry.chunk_total() <= EXACT_SCOPE_MIN_CHUNKS:
-            exact = self.exact_search_in(vector, k, self.registry.doc_ids())
-            if exact is not None:
-                return exact
-        count = self.collection.count()
-        if count == 0:
-            return []
-        result = self.collection.query(
-            query_embeddings=[vector.astype(np.float32)],
-            n_results=min(k, count),
-            where=where or None,
-            include=["distances"],
-        )
-        ids = result["ids"][0]
-        distances = (result.get("distances") or [[]])[0]
-        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
-
-    def dense_search_in(self, vector: np.ndarray, k: int,
-                        doc_ids: Collection[str]) -> list[tuple[str, float]]:
-        """Top k (chunk id, cosine similarity) among the chunks of ``doc_ids``: exact (see
-        `exact_search_in`) while the scope is small beside the store, so its cost follows the
-        scope, not the store; Chroma's filtered search when the scope is large or a vector is
-        not cached."""
-        in_scope = self.registry.chunk_count(doc_ids)
-        limit = max(EXACT_SCOPE_MIN_CHUNKS, self.registry.chunk_total() // EXACT_SCOPE_STORE_SHARE)
-        exact = self.exact_search_in(vector, k, doc_ids) if in_scope <= limit else None
-        if exact is None:
-            return self.dense_search(vector, k, {"doc_id": {"$in": sorted(doc_ids)}})
-        return exact
-
-    def exact_search_in(self, vector: np.ndarray, k: int,
-                        doc_ids: Collection[str]) -> list[tuple[str, float]] | None:
-        """Top k among the chunks of ``doc_ids`` by exact cosine similarity over their vectors
-        from the registry's embedding cache; None when a vector is not cached there."""
-        keyed = self.registry.scope_vectors(self.embedder.model_name, doc_ids)
-        if keyed is not None:
-            return _top_cosine(vector, *keyed, k)
-        records = self.registry.chunks_of(doc_ids)  # written before migration 9: hashed here
-        if not records:
-            return []
-        metas = self.registry.metas() if self.chunk_context else {}
-        hashes = [sha256(embedding_text(_chunk(r), metas.get(r.doc_id) or DocMeta(),
-                                        self.chunk_context)) for r in records]
-        cached = self.registry.cached_vectors(self.embedder.model_name, list(dict.fromkeys(hashes)))
-        if len(cached) < len(set(hashes)):
-            return None
-        return _top_cosine(vector, [r.chunk_id for r in records],
-                           np.stack([cached[h] for h in hashes]), k)
-
     def count_chunks(self) -> int:
         return self.collection.count()
 
-
-def _top_cosine(vector: np.ndarray, ids: Sequence[str], matrix: np.ndarray,
-                k: int) -> list[tuple[str, float]]:
-    """The k rows of ``matrix`` nearest ``vector`` by cosine similarity, with their ids."""
-    if not len(ids):
-        return []
-    scores = matrix @ vector.astype(np.float32)
-    scores /= np.sqrt(np.einsum("ij,ij->i", matrix, matrix)) * float(np.linalg.norm(vector)) + 1e-12
-    if k < len(scores):  # the k best, then only those sorted
-        best = np.argpartition(-scores, k - 1)[:k]
-        top = best[np.argsort(-scores[best], kind="stable")]
-    else:
-        top = np.argsort(-scores, kind="stable")
-    return [(ids[i], float(scores[i])) for i in top]
-
-
-def _chunk(record: ChunkRecord) -> Chunk:
-    return Chunk(chunk_id=record.chunk_id, doc_id=record.doc_id, text=record.text,
-                 start=record.start, end=record.end, page=record.page, section=record.section,
-                 printed_page=record.printed_page, statement=record.statement)

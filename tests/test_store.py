@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from ingest import dense_search
 from ingest import store as store_module
 from ingest.store import Store, StoreMismatchError
 from tests.conftest import CountingEmbedder
@@ -102,7 +103,7 @@ def test_chroma_is_opened_when_a_search_first_needs_it(
     assert scoped and opened == []
     whole_small = reopened.dense_search(vector, 2)  # a store this small: searched exactly
     assert whole_small == scoped and opened == []
-    monkeypatch.setattr(store_module, "EXACT_SCOPE_MIN_CHUNKS", 0)  # as a larger store is
+    monkeypatch.setattr(dense_search, "EXACT_SCOPE_MIN_CHUNKS", 0)  # as a larger store is
     by_index = reopened.dense_search(vector, 2)
     assert [c for c, _ in by_index] == [c for c, _ in scoped]  # the same two, by Chroma's index
     reopened.dense_search(vector, 2)

@@ -130,9 +130,10 @@ def test_a_search_scoped_to_many_chunks_asks_chroma(
 ) -> None:
     a = make_doc("/a.txt", PARAGRAPHS)
     write(store, a)
-    monkeypatch.setattr("ingest.store.EXACT_SCOPE_MIN_CHUNKS", 1)
-    monkeypatch.setattr("ingest.store.EXACT_SCOPE_STORE_SHARE", 10**6)
-    monkeypatch.setattr(store.registry, "chunks_of", None)  # the exact path is not taken
+    monkeypatch.setattr("ingest.dense_search.EXACT_SCOPE_MIN_CHUNKS", 1)
+    monkeypatch.setattr("ingest.dense_search.EXACT_SCOPE_STORE_SHARE", 10**6)
+    for exact_read in ("scope_vectors", "chunks_of"):  # the exact path is not taken
+        monkeypatch.setattr(store.registry, exact_read, None)
     hits = store.dense_search_in(minilm.embed(["supply-chain risk"])[0], 3, {a.doc_id})
     assert len(hits) == 3 and {cid for cid, _ in hits} <= set(store.registry.chunk_ids_of(a.doc_id))
     assert store.registry.chunk_count({a.doc_id, "no-such-document"}) == len(
@@ -148,10 +149,10 @@ def test_a_scope_small_beside_the_store_is_searched_exactly(
     write(store, a)
     write(store, b)
     vector = minilm.embed(["supply-chain risk"])[0]
-    monkeypatch.setattr("ingest.store.EXACT_SCOPE_MIN_CHUNKS", 1)
+    monkeypatch.setattr("ingest.dense_search.EXACT_SCOPE_MIN_CHUNKS", 1)
     total, in_b = store.registry.chunk_total(), store.registry.chunk_count({b.doc_id})
     assert total == len(store.registry.all_chunk_ids()) and 1 < in_b < total
-    monkeypatch.setattr("ingest.store.EXACT_SCOPE_STORE_SHARE", total // in_b)
+    monkeypatch.setattr("ingest.dense_search.EXACT_SCOPE_STORE_SHARE", total // in_b)
 
     def no_chroma(*args: object) -> None:
         raise AssertionError("Chroma was asked")
@@ -159,7 +160,7 @@ def test_a_scope_small_beside_the_store_is_searched_exactly(
     monkeypatch.setattr(store, "dense_search", no_chroma)
     hits = store.dense_search_in(vector, 10, {b.doc_id})
     assert {cid for cid, _ in hits} == set(store.registry.chunk_ids_of(b.doc_id))
-    monkeypatch.setattr("ingest.store.EXACT_SCOPE_STORE_SHARE", total)  # now too large a share
+    monkeypatch.setattr("ingest.dense_search.EXACT_SCOPE_STORE_SHARE", total)  # now too large a share
     with pytest.raises(AssertionError, match="Chroma was asked"):
         store.dense_search_in(vector, 10, {b.doc_id})
 

@@ -25,6 +25,12 @@ class ChunkRecord:
     printed_page: str | None = None
     statement: str | None = None
 
+    def to_chunk(self) -> Chunk:
+        """The stored chunk as the chunker made it."""
+        return Chunk(chunk_id=self.chunk_id, doc_id=self.doc_id, text=self.text, start=self.start,
+                     end=self.end, page=self.page, section=self.section,
+                     printed_page=self.printed_page, statement=self.statement)
+
 
 class ChunkTable(Tables):
     def chunk_ids_of(self, doc_id: str) -> list[str]:
