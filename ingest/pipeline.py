@@ -114,14 +114,8 @@ def ingest(
                 try:
                     # one Document, or a full submission's filing and its exhibits
                     for doc in loaded.result():
-                        _apply_source_meta(doc, options.source_meta.get(source, {}))
-                        if doc.kind in ("pdf", "sec"):
-                            fill_fiscal_period(doc.meta, doc.text)
-                            fill_main_company(doc.meta, doc.text)
-                        known.settle(doc.meta)  # an exhibit's filing; one name per company
-                        if doc.kind in ("pdf", "sec") or doc.meta.exhibit:
-                            fill_document_kind(doc.meta, doc.text)  # release, annual report, date
-                        _apply_overrides(doc, options.meta_overrides)
+                        _complete_meta(doc, options.source_meta.get(source, {}), known,
+                                       options.meta_overrides)
                         if duplicates.applies_to(doc):
                             writer.flush()  # near-duplicates are looked for among stored docs
                             if _is_duplicate(doc, duplicates, report):
@@ -246,6 +240,21 @@ def _yield_to_embedding() -> None:
     core from it stalls the whole model; niced, it loads in the gaps instead."""
     with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's id is a process id
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOADER_NICENESS)
+
+
+def _complete_meta(doc: Document, source_meta: dict[str, str], known: KnownFilings,
+                   overrides: dict[str, str]) -> None:
+    """Fill what the loader left out of a document's metadata: what its origin knows (EDGAR, a
+    feed), the fiscal period and main company a filing or PDF states, its filing's metadata (an
+    exhibit's), its kind and date; the user's overrides win over all of them."""
+    _apply_source_meta(doc, source_meta)
+    if doc.kind in ("pdf", "sec"):
+        fill_fiscal_period(doc.meta, doc.text)
+        fill_main_company(doc.meta, doc.text)
+    known.settle(doc.meta)  # an exhibit's filing; one name per company
+    if doc.kind in ("pdf", "sec") or doc.meta.exhibit:
+        fill_document_kind(doc.meta, doc.text)  # release, annual report, date
+    _apply_overrides(doc, overrides)
 
 
 def _apply_source_meta(doc: Document, meta: dict[str, str]) -> None:
