@@ -1,4 +1,5 @@
-"""The registry: documents and chunks replaced in one transaction, the generation counter, the
+"""The registry: documents and chunks replaced in one transaction, a document's metadata
+replaced with its facts' company and identity, the generation counter, the write journal, the
 embedding cache, near-duplicate records, and its migrations (each older schema upgraded to the
 current one with its rows kept, as simonw/llm's test_migrate.py does)."""
 
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 from ingest.documents import Chunk, DocMeta, Document, chunk_id
+from ingest.facts import Fact
 from ingest.lexical import search_expression
 from ingest.registry import DuplicateSource, Registry
 from ingest.registry_schema import MIGRATIONS
@@ -91,6 +93,44 @@ def test_a_failed_put_leaves_the_previous_rows(registry: Registry) -> None:
         registry.put_document(other, chunks)
     assert [d.source for d in registry.documents()] == ["/a.txt"]
     assert registry.generation == 1
+
+
+def test_update_meta_rewrites_the_metadata_the_facts_company_and_the_identity(
+        registry: Registry) -> None:
+    doc, chunks = doc_with_chunks("/a.txt", "Apple Inc. reported revenue. Margins fell.")
+    doc.meta.company = "Apple Inc."
+    fact = Fact(doc.doc_id, chunks[0].chunk_id, None, "Apple Inc.", "income_statement",
+                "Total net sales", (), "revenue", "2023", None, "2023-09-30", "FY2023",
+                Decimal(383285), "383,285", "currency", "USD", 1_000_000)
+    registry.put_document(doc, chunks, [fact], {c.chunk_id: f"old-{c.chunk_id}" for c in chunks})
+    first, second = (c.chunk_id for c in chunks)
+    registry.cache_vectors("m", [(f"new-{first}", np.ones(4, dtype=np.float32)),
+                                 (f"old-{second}", np.zeros(4, dtype=np.float32))])
+    renamed = doc.meta.model_copy(update={"company": "Zeta Holdings"})
+    assert registry.update_meta(doc.doc_id, renamed, {first: f"new-{first}"})
+    assert registry.generation == 2 and registry.metas()[doc.doc_id] == renamed
+    assert [f.company for f in registry.facts(doc_id=doc.doc_id)] == ["Zeta Holdings"]
+    assert registry.identities()[doc.doc_id].legal_name == "Zeta Holdings"
+    assert [c.legal_name for c in registry.companies()] == ["Zeta Holdings"]
+    ids, vectors = registry.scope_vectors("m", [doc.doc_id]) or ([], None)  # the new key, the kept one
+    assert vectors is not None and dict(zip(ids, vectors.sum(axis=1).tolist(), strict=True)) == {
+        first: 4, second: 0}
+    assert registry.update_meta(doc.doc_id, renamed.model_copy(update={"company": None}))
+    assert registry.identities() == {}  # no company named: no identity left
+    assert not registry.update_meta("no-such-document", renamed)
+
+
+# the write journal ------------------------------------------------------------------------------
+def test_the_write_journal_names_each_unfinished_write(registry: Registry) -> None:
+    registry.begin_write("d1", ["c2", "c1", "c1"])
+    registry.begin_write("d2", [])
+    registry.begin_write("d1", ["c3", "c1"])  # a second write of d1 replaces the first's entry
+    assert registry.pending_writes() == [("d1", {"c1", "c3"}), ("d2", set())]
+    registry.end_write("d1")
+    assert registry.pending_writes() == [("d2", set())]
+    assert registry.needs_full_repair()  # migration 6 marks every store, a new one too
+    registry.full_repair_done()  # the whole store checked: the journal goes with the mark
+    assert not registry.needs_full_repair() and registry.pending_writes() == []
 
 
 # store facts and the embedding cache ------------------------------------------------------------
