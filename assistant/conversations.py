@@ -5,7 +5,7 @@ newest first, reopen, rename and delete them.
 
 Every call names its user: a user only ever sees, changes or deletes their own conversations
 (the chat passes the login name when DOSSIER_AUTH is on, "" otherwise). Schema changes are
-numbered migrations (`PRAGMA user_version`), as in ingest/registry.py.
+numbered migrations (`PRAGMA user_version`), as in ingest/registry/.
 """
 
 from __future__ import annotations

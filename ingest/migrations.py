@@ -1,5 +1,5 @@
 """SQLite files whose schema changes by explicit, numbered migrations (`PRAGMA user_version`), in
-the manner of simonw/llm: the registry (ingest/registry.py) and the chat's conversations
+the manner of simonw/llm: the registry (ingest/registry/) and the chat's conversations
 (assistant/conversations.py). Migration n is the script `migrations[n - 1]`; a file at version v
 gets the scripts after v, each in its own transaction."""
 
