@@ -52,9 +52,20 @@ class Filters(BaseModel):
         return not any(self.model_dump().values())
 
 
-class Passage(BaseModel):
+# Passage and Citation share where they are (`Located`); pydantic orders fields base class first
+# (by reversed MRO), so `Ranked` and `Numbered` keep rank, score and n first, in their JSON too.
+class Ranked(BaseModel):
     rank: int
     score: float
+
+
+class Numbered(BaseModel):
+    n: int
+
+
+class Located(BaseModel):
+    """Where a text is: its chunk and document, title, source, link, page and section."""
+
     chunk_id: str
     doc_id: str
     title: str
@@ -63,6 +74,13 @@ class Passage(BaseModel):
     page: int | None = None
     printed_page: str | None = None
     section: str | None = None
+
+    def place(self) -> str:
+        """Where it is, for a reader: 'Title, Item 7, p. 23'."""
+        return place(self.title or self.source, self.section, self.page, self.printed_page)
+
+
+class Passage(Located, Ranked):
     company: str | None = None
     ticker: str | None = None
     form: str | None = None
@@ -74,10 +92,6 @@ class Passage(BaseModel):
     text: str
     statement: str | None = None  # the statement or section it sits in: 'cash_flows', 'mdna'
 
-    def place(self) -> str:
-        """Where it is, for a reader: 'Title, Item 7, p. 23'."""
-        return place(self.title or self.source, self.section, self.page, self.printed_page)
-
     def json_contract(self) -> dict[str, object]:
         return self.model_dump(
             include={"rank", "score", "chunk_id", "doc_id", "title", "source", "page",
@@ -86,25 +100,12 @@ class Passage(BaseModel):
         )
 
 
-class Citation(BaseModel):
-    n: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    source: str
-    url: str | None = None
-    page: int | None = None
-    printed_page: str | None = None
-    section: str | None = None
+class Citation(Located, Numbered):
     date: str | None = None
     quote: str = Field(description="Verbatim text of the cited passage.")
     article_sources: list[ArticleSource] = Field(
         default_factory=list, description="Where the quoted claim came from: the entries of the "
         "article's own reference list that the quote's [n] markers point to.")
-
-    def place(self) -> str:
-        """Where it is, for a reader: 'Title, Item 7, p. 23'."""
-        return place(self.title or self.source, self.section, self.page, self.printed_page)
 
     def json_contract(self) -> dict[str, object]:
         return self.model_dump(
