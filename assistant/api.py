@@ -7,25 +7,26 @@
     a.ask("How much is Alibaba investing in AI?")
 
 Heavy libraries (Chroma, onnxruntime, LangChain...) are imported where a verb first
-needs them, so that importing this module, and starting the CLI, stays fast.
+needs them, so that importing this module, and starting the CLI, stays fast. The verbs delegate
+to building.py (the parts, from the settings), ingesting.py, searching.py and answering.py.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from assistant.answering import answer_stream
+from assistant.building import build_embedder, build_searcher, open_store
 from assistant.config import Settings, load_settings
 from assistant.errors import InputError
-from assistant.models import Answer, Filters, Passage
+from assistant.models import Answer
 from ingest.locations import is_url
 
 if TYPE_CHECKING:
     from assistant.answer.computing import ComputedAnswer
-    from assistant.comparison import Part
     from assistant.question import Question
     from assistant.retrieval import HybridSearcher
     from assistant.scope import SearchResults
@@ -35,16 +36,9 @@ if TYPE_CHECKING:
     from ingest.identity import CompanyIdentity
     from ingest.pipeline import IngestReport
     from ingest.registry import DocRecord
-    from ingest.sources.edgar import Downloaded
     from ingest.store import Store
 
-log = logging.getLogger(__name__)
-
 AnswerMode = Literal["extractive", "llm"]
-# The offline answerer reads, after the k pages found, up to this many more chunks of each: the
-# results are pages shown by their best chunk, and the row that answers (iPhone's in a table of
-# net sales by product) can sit in another chunk of the same page.
-_ANSWER_SIBLINGS = 2
 
 
 class Assistant:
@@ -66,37 +60,27 @@ class Assistant:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            from ingest.embeddings import make_embedder
-
-            e, llm = self.settings.embedding, self.settings.llm
-            self._embedder = make_embedder(
-                e.backend, e.model, base_url=e.base_url or llm.base_url,
-                api_key=llm.api_key_value(), batch_size=e.batch_size, threads=e.threads,
-                cache_dir=self.settings.store.cache_dir,
-            )
+            self._embedder = build_embedder(self.settings)
         return self._embedder
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            from ingest.chroma_client import HnswSettings
-            from ingest.store import Store
-
-            store = self.settings.store
-            self._store = Store(store.home, self.embedder, store.chroma_url,
-                                chunk_context=self.settings.ingest.embed_chunk_context,
-                                hnsw=HnswSettings(store.hnsw_m, store.hnsw_ef_construction,
-                                                  store.hnsw_ef_search))
+            self._store = open_store(self.settings, self.embedder)
         return self._store
 
     @property
     def searcher(self) -> HybridSearcher:
-        from assistant.retrieval import HybridSearcher
+        return build_searcher(self.settings, self.store)
 
-        r = self.settings.retrieval
-        return HybridSearcher(self.store, fusion=r.fusion, rrf_k=r.rrf_k, bm25_weight=r.bm25_weight,
-                              statement_weight=r.statement_weight, page_decay=r.page_decay,
-                              scoped_fusion=r.scoped_fusion)
+    @property
+    def chat_model(self) -> Any:
+        """The LangChain chat model `llm` answers are written by (built on first use)."""
+        if self._llm is None:
+            from assistant.answer.llm import chat_model
+
+            self._llm = chat_model(self.settings)
+        return self._llm
 
     def close(self) -> None:
         if self._store is not None:
@@ -111,44 +95,11 @@ class Assistant:
         `edgar:AAPL` (or `edgar:320193`) downloads the company's `forms` (default 10-K,10-Q)
         filed on or after `since` ('2022' or '2022-06-30') from EDGAR into DOSSIER_HOME/edgar.
         Raises EdgarError when EDGAR cannot be used (e.g. DOSSIER_SEC_IDENTITY unset)."""
-        from ingest.pipeline import IngestOptions, ingest
-        from ingest.sources.edgar import is_edgar
+        from assistant.ingesting import ingest_inputs
 
         inputs = [str(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
-        s = self.settings.ingest
-        edgar = self._download_edgar([i for i in inputs if is_edgar(i)], forms, since, progress)
-        options = IngestOptions(
-            chunk_tokens=min(s.chunk_tokens, self.embedder.max_tokens),
-            overlap_tokens=s.chunk_overlap_tokens,
-            max_bytes=s.max_file_bytes,
-            timeout=s.url_timeout_s,
-            meta_overrides={k: v for k, v in meta.items() if v},
-            source_meta=edgar.files,
-            embedding_worker=self.settings.embedding.worker,
-        )
-        report = ingest([i for i in inputs if not is_edgar(i)] + list(edgar.files), self.store,
-                        options, progress=progress, wait_for_lock_s=wait_for_lock_s)
-        report.failed[:0] = edgar.failed
-        return report
-
-    def _download_edgar(self, sources: list[str], forms: str | Sequence[str] | None,
-                        since: str | None, progress: bool) -> Downloaded:
-        from ingest.sources.edgar import Downloaded, EdgarClient, download_filings
-
-        if not sources:
-            return Downloaded()
-        edgar, fetch = self.settings.edgar, self.settings.ingest
-        with EdgarClient(edgar.identity, self.settings.store.home / "edgar",
-                         base_url=edgar.base_url, data_url=edgar.data_url, max_rps=edgar.max_rps,
-                         timeout=fetch.url_timeout_s, max_bytes=fetch.max_file_bytes) as client:
-            return download_filings(sources, client, forms=forms, since=since, progress=progress)
-
-    def _warm_up_embedder(self) -> None:
-        """Let an embedder that can (the local model's `warm_up`) load itself in the background
-        while the store opens: the query's embedding needs it next."""
-        warm_up = getattr(self.embedder, "warm_up", None)
-        if callable(warm_up):
-            warm_up()
+        return ingest_inputs(self, inputs, progress=progress, wait_for_lock_s=wait_for_lock_s,
+                             forms=forms, since=since, meta=meta)
 
     def read(self, text: str | Question, metas: Mapping[str, DocMeta] | None = None) -> Question:
         """`text` read once into a `Question`, its companies matched against the store's
@@ -191,37 +142,9 @@ class Assistant:
         """Passages for a query, best first. With no filters given, the companies, forms and
         periods the query names restrict the search (see `.scope` on the result). `siblings`:
         up to this many more chunks of each result's page after the k (for answering)."""
-        from assistant.scope import SearchResults, resolve_scope
+        from assistant.searching import search
 
-        self._warm_up_embedder()
-        metas = self.store.registry.metas()
-        question = self.read(query, metas)
-        wanted = Filters(**filters)
-        scope = None
-        k = k or self.settings.retrieval.k
-        if wanted.is_empty() and self.settings.retrieval.auto_scope:
-            retrieval = self.settings.retrieval
-            scope = resolve_scope(question, metas, retrieval.uncertain_scope, retrieval.scope_strip_names)
-            if scope is not None and scope.mode == "boost":
-                return SearchResults(self._boosted(question, k, scope.doc_ids), scope)
-            if scope is not None and scope.mode == "filter":
-                wanted = Filters(doc_ids=scope.doc_ids)
-                question = question.searching(scope.query) if scope.query else question
-        return SearchResults(self.searcher.search(question, k, wanted, siblings), scope)
-
-    def _boosted(self, question: Question, k: int, doc_ids: Sequence[str]) -> list[Passage]:
-        """Every document searched, `doc_ids` preferred: the ranking inside them and the ranking
-        over everything fused by reciprocal rank, so a passage in both comes first."""
-        from assistant.retrieval import reciprocal_rank_fusion
-
-        inside = self.searcher.search(question, k, Filters(doc_ids=list(doc_ids)))
-        everywhere = self.searcher.search(question, k)
-        passages = {p.chunk_id: p for p in [*everywhere, *inside]}
-        fused = reciprocal_rank_fusion([([p.chunk_id for p in inside], 1.0),
-                                        ([p.chunk_id for p in everywhere], 1.0)],
-                                       self.settings.retrieval.rrf_k)
-        return [passages[cid].model_copy(update={"rank": rank, "score": score})
-                for rank, (cid, score) in enumerate(fused[:k], start=1)]
+        return search(self, query, k, siblings, filters)
 
     def ask(self, question: str | Question, k: int | None = None, *, mode: str | None = None,
             history: Sequence[Mapping[str, str]] | None = None,
@@ -250,89 +173,10 @@ class Assistant:
         reply) the last item is the extractive answer with a `notice` saying so."""
         typed = self.read(question)
         asked = self.follow_up(typed, previous) if previous is not None else typed
-        for item in self._ask_stream(asked, k, mode=mode, history=history, **filters):
+        for item in answer_stream(self, asked, k, mode=mode, history=history, **filters):
             if isinstance(item, Answer) and asked is not typed:
                 item.question, item.searched = typed.text, item.searched or asked.text
             yield item
-
-    def _ask_stream(self, asked: Question, k: int | None, *, mode: str | None,
-                    history: Sequence[Mapping[str, str]] | None,
-                    **filters: Any) -> Iterator[str | Answer]:
-        extractive = self.answer_mode(mode) == "extractive"
-        from assistant.comparison import comparison_parts
-
-        metas = self.store.registry.metas()
-        parts = comparison_parts(asked, metas)
-        if parts:
-            yield self._compare(asked, parts, k, mode=mode, **filters)
-            return
-        yield from self._single_stream(asked, k, extractive=extractive, history=history, **filters)
-
-    def _compare(self, asked: Question, parts: list[Part], k: int | None, *, mode: str | None,
-                 **filters: Any) -> Answer:
-        """A comparison, each part asked on its own (assistant/comparison.py)."""
-        from assistant.comparison import answer_parts, part_question
-
-        chosen = self.answer_mode(mode)
-        metas = self.store.registry.metas()
-
-        def ask_part(text: str) -> Answer:
-            answer: Answer | None = None
-            for item in self._single_stream(part_question(self.read(text, metas)), k,
-                                            extractive=chosen == "extractive", history=None, **filters):
-                if isinstance(item, Answer):
-                    answer = item
-            assert answer is not None
-            return answer
-
-        return answer_parts(asked, parts, ask_part, chosen, filtered=not Filters(**filters).is_empty())
-
-    def _single_stream(self, asked: Question, k: int | None, *, extractive: bool,
-                       history: Sequence[Mapping[str, str]] | None,
-                       **filters: Any) -> Iterator[str | Answer]:
-        if extractive:
-            yield self._extractive(asked, k, **filters)
-            return
-        from assistant.answer.errors import LLMUnavailable
-        from assistant.answer.llm import LLMAnswerer, chat_model
-        from assistant.lc_retriever import DossierRetriever
-
-        scopes: list[str | None] = []
-        read = {asked.text: asked}  # a condensed follow-up is a new text, read once
-
-        def question_of(text: str) -> Question:
-            if text not in read:
-                read[text] = self.read(text)
-            return read[text]
-
-        searched: list[SearchResults] = []
-
-        def search(query: str) -> SearchResults:
-            results = self.search(question_of(query), k, **filters)
-            scopes.append(results.scope.describe() if results.scope else None)
-            searched.append(results)
-            return results
-
-        def compute(query: str) -> ComputedAnswer | None:
-            if not searched:
-                return None
-            return self.compute(question_of(query), searched[-1], filters.get("doc_ids"))
-
-        if self._llm is None:
-            self._llm = chat_model(self.settings)
-        answerer = LLMAnswerer.from_settings(self.settings, DossierRetriever(search=search), self._llm,
-                                             compute=compute)
-        try:
-            for item in answerer.stream(asked, history):
-                if isinstance(item, Answer):
-                    item.scope = scopes[-1] if scopes else None
-                yield item
-        except LLMUnavailable as exc:
-            log.warning("LLM unavailable, answering extractively: %s", exc)
-            fallback = self._extractive(question_of(exc.search_query or asked.text), k, **filters)
-            fallback.question = asked.text
-            fallback.notice = f"{str(exc)[:1].upper()}{str(exc)[1:]}; this is the offline extractive answer."
-            yield fallback
 
     def answer_mode(self, mode: str | None = None) -> AnswerMode:
         """'llm' or 'extractive': `mode` if given (checked), else 'llm' when an endpoint is set."""
@@ -345,29 +189,6 @@ class Assistant:
             raise InputError("the 'llm' mode needs an LLM endpoint: set DOSSIER_LLM_MODEL and "
                              "OPENAI_BASE_URL (or OPENAI_API_KEY for OpenAI itself)")
         return "llm" if mode == "llm" else "extractive"
-
-    def _extractive(self, question: Question, k: int | None = None, **filters: Any) -> Answer:
-        from assistant.answer.computing import computed_answer
-        from assistant.answer.extractive import extractive_answer
-        from assistant.answer.verify import quoted_claims
-
-        passages = self.search(question, k, siblings=_ANSWER_SIBLINGS, **filters)
-        registry = self.store.registry
-        computed = self.compute(question, passages, filters.get("doc_ids"))
-        scope = passages.scope.describe() if passages.scope else None
-        if computed is not None and computed.computation is not None:
-            answer = computed_answer(question.text, computed, passages)
-            answer.scope = scope
-            return answer
-        texts = {p.doc_id: registry.document_text(p.doc_id) or "" for p in passages}
-        answer = extractive_answer(
-            question, passages, self.embedder, max_sentences=self.settings.answer.sentences,
-            min_support=self.settings.answer.min_support, document_texts=texts,
-        )
-        answer.scope = scope
-        answer.claims = quoted_claims(answer)
-        answer.notice = computed.problem if computed is not None and computed.problem else None
-        return answer
 
     def compute(self, question: Question, passages: SearchResults,
                 doc_ids: Sequence[str] | None = None) -> ComputedAnswer | None:
