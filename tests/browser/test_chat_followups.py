@@ -2,7 +2,8 @@
 Playwright) over Apple's Q3 FY2023 10-Q and Buckle's earnings release: "And iPhone?" after a
 question on Apple's net sales is searched with Apple, the metric and the quarter and answered
 with the iPhone figure; "Compare Buckle's and Nordstrom's net sales." is answered in two parts,
-the second said to be missing. Skips with the reason when chromium or Playwright is missing."""
+the second said to be missing. The page (tests/browser/conftest.py) opens this module's own
+server. Skips with the reason when chromium or Playwright is missing."""
 
 from __future__ import annotations
 
@@ -15,9 +16,7 @@ import pytest
 
 from assistant import Assistant
 from ingest.embeddings import LocalMiniLM
-from tests import test_chat_browser as chat_browser
-from tests.helpers import free_port
-from tests.test_chat_browser import ask, wait_for_whole_answer
+from tests.browser.chat_page import ask, served, wait_for_whole_answer
 
 NET_SALES = "What were Apple's total net sales in the third quarter of fiscal 2023?"
 
@@ -29,18 +28,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, apple_buckle_store: Path,
 
     home = tmp_path_factory.mktemp("followups") / "home"
     shutil.copytree(apple_buckle_store, home)  # the chat stores its conversations there
-    with Assistant(home=home, embedder=minilm, llm={"model": None}) as assistant:
-        app = ChatApp(assistant)
-        port = free_port()
-        app.launch(server_port=port, prevent_thread_lock=True, quiet=True)
-        try:
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            app.close()
-
-
-# The chat suite's browser page, opened on this module's server.
-page = chat_browser.page
+    with (Assistant(home=home, embedder=minilm, llm={"model": None}) as assistant,
+          served(ChatApp(assistant)) as url):
+        yield url
 
 
 def test_and_iphone_is_answered_with_the_iphone_figure(page: Any) -> None:
