@@ -88,6 +88,13 @@ def machine_lines() -> list[str]:
     ]
 
 
+def dated_lines(machine: Sequence[str]) -> list[str]:
+    """A report's first bullets: the date (UTC), the machine lines taken at the start, the load
+    average now, at the end of the run."""
+    return [f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", *machine,
+            f"- Load average at the end: {loadavg()}"]
+
+
 def command() -> str:
     exe = sys.executable
     if exe.startswith(str(REPO)):

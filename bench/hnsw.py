@@ -196,8 +196,7 @@ def main() -> None:
          "recall@10, held-out passages", "query ms", "build s"], rows)
     body = "\n".join([
         "## HNSW: recall@10 against exact search, by setting", "",
-        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", *header,
-        f"- Load average at the end: {common.loadavg()}",
+        *common.dated_lines(header),
         f"- Vectors: {len(real):,} distinct real MiniLM chunk vectors of "
         f"{', '.join(s.name for s in stores)} less {args.held_out} held out"
         + (f"; at {args.size:,}, the rest normalised midpoints of two random real vectors"

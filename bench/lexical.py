@@ -106,8 +106,7 @@ def main() -> None:
         ["passages", "bm25s build, s", "bm25s query", "FTS5 add one filing, s",
          "FTS5 delete it, s", "FTS5 query", "FTS5 query, one filing", "FTS5 grow (all filings), s"],
         rows)
-    body = "\n".join([f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", *header,
-                      f"- Load average at the end: {common.loadavg()}",
+    body = "\n".join([*common.dated_lines(header),
                       f"- Passages: {len(seed.texts):,} real chunks, varied copies (bench/scale.py); "
                       f"filings of {args.passages_per_filing}; the first {len(questions)} docugami "
                       "questions", "", table])

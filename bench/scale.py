@@ -26,18 +26,11 @@ the `scale` section of docs/benchmarks.md and docs/scale.png.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
-import json
-import os
-import resource
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,105 +39,20 @@ import numpy as np
 from bench import common
 from bench.common import REPO, console
 from bench.scale_passages import NOISE, Grower, Seed, load_seed
+from bench.scale_processes import child, doc_id_of, measure_processes, opened, run_child
 from bench.scale_report import SizeResult, plot, tables
-from ingest.documents import sha256
 
 DEFAULT_FILING = common.DEFAULT_FILINGS / "MSFT_10-K_FY2022.pdf"
 PLOT = REPO / "docs" / "scale.png"
 FUSIONS = ("dense", "bm25", "rrf")
 
 
-# timing --------------------------------------------------------------------------------------
+# memory --------------------------------------------------------------------------------------
 def rss_mib() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def disk_mib(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
-
-
-# fresh processes -------------------------------------------------------------------------------
-def child(mode: str, home: Path, *extra: str) -> dict[str, Any]:
-    """Run this module's --child mode in a fresh process; its JSON line."""
-    result = subprocess.run([sys.executable, "-m", "bench.scale", "--child", mode, "--home",
-                             str(home), *extra], cwd=REPO, capture_output=True, text=True,
-                            check=False, env=_env(home))
-    if result.returncode != 0:
-        raise RuntimeError(f"child {mode} failed: {result.stderr[-2000:]}")
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {**os.environ, "DOSSIER_HOME": str(home)}
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DOSSIER_CHROMA_URL"):
-        env.pop(name, None)
-    return env
-
-
-def run_child(args: argparse.Namespace) -> None:
-    from assistant import Assistant
-    from ingest.embeddings import LocalMiniLM
-
-    start = time.perf_counter()
-    embedder = common.TimedEmbedder(LocalMiniLM())
-    out: dict[str, Any] = {}
-    with Assistant(home=args.home, embedder=embedder) as assistant:
-        out["open_s"] = time.perf_counter() - start
-        if args.child == "add":
-            # Chroma's HNSW index is loaded whole by the first query or write of a process (O(store),
-            # once per process: a chat or a `chroma run` server holds it): timed apart
-            start = time.perf_counter()
-            collection = assistant.store.collection  # Chroma imported and opened
-            if collection.count():
-                dimension = assistant.store.embedder.dimension
-                collection.query(query_embeddings=[np.full(dimension, dimension ** -0.5,
-                                                           dtype=np.float32)], n_results=1)
-            out["index_load_s"] = time.perf_counter() - start
-            start = time.perf_counter()
-            report = assistant.ingest([args.filing], progress=False)
-            assert report.ok and (report.added or report.replaced), report.summary()
-            out.update(add_s=time.perf_counter() - start, embed_s=embedder.embed_s,
-                       chunks=len(assistant.store.registry.chunk_ids_of(_doc_id(args.filing))))
-        else:  # first: open, then answer a first question
-            start = time.perf_counter()
-            assistant.ask(args.question, mode="extractive")
-            out["first_answer_s"] = time.perf_counter() - start
-    out["max_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(out))
-
-
-def _doc_id(path: Path) -> str:
-    return sha256(path.expanduser().resolve().as_posix())[:16]
-
-
-def crash_then_rerun(home: Path, filing: Path) -> dict[str, Any]:
-    """Kill an ingest of the filing right after its vectors reach Chroma (before the commit
-    point), then ingest it again: how long the rerun (repair included) took."""
-    mark = home.parent / "fired"
-    mark.unlink(missing_ok=True)
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.fault_runner", "kill", "chroma-upserted", "1", "--",
-         "ingest", str(filing), "-q"], cwd=REPO, env={**_env(home), "DOSSIER_FAULT_MARK": str(mark)},
-        capture_output=True, text=True, check=False)
-    assert mark.exists() and proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
-    return child("add", home, "--filing", str(filing))
-
-
-def check_in_step(store: Any, doc_id: str, clean_ids: list[str]) -> None:
-    """After a crash and a rerun: the filing's chunks are those a clean add gives, in the
-    registry, Chroma and FTS5 alike; no write is left in the journal; counts agree."""
-    registry = store.registry
-    ids = registry.chunk_ids_of(doc_id)
-    assert ids == clean_ids, "the rerun stored other chunks than a clean add"
-    in_chroma = set(store.collection.get(ids=ids, include=[])["ids"])
-    assert in_chroma == set(ids), "Chroma lacks chunks of the filing"
-    assert registry.pending_writes() == [], "a write is left in the journal"
-    total = len(registry.all_chunk_ids())
-    assert store.collection.count() == total == len(registry.lexical_chunk_ids()), \
-        "Chroma, FTS5 and the registry differ in size"
 
 
 # one size ----------------------------------------------------------------------------------------
@@ -162,22 +70,6 @@ def exact_within(store: Any, doc_ids: list[str], vector: np.ndarray) -> object:
 
 def search_one(searcher: Any, filters: Any, question: str) -> object:
     return searcher.search(question, 10, filters)
-
-
-@contextlib.contextmanager
-def opened(home: Path, **settings: Any) -> Iterator[Any]:
-    """The store's Assistant in this process, let go of whole on leaving (Chroma's shared
-    client too), so that a fresh process may write the store next."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    from assistant import Assistant
-    from ingest.embeddings import LocalMiniLM
-
-    try:
-        with Assistant(home=home, embedder=LocalMiniLM(), **settings) as assistant:
-            yield assistant
-    finally:
-        SharedSystemClient.clear_system_cache()
 
 
 def measure_reads(assistant: Any, grower: Grower, questions: list[str],
@@ -226,27 +118,6 @@ def measure_reads(assistant: Any, grower: Grower, questions: list[str],
                                   questions[: args.asks]))
     result.rss_mib = rss_mib()
     return result
-
-
-def measure_processes(result: SizeResult, home: Path, questions: list[str],
-                      args: argparse.Namespace, clean_ids: list[str]) -> None:
-    """Adding the filing, a crash and a rerun, deleting it, a restart: each in a fresh process
-    (the store is not open here meanwhile); the store is left as it was grown."""
-    doc_id = _doc_id(args.filing)
-    result.add = child("add", home, "--filing", str(args.filing))
-    with opened(home) as assistant:
-        assert assistant.store.registry.chunk_ids_of(doc_id) == clean_ids, "another add"
-        with assistant.store.writer():
-            assistant.store.delete(doc_id)
-    result.rerun = crash_then_rerun(home, args.filing)
-    with opened(home) as assistant:
-        check_in_step(assistant.store, doc_id, clean_ids)
-        start = time.perf_counter()
-        with assistant.store.writer():
-            assistant.store.delete(doc_id)
-        result.delete_s = time.perf_counter() - start
-    result.first = child("first", home, "--question", questions[0])
-    result.disk_mib = disk_mib(home)
 
 
 def exact_top10(grower: Grower, queries: np.ndarray) -> list[set[str]]:
@@ -320,10 +191,10 @@ def add_only(args: argparse.Namespace) -> None:
                         (f"{passages:,} passages, vectors cached", grown)):
         if label.startswith("empty"):
             with opened(home) as assistant, assistant.store.writer():
-                assistant.store.delete(_doc_id(args.filing))
+                assistant.store.delete(doc_id_of(args.filing))
         adds[label] = child("add", home, "--filing", str(args.filing))
         with opened(home) as assistant, assistant.store.writer():
-            assistant.store.delete(_doc_id(args.filing))
+            assistant.store.delete(doc_id_of(args.filing))
     rows = [[label, f"{a['index_load_s']:.2f}", f"{a['add_s']:.2f}", f"{a['embed_s']:.2f}",
              f"{a['max_rss_mib']:.0f}"] for label, a in adds.items()]
     body = "\n".join([
@@ -367,8 +238,7 @@ def report_body(results: list[SizeResult], seed: Seed, questions: list[str], hea
                 empty_first: dict[str, Any]) -> str:
     return "\n".join([
         "## Scale: " + ", ".join(f"{r.passages:,}" for r in results) + " passages", "",
-        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-        *header, f"- Load average at the end: {common.loadavg()}",
+        *common.dated_lines(header),
         f"- Passages: the {len(seed.texts):,} chunks of {args.seed_docs} (real text, real "
         f"MiniLM vectors), reused in synthetic filings of {args.passages_per_filing} "
         f"passages, {args.filings_per_company} filings per company; each copy's text varied "
@@ -408,7 +278,7 @@ def main() -> None:
         shutil.rmtree(empty.parent, ignore_errors=True)  # a kept --workdir: empty again
         empty_add = child("add", empty, "--filing", str(args.filing))
         with opened(empty) as a:
-            clean_ids = a.store.registry.chunk_ids_of(_doc_id(args.filing))
+            clean_ids = a.store.registry.chunk_ids_of(doc_id_of(args.filing))
         empty_first = child("first", empty, "--question", questions[0])
         results: list[SizeResult] = []
         grower: Grower | None = None

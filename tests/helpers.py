@@ -1,4 +1,5 @@
-"""Test infrastructure shared by the suite: a free port, and a local HTTP server in a thread.
+"""Test infrastructure shared by the suite: a free port, a local HTTP server in a thread, the
+environment of a `dossier` subprocess, and a word-overlap F1 for extracted text.
 
     class Pages(QuietHandler):
         def do_GET(self) -> None:
@@ -10,9 +11,13 @@
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +30,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def cli_env(home: Path, **extra: str) -> dict[str, str]:
+    """This environment for a `dossier` subprocess on `home`, offline: no LLM endpoint or key,
+    no Chroma server, whatever the shell running the tests has set."""
+    out = {**os.environ, "DOSSIER_HOME": str(home), **extra}
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DOSSIER_CHROMA_URL"):
+        out.pop(name, None)
+    return out
+
+
+def word_f1(predicted: str, expected: str) -> float:
+    """F1 of the words (lower-cased) two texts share: how close extracted text is to the expected."""
+    got = Counter(re.findall(r"\w+", predicted.lower()))
+    want = Counter(re.findall(r"\w+", expected.lower()))
+    overlap = sum((got & want).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(got.values()), overlap / sum(want.values())
+    return 2 * precision * recall / (precision + recall)
 
 
 def without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,6 @@ reference list. Only tests/fixtures is read."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,19 +15,10 @@ from ingest.embeddings import LocalMiniLM
 from ingest.loaders import load_source
 from ingest.loaders.text import load_markdown, load_text
 from ingest.references import cited_sources, markers, parse_references, sources_for
+from tests.helpers import word_f1
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALIBABA = FIXTURES / "alibaba-ai-investment-2025.txt"
-
-
-def word_f1(predicted: str, expected: str) -> float:
-    got = Counter(re.findall(r"\w+", predicted.lower()))
-    want = Counter(re.findall(r"\w+", expected.lower()))
-    overlap = sum((got & want).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(got.values()), overlap / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 # clean text and metadata ----------------------------------------------------------------------

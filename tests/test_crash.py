@@ -26,6 +26,7 @@ import pytest
 from ingest.embeddings import LocalMiniLM
 from ingest.store import Store
 from tests.conftest import FIXTURES
+from tests.helpers import cli_env
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -36,15 +37,8 @@ EXTRA = ("Alibaba's cloud unit said on Friday it would add data centres in Mexic
          "Korea, Malaysia and Dubai over the next year, as demand for AI computing grows.")
 
 
-def env(home: Path, **extra: str) -> dict[str, str]:
-    out = {**os.environ, "DOSSIER_HOME": str(home), **extra}
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DOSSIER_CHROMA_URL"):
-        out.pop(name, None)
-    return out
-
-
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env(home), cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=cli_env(home), cwd=REPO,
                           capture_output=True, text=True, timeout=300, check=False)
 
 
@@ -52,7 +46,7 @@ def faulted(home: Path, action: str, point: str, nth: int,
             *args: str, **extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.fault_runner", action, point, str(nth), "--", *args],
-        env=env(home, **extra), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=cli_env(home, **extra), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True)
 
 
@@ -213,7 +207,7 @@ def test_kill_at_moments_picked_by_the_clock(
             start = generation(home)
             proc = subprocess.Popen(
                 [sys.executable, "-m", "assistant.cli", "ingest", str(job["corpus"]), "-q", *V2_ARGS],
-                env=env(home), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                env=cli_env(home), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.monotonic() + 240
             while proc.poll() is None and generation(home) < start + commits:
                 assert time.monotonic() < deadline, "the ingest made no progress"

@@ -20,20 +20,14 @@ import pytest
 from ingest.embeddings import LocalMiniLM
 from ingest.store import Store
 from tests.conftest import FIXTURES
+from tests.helpers import cli_env
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
 
 
-def env(home: Path, **extra: str) -> dict[str, str]:
-    out = {**os.environ, "DOSSIER_HOME": str(home), **extra}
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DOSSIER_CHROMA_URL"):
-        out.pop(name, None)
-    return out
-
-
 def dossier(home: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], env=env(home),
+    return subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], env=cli_env(home),
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -71,8 +65,8 @@ def test_second_writer_is_refused_or_waits_and_search_keeps_working(
     writer = subprocess.Popen(
         [sys.executable, "-m", "tests.fault_runner", "pause", "registry-committed", "1", "--",
          "ingest", str(corpus), "-q"],
-        env=env(home, DOSSIER_FAULT_MARK=str(mark), DOSSIER_FAULT_RELEASE=str(release),
-                DOSSIER_FAULT_PAUSE_S="600"),
+        env=cli_env(home, DOSSIER_FAULT_MARK=str(mark), DOSSIER_FAULT_RELEASE=str(release),
+                    DOSSIER_FAULT_PAUSE_S="600"),
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for(mark, writer)  # a_alibaba.txt committed; b_oracle.md not yet; lock held
@@ -115,7 +109,7 @@ def test_search_answers_throughout_a_running_ingest(tmp_path: Path, corpus: Path
     shutil.copy(FIXTURES / "BKE_8-K_2024-11-22_EX-99.1.html", corpus / "c_buckle.html")
     shutil.copy(FIXTURES / "newspaper_businessweek.com2.html", corpus / "d_businessweek.html")
     first = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest",
-                            str(corpus / "b_oracle.md"), "-q"], env=env(home), cwd=REPO,
+                            str(corpus / "b_oracle.md"), "-q"], env=cli_env(home), cwd=REPO,
                            capture_output=True, text=True, timeout=300, check=False)
     assert first.returncode == 0, first.stderr
     writer = dossier(home, "ingest", str(corpus), "-q")
@@ -144,7 +138,7 @@ def test_two_first_ingests_into_an_empty_home_create_it_once(tmp_path: Path, cor
             ingests.append((mark, subprocess.Popen(
                 [sys.executable, "-m", "tests.fault_runner", "gate", "store-open", "1", "--",
                  "ingest", str(corpus / name), "-q"],
-                env=env(home, DOSSIER_FAULT_MARK=str(mark), DOSSIER_FAULT_GATE=str(gate)),
+                env=cli_env(home, DOSSIER_FAULT_MARK=str(mark), DOSSIER_FAULT_GATE=str(gate)),
                 cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
         for mark, proc in ingests:
             wait_for(mark, proc)
