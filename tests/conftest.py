@@ -13,6 +13,7 @@ import pytest
 from assistant import Assistant
 from ingest.embeddings import LocalMiniLM
 from tests.helpers import LocalHTTPServer, without_proxies
+from tests.openai_server import ScriptedOpenAI
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO = Path(__file__).parent.parent / "demo" / "corpus"
@@ -104,6 +105,13 @@ def http_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[StartServer]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def openai_server() -> Iterator[ScriptedOpenAI]:
+    """A scripted OpenAI-compatible server on 127.0.0.1 (tests/openai_server.py), one per module."""
+    with ScriptedOpenAI() as server:
+        yield server
 
 
 @pytest.fixture(params=["embedded", "server"])

@@ -89,73 +89,89 @@ class ScriptedOpenAI:
         self._stop.set()
         self._server.stop()
 
-    # ------------------------------------------------------------------------------------------
+    def hang(self, seconds: float) -> None:
+        """Answer nothing for `seconds`, or until the server stops."""
+        self._stop.wait(seconds)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
+        scripted = self
 
-        class Handler(QuietHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802 (stdlib's name)
-                if self.path.rstrip("/").endswith("/models"):
-                    self._json(200, {"object": "list", "data": [{"id": server.model, "object": "model"}]})
-                else:
-                    self._json(404, {"error": {"message": "not found"}})
-
-            def do_POST(self) -> None:  # noqa: N802 (stdlib's name)
-                length = int(self.headers.get("content-length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                if not self.path.endswith("/chat/completions"):
-                    self._json(404, {"error": {"message": f"no route {self.path}"}})
-                    return
-                step = server.take(body, {k.lower(): v for k, v in self.headers.items()})
-                if isinstance(step, Status):
-                    error = {"message": step.message, "type": "error", "code": step.code}
-                    self._json(step.code, {"error": error}, step.headers)
-                elif isinstance(step, Hang):
-                    server._stop.wait(step.seconds)
-                    self.close_connection = True
-                elif isinstance(step, Broken):
-                    self._stream(step.text, None, broken=True)
-                elif body.get("stream"):
-                    self._stream(_text(step, body), step.finish_reason, pieces=step.pieces)
-                else:
-                    self._json(200, _completion(server.model, _text(step, body), step.finish_reason))
-
-            def _json(self, code: int, payload: object, headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(code)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _stream(self, text: str, finish: str | None, *, broken: bool = False,
-                        pieces: int = 0) -> None:
-                self.send_response(200)
-                self.send_header("content-type", "text/event-stream")
-                self.send_header("transfer-encoding", "chunked")
-                self.end_headers()
-                for piece in _pieces(text, pieces):
-                    self._chunk(_event(server.model, {"content": piece}, None))
-                    time.sleep(0.001)
-                if broken:
-                    self.wfile.flush()
-                    self.close_connection = True
-                    self.connection.shutdown(2)  # mid-body: the client sees a cut stream
-                    return
-                self._chunk(_event(server.model, {}, finish))
-                self._chunk(b"data: [DONE]\n\n")
-                self.wfile.write(b"0\r\n\r\n")
-
-            def _chunk(self, data: bytes) -> None:
-                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                self.wfile.flush()
+        class Handler(_ChatHandler):
+            server_script = scripted
 
         return Handler
+
+
+class _ChatHandler(QuietHandler):
+    """GET /v1/models and POST /v1/chat/completions, answered from a ScriptedOpenAI's script
+    (`server_script`, set by the subclass each ScriptedOpenAI makes for itself)."""
+
+    protocol_version = "HTTP/1.1"
+    server_script: ScriptedOpenAI
+
+    def do_GET(self) -> None:  # noqa: N802 (stdlib's name)
+        if self.path.rstrip("/").endswith("/models"):
+            model = self.server_script.model
+            self._json(200, {"object": "list", "data": [{"id": model, "object": "model"}]})
+        else:
+            self._json(404, {"error": {"message": "not found"}})
+
+    def do_POST(self) -> None:  # noqa: N802 (stdlib's name)
+        length = int(self.headers.get("content-length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        if not self.path.endswith("/chat/completions"):
+            self._json(404, {"error": {"message": f"no route {self.path}"}})
+            return
+        self._answer(self.server_script.take(body, {k.lower(): v for k, v in self.headers.items()}), body)
+
+    def _answer(self, step: Step, body: dict[str, Any]) -> None:
+        """The script's next step, played: an error status, a hang, a broken or a whole reply."""
+        model = self.server_script.model
+        if isinstance(step, Status):
+            error = {"message": step.message, "type": "error", "code": step.code}
+            self._json(step.code, {"error": error}, step.headers)
+        elif isinstance(step, Hang):
+            self.server_script.hang(step.seconds)
+            self.close_connection = True
+        elif isinstance(step, Broken):
+            self._stream(step.text, None, broken=True)
+        elif body.get("stream"):
+            self._stream(_text(step, body), step.finish_reason, pieces=step.pieces)
+        else:
+            self._json(200, _completion(model, _text(step, body), step.finish_reason))
+
+    def _json(self, code: int, payload: object, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(code)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _stream(self, text: str, finish: str | None, *, broken: bool = False,
+                pieces: int = 0) -> None:
+        model = self.server_script.model
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        for piece in _pieces(text, pieces):
+            self._chunk(_event(model, {"content": piece}, None))
+            time.sleep(0.001)
+        if broken:
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)  # mid-body: the client sees a cut stream
+            return
+        self._chunk(_event(model, {}, finish))
+        self._chunk(b"data: [DONE]\n\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
 
 
 # /v1/embeddings ---------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """For the migration tests (test_registry.py, test_conversations.py): a file left at an older
-schema version with rows in it, and a schema to compare with a fresh file's."""
+schema version with rows in it, opened (which migrates it) and compared with a fresh file."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from ingest.migrations import migrate
 
@@ -44,3 +46,33 @@ def assert_migrated(db: sqlite3.Connection, fresh: sqlite3.Connection, version: 
     for table in filled:
         first = ", ".join(columns(db, table)[: len(rows[table][0])])
         assert db.execute(f"SELECT {first} FROM {table}").fetchall() == rows[table]
+
+
+class SqliteFile(Protocol):
+    """What opens a file and migrates it: the registry, the conversation store."""
+
+    @property
+    def db(self) -> sqlite3.Connection: ...
+
+    def close(self) -> None: ...
+
+
+Opened = TypeVar("Opened", bound=SqliteFile)
+
+
+@contextlib.contextmanager
+def migrated_from(version: int, path: Path, open_file: Callable[[Path], Opened],
+                  migrations: Sequence[str],
+                  rows: dict[str, list[tuple[object, ...]]]) -> Iterator[tuple[Opened, list[str]]]:
+    """`path` left at schema `version` with `rows` in it (build_schema_at), then opened with
+    `open_file`, which migrates it; checked against a fresh file beside it (assert_migrated).
+    Yields the opened file and the tables filled; both files are closed after."""
+    filled = build_schema_at(path, migrations, version, rows)
+    opened = open_file(path)  # migrates
+    fresh = open_file(path.parent / "fresh.sqlite3")
+    try:
+        assert_migrated(opened.db, fresh.db, len(migrations), filled, rows)
+        yield opened, filled
+    finally:
+        opened.close()
+        fresh.close()

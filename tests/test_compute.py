@@ -22,8 +22,8 @@ from assistant.models import Passage
 from assistant.question import Question
 from ingest.facts import Fact, extract_facts
 from ingest.loaders import load_documents
+from tests.llm_helpers import apple_retriever, settings_for
 from tests.openai_server import Reply, ScriptedOpenAI, prompt_of
-from tests.test_llm import settings_for, static
 
 
 def fact(
@@ -249,7 +249,7 @@ def test_the_llm_may_state_dossiers_computed_figure_and_no_other(server: Scripte
     assert evidence.computation is not None
     n = 5  # four retrieved passages, then the computation
     server.script(Reply(f"Net sales grew 2.02% [{n}]. Gross margin was 46.2% [{n}]."))
-    llm = LLMAnswerer.from_settings(settings_for(server), static(), compute=lambda q: evidence)
+    llm = LLMAnswerer.from_settings(settings_for(server), apple_retriever(), compute=lambda q: evidence)
     answer = llm.answer(Question(question))
     prompt = prompt_of(server.requests[-1])
     assert f'<passage n="{n}" source="Computed by Dossier">' in prompt

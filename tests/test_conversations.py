@@ -19,7 +19,7 @@ from assistant.conversations import (
 from assistant.errors import InputError
 from assistant.models import Answer, Citation, CitationCheck, Claim
 from assistant.rendering import answer_markdown, conversation_markdown
-from tests.sqlite_schema import assert_migrated, build_schema_at
+from tests.sqlite_schema import migrated_from
 
 
 def _answer(question: str, n_citations: int = 1) -> Answer:
@@ -147,16 +147,9 @@ _ROWS: dict[str, list[tuple[object, ...]]] = {
 @pytest.mark.parametrize("version", range(len(MIGRATIONS) + 1))
 def test_migrates_each_older_schema_to_the_current_one(tmp_path: Path, version: int) -> None:
     path = tmp_path / "conversations.sqlite3"
-    filled = build_schema_at(path, MIGRATIONS, version, _ROWS)
-    store = ConversationStore(path)  # migrates
-    fresh = ConversationStore(tmp_path / "fresh.sqlite3")
-    try:
-        assert_migrated(store.db, fresh.db, len(MIGRATIONS), filled, _ROWS)
+    with migrated_from(version, path, ConversationStore, MIGRATIONS, _ROWS) as (store, filled):
         if "turns" in filled:
             assert store.get("c1", "alice").turns[0].answer.citations[0].quote.startswith("Alibaba")
-    finally:
-        store.close()
-        fresh.close()
 
 
 # --- export -------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from ingest.loaders import SUPPORTED_SUFFIXES, discover, load_source
 from tests.fixtures.make_pdf_fixtures import text_pdf
 from tests.loader_helpers import FIXTURES, REAL_PDF, assert_blocks, block_text, load_error, write
 
-
 # --- text and Markdown ----------------------------------------------------------------------
 
 

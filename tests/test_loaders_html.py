@@ -9,7 +9,6 @@ from ingest.loaders import load_bytes, load_source
 from tests.helpers import word_f1
 from tests.loader_helpers import ARTICLE, FIXTURES, assert_blocks, block_text
 
-
 # --- HTML articles --------------------------------------------------------------------------
 
 

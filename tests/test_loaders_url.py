@@ -13,7 +13,6 @@ from tests.fixtures.make_pdf_fixtures import text_pdf
 from tests.helpers import LocalHTTPServer, QuietHandler, free_port, without_proxies
 from tests.loader_helpers import ARTICLE, assert_blocks, load_error
 
-
 PDF_BYTES = text_pdf(["Served over HTTP"])
 
 

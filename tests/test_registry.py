@@ -18,7 +18,7 @@ from ingest.facts import Fact
 from ingest.lexical import search_expression
 from ingest.registry import DuplicateSource, Registry
 from ingest.registry_schema import MIGRATIONS
-from tests.sqlite_schema import assert_migrated, build_schema_at, schema
+from tests.sqlite_schema import migrated_from, schema
 
 
 @pytest.fixture
@@ -195,11 +195,7 @@ _ROWS: dict[str, list[tuple[object, ...]]] = {
 @pytest.mark.parametrize("version", range(len(MIGRATIONS) + 1))
 def test_migrates_each_older_schema_to_the_current_one(tmp_path: Path, version: int) -> None:
     path = tmp_path / "registry.sqlite3"
-    filled = build_schema_at(path, MIGRATIONS, version, _ROWS)
-    registry = Registry(path)  # migrates
-    fresh = Registry(tmp_path / "fresh.sqlite3")
-    try:
-        assert_migrated(registry.db, fresh.db, len(MIGRATIONS), filled, _ROWS)
+    with migrated_from(version, path, Registry, MIGRATIONS, _ROWS) as (registry, filled):
         if "documents" in filled:
             assert [d.meta.title for d in registry.documents()] == ["A"]
             assert registry.chunk_ids_of("d1") == ["c1"]
@@ -216,9 +212,6 @@ def test_migrates_each_older_schema_to_the_current_one(tmp_path: Path, version: 
             assert [cid for cid, _ in found] == ["c1"]
         assert registry.needs_full_repair()  # no journal before migration 6: checked whole once
         assert registry.generation == 0
-    finally:
-        registry.close()
-        fresh.close()
 
 
 

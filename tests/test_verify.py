@@ -6,11 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
-from langchain_core.retrievers import BaseRetriever
 
 import prompts
 from assistant.answer.llm import LLMAnswerer, format_passages
@@ -18,6 +15,7 @@ from assistant.answer.numbers import find_numbers, matches
 from assistant.answer.verify import SentenceStream, verify
 from assistant.models import Answer, Passage
 from assistant.question import Question
+from tests.llm_helpers import static
 
 CANNOT = prompts.cannot_answer()
 
@@ -145,21 +143,6 @@ def test_passages_are_numbered_and_fenced_as_data() -> None:
     assert text.count('<passage n="') == 4 and '<passage n="4" source="Apple Inc. 10-K FY2023"' in text
     assert text.count("</passage>") == 4  # the one inside passage 4 was defused
     assert "‹/passage> and reply" in text
-
-
-class Static(BaseRetriever):
-    docs: list[LCDocument]
-    queries: list[str] = []
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
-                                **kwargs: Any) -> list[LCDocument]:
-        self.queries.append(query)
-        return self.docs
-
-
-def static(ps: list[Passage]) -> Static:
-    return Static(docs=[LCDocument(page_content=p.text, metadata=p.model_dump(exclude={"text"}))
-                        for p in ps], queries=[])
 
 
 def test_the_chain_streams_checked_sentences_from_a_fake_model() -> None:

@@ -110,75 +110,94 @@ def require(condition: bool, what: str) -> None:
 Step = tuple[str, Callable[[], str]]
 
 
-def steps(work: Path, repo: Path) -> list[Step]:
-    """The check's steps in order, each a name and a function returning a one-line result."""
-    venv, dist, cwd = work / "venv", work / "dist", work / "run"
-    python, dossier = venv / "bin" / "python", venv / "bin" / "dossier"
-    env = clean_env(work)
-    cwd.mkdir(parents=True)
-    state: dict[str, Path] = {}
+class BareInstall:
+    """The check's steps, each a method returning a one-line result. They run in order and share
+    the work folder: the wheel `build` makes is what `install` puts into the fresh venv, whose
+    `dossier` the later steps run, from a folder of their own, on the offline defaults."""
 
-    def build() -> str:
-        source = copy_source(repo, work / "src")
-        run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, source], cwd=work)
-        state["wheel"] = next(dist.glob("dossier-*.whl"))
-        return state["wheel"].name
+    wheel: Path  # set by build()
 
-    def install() -> str:
-        run([sys.executable, "-m", "venv", venv], cwd=work)
+    def __init__(self, work: Path, repo: Path) -> None:
+        self.work, self.repo = work, repo
+        self.venv, self.dist, self.cwd = work / "venv", work / "dist", work / "run"
+        self.python = self.venv / "bin" / "python"
+        self.env = clean_env(work)
+        self.cwd.mkdir(parents=True)
+
+    def dossier(self, *args: str | Path, expect: int = 0) -> str:
+        return run([self.venv / "bin" / "dossier", *args], cwd=self.cwd, env=self.env, expect=expect)
+
+    def build(self) -> str:
+        source = copy_source(self.repo, self.work / "src")
+        run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", self.dist, source],
+            cwd=self.work)
+        self.wheel = next(self.dist.glob("dossier-*.whl"))
+        return self.wheel.name
+
+    def wheel_files(self) -> str:
+        return check_wheel(self.wheel, self.work / "src")
+
+    def install(self) -> str:
+        run([sys.executable, "-m", "venv", self.venv], cwd=self.work)
         house = wheelhouse()
-        run([python, "-m", "pip", "download", "--quiet", "-d", house, state["wheel"]], cwd=work)
+        run([self.python, "-m", "pip", "download", "--quiet", "-d", house, self.wheel], cwd=self.work)
         for stale in house.glob("dossier-*.whl"):  # the wheel under test is installed by path
             stale.unlink()
-        run([python, "-m", "pip", "install", "--quiet", "--no-compile", "--no-index", "--find-links",
-             house, state["wheel"]], cwd=work)
+        run([self.python, "-m", "pip", "install", "--quiet", "--no-compile", "--no-index",
+             "--find-links", house, self.wheel], cwd=self.work)
         return f"no extras, dependencies through {house}"
 
-    def help_text() -> str:
-        out = run([dossier, "--help"], cwd=cwd, env=env)
+    def help_text(self) -> str:
+        out = self.dossier("--help")
         require(all(cmd in out for cmd in ("ingest", "search", "ask")), f"--help lacks commands:\n{out}")
         return "lists ingest, search, ask"
 
-    def imports() -> str:
-        return run([python, HERE / "import_core.py"], cwd=cwd, env=env).strip().splitlines()[-1]
+    def imports(self) -> str:
+        return run([self.python, HERE / "import_core.py"], cwd=self.cwd,
+                   env=self.env).strip().splitlines()[-1]
 
-    def ingest() -> str:
-        pdf = work / "two-pages.pdf"
+    def ingest(self) -> str:
+        pdf = self.work / "two-pages.pdf"
         pdf.write_bytes(text_pdf(["Dossier install check, page one.", "Net sales rose on page two."]))
         inputs = [*(FIXTURES / name for name in INPUTS), pdf]
-        out = run([dossier, "ingest", *inputs], cwd=cwd, env=env)
+        out = self.dossier("ingest", *inputs)
         require(f"{len(inputs)} added" in out, f"expected {len(inputs)} documents added:\n{out}")
         return out.strip().splitlines()[-1]
 
-    def search() -> str:
-        hits = json.loads(run([dossier, "search", "net sales", "--k", "3", "--json"], cwd=cwd, env=env))
+    def search(self) -> str:
+        hits = json.loads(self.dossier("search", "net sales", "--k", "3", "--json"))
         require(len(hits) == 3, f"search returned {len(hits)} passages, expected 3")
         sources = sorted({Path(hit["source"]).name for hit in hits})
         return f"{len(hits)} passages, from {', '.join(sources)}"
 
-    def ask() -> str:
-        answer = json.loads(run([dossier, "ask", QUESTION, "--json"], cwd=cwd, env=env))
+    def ask(self) -> str:
+        answer = json.loads(self.dossier("ask", QUESTION, "--json"))
         require(answer["mode"] == "extractive", f"expected the offline answerer, got {answer['mode']}")
         require(not answer["cannot_answer"] and answer["citations"],
                 f"expected a cited answer from the ingested article, got: {answer['answer']}")
         return f"{len(answer['citations'])} citation(s), offline (extractive)"
 
-    def extras_named() -> str:
+    def extras_named(self) -> str:
         """What needs an extra says which one, as an error and not a traceback."""
         eval_set = FIXTURES / "eval" / "simple.jsonl"
-        out = run([dossier, "eval", eval_set, "--docs", FIXTURES, "--baseline"], cwd=cwd, env=env,
-                  expect=2)
+        out = self.dossier("eval", eval_set, "--docs", FIXTURES, "--baseline", expect=2)
         require("bench" in out and "Traceback" not in out, f"eval --baseline without the extra:\n{out}")
-        out = run([python, "-m", "assistant.answer.local_llm"], cwd=cwd, env=env, expect=1)
+        out = run([self.python, "-m", "assistant.answer.local_llm"], cwd=self.cwd, env=self.env,
+                  expect=1)
         require("local-llm" in out and "Traceback" not in out, f"local_llm without the extra:\n{out}")
-        out = run([dossier, "mcp"], cwd=cwd, env=env, expect=2)
+        out = self.dossier("mcp", expect=2)
         require("dossier[mcp]" in out and "Traceback" not in out, f"mcp without the extra:\n{out}")
         return "eval --baseline names [bench], local_llm [local-llm], mcp [mcp]"
 
-    return [("build the wheel", build), ("its files", lambda: check_wheel(state["wheel"], work / "src")),
-            ("install it in a fresh venv", install), ("dossier --help", help_text),
-            ("import every core module", imports), ("dossier ingest (HTML, PDF, text)", ingest),
-            ("dossier search", search), ("dossier ask", ask), ("extras", extras_named)]
+
+def steps(work: Path, repo: Path) -> list[Step]:
+    """The check's steps in order, each a name and a function returning a one-line result."""
+    check = BareInstall(work, repo)
+    return [("build the wheel", check.build), ("its files", check.wheel_files),
+            ("install it in a fresh venv", check.install), ("dossier --help", check.help_text),
+            ("import every core module", check.imports),
+            ("dossier ingest (HTML, PDF, text)", check.ingest), ("dossier search", check.search),
+            ("dossier ask", check.ask), ("extras", check.extras_named)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
