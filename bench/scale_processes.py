@@ -43,6 +43,8 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def run_child(args: argparse.Namespace) -> None:
+    """`bench.scale --child add|first`, in this fresh process: add --filing (Chroma's index load
+    timed apart) or answer a first --question; prints one JSON line of timings."""
     from assistant import Assistant
     from ingest.embeddings import LocalMiniLM
 
