@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -89,62 +89,72 @@ def resolve_scope(question: Question, metas: Mapping[str, DocMeta],
     if names.unknown and not companies:
         return Scope(mode="none", note=f"{_listing(names.unknown)} not in the store: searched every "
                      "document")
-    form = question.form
-    latest, dated, when = question.latest, question.dated, question.recency
-    period = None if latest or dated else question.period
-    on_date = question.on_date
-    if not (companies or form or period or latest or dated or on_date):
-        return None
-
-    notes: list[str] = []
-    docs = {d for d, m in metas.items() if not companies or (m.company in companies)}
-    if form:
-        with_form = {d for d in docs if is_of_type(metas[d], form)}
-        if with_form:
-            docs = with_form
-        else:
-            notes.append(f"no {form} in the store{_for(companies)}")
-            form = None
-    if on_date:
-        on_day = nearest_dated(docs, metas, on_date)
-        if on_day:
-            docs = on_day
-        else:
-            notes.append(f"nothing dated {on_date.isoformat()} in the store{_for(companies)}")
-            on_date = None
-    if period:
-        in_period = {d for d in docs if _in_period(metas[d], period)}
-        if in_period:
-            docs = in_period
-        else:
-            notes.append(f"no document for {period.text} in the store{_for(companies)}")
-    if dated:
-        in_window = {d for d in docs if _in_window(metas[d], when.date_from, when.date_to)}
-        if in_window:
-            docs = in_window
-        else:
-            notes.append(f"nothing dated {when.phrase} in the store{_for(companies)}")
-            dated = False
-    if latest:
-        docs = _latest(docs, metas)
-    if (not companies and not form and not (period and not notes) and not latest and not dated
-            and not on_date):
-        return None
-    if not docs:
+    narrowed = _narrow(question, metas, companies)
+    if narrowed is None or not narrowed.docs:
         return None
     sure = names.sure or not companies
     return Scope(
         query=question.without_companies if strip_names and companies and sure else None,
         companies=sorted(companies),
         matched=[m.describe() for m in sorted(names.matches, key=lambda m: m.company)],
-        form=form,
-        period=("latest" if latest else when.phrase if dated
-                else f"dated {on_date.isoformat()}" if on_date
-                else period.text if period and not notes else None),
-        doc_ids=sorted(docs),
+        form=narrowed.form,
+        period=narrowed.period,
+        doc_ids=sorted(narrowed.docs),
         mode="filter" if sure else uncertain,
-        note=_note(notes, names.unknown),
+        note=_note(narrowed.notes, names.unknown),
     )
+
+
+@dataclass
+class _Narrowed:
+    """The documents left as each restriction a question names is applied in turn; one that
+    would leave none is dropped, and noted ('no 10-K in the store for Apple Inc.')."""
+
+    docs: set[str]
+    companies: set[str]
+    notes: list[str] = field(default_factory=list)
+    form: str | None = None  # the form applied
+    period: str | None = None  # the period applied, as shown: 'Q1 2023', 'latest', 'dated ...'
+
+    def keep(self, kept: set[str], missing: str) -> bool:
+        """Narrow to `kept`, or, when it is empty, keep the documents and note `missing`."""
+        if kept:
+            self.docs = kept
+            return True
+        self.notes.append(f"{missing} in the store{_for(self.companies)}")
+        return False
+
+
+def _narrow(question: Question, metas: Mapping[str, DocMeta], companies: set[str]) -> _Narrowed | None:
+    """The companies' documents narrowed by the form, day, period, dates and 'latest' named;
+    None when the question names none of these, or none of them could be applied."""
+    form = question.form
+    latest, dated, when = question.latest, question.dated, question.recency
+    period = None if latest or dated else question.period
+    on_date = question.on_date
+    if not (companies or form or period or latest or dated or on_date):
+        return None
+    found = _Narrowed({d for d, m in metas.items() if not companies or (m.company in companies)}, companies)
+    if form and not found.keep({d for d in found.docs if is_of_type(metas[d], form)}, f"no {form}"):
+        form = None
+    if on_date and not found.keep(nearest_dated(found.docs, metas, on_date),
+                                  f"nothing dated {on_date.isoformat()}"):
+        on_date = None
+    if period:
+        found.keep({d for d in found.docs if _in_period(metas[d], period)}, f"no document for {period.text}")
+    if dated and not found.keep({d for d in found.docs if _in_window(metas[d], when.date_from, when.date_to)},
+                                f"nothing dated {when.phrase}"):
+        dated = False
+    if latest:
+        found.docs = _latest(found.docs, metas)
+    period_applied = period is not None and not found.notes
+    if not (companies or form or period_applied or latest or dated or on_date):
+        return None
+    found.form = form
+    found.period = ("latest" if latest else when.phrase if dated
+                    else f"dated {on_date.isoformat()}" if on_date
+                    else period.text if period is not None and period_applied else None)
+    return found
 
 
 def _note(dropped: list[str], unknown: Sequence[str]) -> str | None:

@@ -13,7 +13,8 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer.compute import ComputeError, MissingOperand, compute
+from assistant.answer.arithmetic import ComputeError, MissingOperand
+from assistant.answer.compute import compute
 from assistant.answer.operands import Facts
 from assistant.answer.request import read_request
 from assistant.answer.verify import Verifier

@@ -161,45 +161,15 @@ def read_request(text: str) -> Request | None:
     years = years_of(text)
     definition = parse_definition(text)
     asked = _asked_part(text)
-    if definition is None and (_QUALITATIVE.search(asked) or _QUARTER.search(text)):
-        return None
     if definition is not None:
-        if definition.formula is None:
-            return Request(
-                "formula",
-                years=years,
-                metric=definition.metric,
-                definition=definition,
-                rounding=rounding,
-                problem=definition.problem,
-            )
-        return _with_average(
-            Request(
-                "formula",
-                years=years,
-                metric=definition.metric,
-                formula=definition.formula,
-                definition=definition,
-                rounding=rounding,
-            ),
-            asked,
-            years,
-        )
+        return _defined(definition, years, rounding)
+    if _QUALITATIVE.search(asked) or _QUARTER.search(text):
+        return None
     metrics = [m for m in metric_for(asked) if not m.parameters]
     if _CAGR.search(asked):
-        subject = _subject(_CAGR.sub(" ", asked))
-        metric = metrics[0] if metrics else None
-        return Request(
-            "cagr",
-            subjects=(subject,) if subject else (),
-            years=years,
-            metric=metric,
-            formula=metric.expression if metric else None,
-            rounding=rounding,
-        )
-    composite = next((m for m in metrics if _is_metric(m)), None)
-    compared = _CHANGE.search(asked) or _PERCENT_CHANGE.search(asked) or _RATIO.search(asked)
-    if composite is not None and not compared:  # "the change in the current ratio": a change
+        return _cagr(asked, metrics, years, rounding)
+    composite = _composite_asked(asked, metrics)
+    if composite is not None:  # "the change in the current ratio": a change, read below
         return _with_average(
             Request(
                 "formula", years=years, metric=composite, formula=composite.expression, rounding=rounding
@@ -207,6 +177,47 @@ def read_request(text: str) -> Request | None:
             asked,
             years,
         )
+    return _operation(asked, years, rounding) or _single_value(asked, metrics, years, rounding)
+
+
+def _defined(definition: Definition, years: tuple[int, ...], rounding: Rounding) -> Request:
+    """The question's own definition ("... is defined as: ..."): its formula, or the problem
+    that keeps it from being read."""
+    return Request(
+        "formula",
+        years=years,
+        metric=definition.metric,
+        formula=definition.formula,
+        definition=definition,
+        rounding=rounding,
+        problem=definition.problem,
+    )
+
+
+def _cagr(asked: str, metrics: list[Metric], years: tuple[int, ...], rounding: Rounding) -> Request:
+    """A compound annual growth rate: of the row named, or of the vocabulary metric asked for."""
+    subject = _subject(_CAGR.sub(" ", asked))
+    metric = metrics[0] if metrics else None
+    return Request(
+        "cagr",
+        subjects=(subject,) if subject else (),
+        years=years,
+        metric=metric,
+        formula=metric.expression if metric else None,
+        rounding=rounding,
+    )
+
+
+def _composite_asked(asked: str, metrics: list[Metric]) -> Metric | None:
+    """The metric computed from several line items (a margin, a turnover) the question asks
+    for, when it asks for its value, not a change or ratio of it."""
+    composite = next((m for m in metrics if _is_metric(m)), None)
+    compared = _CHANGE.search(asked) or _PERCENT_CHANGE.search(asked) or _RATIO.search(asked)
+    return composite if not compared else None
+
+
+def _operation(asked: str, years: tuple[int, ...], rounding: Rounding) -> Request | None:
+    """A ratio, percentage change, average, change, difference or sum of the rows named."""
     ratio = _RATIO.search(asked)
     if ratio and not _PERCENT_CHANGE.search(asked):
         return _ratio(asked, ratio, years, rounding)
@@ -226,18 +237,24 @@ def read_request(text: str) -> Request | None:
         return Request("change", subjects=_subjects(asked), years=years, rounding=rounding)
     if _SUM.search(asked) or (re.search(r"\btotal\b", asked, re.I) and len(set(years)) >= 2):
         return Request("sum", subjects=_subjects(asked), years=_range(asked, years), rounding=rounding)
-    items = line_items_named(asked)
-    if years and (metrics or (len(items) == 1 and _HOW_MUCH.search(asked))):
-        # one figure asked for a period: "capex in FY2023", "how much ... cash dividends ..."
-        subject = _subject(_ROUNDING_WORDS.sub(" ", asked))
-        return Request(
-            "value",
-            subjects=(subject,) if subject else (),
-            years=years,
-            metric=metrics[0] if metrics else None,
-            rounding=rounding,
-        )
     return None
+
+
+def _single_value(
+    asked: str, metrics: list[Metric], years: tuple[int, ...], rounding: Rounding
+) -> Request | None:
+    """One figure asked for a period: "capex in FY2023", "how much ... cash dividends ..."."""
+    items = line_items_named(asked)
+    if not (years and (metrics or (len(items) == 1 and _HOW_MUCH.search(asked)))):
+        return None
+    subject = _subject(_ROUNDING_WORDS.sub(" ", asked))
+    return Request(
+        "value",
+        subjects=(subject,) if subject else (),
+        years=years,
+        metric=metrics[0] if metrics else None,
+        rounding=rounding,
+    )
 
 
 def _asked_part(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from assistant.answer.compute import Computed
+from assistant.answer.result import Computed
 from assistant.models import Citation, Computation, ComputedOperand, Passage
 from assistant.retrieval import to_passage
 from ingest.documents import DocMeta

@@ -6,7 +6,7 @@ the chat, behind its login. The tools give the shapes of the CLI's `--json` (see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -60,13 +60,31 @@ INSTRUCTIONS = (
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
 
+Runner = Callable[[Callable[[], Any]], Awaitable[Any]]
+
+
 def build_server(service: DossierService, *, allow_ingest: bool = False,
                  limiter: CapacityLimiter | None = None) -> MCPServer:
     """An MCP server whose tools use `service`; `ingest` only when `allow_ingest`. The tools'
     work runs in worker threads, at most `limiter`'s number at once (default: anyio's)."""
     server: MCPServer = MCPServer("dossier", title="Dossier", instructions=INSTRUCTIONS,
                                   log_level="WARNING")
+    run = _runner(limiter)
+    _add_reading_tools(server, service, run)
+    if allow_ingest:
+        @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False,
+                                                 idempotent_hint=True, open_world_hint=True))
+        async def ingest(paths_or_urls: Sources) -> dict[str, Any]:
+            """Add documents to the store: files or folders on the server's disk (PDF, HTML,
+            text, Markdown), http(s) URLs of articles or filings, or edgar:TICKER to download
+            a company's 10-K and 10-Q filings from SEC EDGAR. Returns what was added, replaced,
+            unchanged or failed (with the reason), and the passages stored."""
+            return await run(lambda: service.ingest(list(paths_or_urls)))
 
+    return server
+
+
+def _runner(limiter: CapacityLimiter | None) -> Runner:
     async def run(work: Callable[[], Any]) -> Any:
         """A tool's work; a failure the caller can act on becomes a ToolError, whose message
         the client sees."""
@@ -76,6 +94,12 @@ def build_server(service: DossierService, *, allow_ingest: bool = False,
             raise ToolError(problem(exc)) from None
         except (RequestError, Unavailable) as exc:
             raise ToolError(str(exc)) from None
+
+    return run
+
+
+def _add_reading_tools(server: MCPServer, service: DossierService, run: Runner) -> None:
+    """search, ask and list_documents: they read the store, never change it."""
 
     @server.tool(annotations=READ_ONLY)
     async def search(query: Query, k: K = None, company: Company = None, ticker: Ticker = None,
@@ -114,18 +138,6 @@ def build_server(service: DossierService, *, allow_ingest: bool = False,
         """The documents in the store: doc_id, title, source, chunks (passages), company,
         ticker, form, period, filed, published and url. doc_id values restrict search and ask."""
         return await run(service.documents)
-
-    if allow_ingest:
-        @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False,
-                                                 idempotent_hint=True, open_world_hint=True))
-        async def ingest(paths_or_urls: Sources) -> dict[str, Any]:
-            """Add documents to the store: files or folders on the server's disk (PDF, HTML,
-            text, Markdown), http(s) URLs of articles or filings, or edgar:TICKER to download
-            a company's 10-K and 10-Q filings from SEC EDGAR. Returns what was added, replaced,
-            unchanged or failed (with the reason), and the passages stored."""
-            return await run(lambda: service.ingest(list(paths_or_urls)))
-
-    return server
 
 
 def serve_stdio(service: DossierService, *, allow_ingest: bool = False) -> None:
