@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from assistant import Assistant
 from assistant import cli as cli_module
+from assistant.cli import common as cli_common
 from ingest.sources.edgar import (
     EdgarClient,
     EdgarError,
@@ -193,7 +194,7 @@ def test_ingest_edgar_downloads_caches_and_keeps_filing_meta(
 def test_cli_ingest_edgar(edgar: FakeEdgar, tmp_path: Path, embedder: CountingEmbedder,
                           monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
-    monkeypatch.setattr(cli_module, "_assistant",
+    monkeypatch.setattr(cli_common, "open_assistant",
                         lambda: edgar_assistant(tmp_path / "home", embedder, edgar))
     result = runner.invoke(cli_module.app, ["ingest", "edgar:BKE", "--forms", "8-K",
                                             "--since", "2024-11-01", "--form", "8-K/A"])
@@ -203,7 +204,7 @@ def test_cli_ingest_edgar(edgar: FakeEdgar, tmp_path: Path, embedder: CountingEm
         (record,) = a.documents()
     assert record.meta.form == "8-K/A" and record.meta.filed == "2024-11-22"  # --form wins
 
-    monkeypatch.setattr(cli_module, "_assistant",
+    monkeypatch.setattr(cli_common, "open_assistant",
                         lambda: edgar_assistant(tmp_path / "home2", embedder, edgar, identity=None))
     requests = len(edgar.requests)
     result = runner.invoke(cli_module.app, ["ingest", "edgar:BKE"])

@@ -121,7 +121,7 @@ def dossier(alibaba_store: Path, minilm: LocalMiniLM, openai_server: ScriptedOpe
                             "OPENAI_API_KEY": key, "DOSSIER_LLM_MODEL": "test-model",
                             "DOSSIER_LLM_MAX_RETRIES": "0", "DOSSIER_LLM_TIMEOUT_S": "2"}.items():
             monkeypatch.setenv(name, value)
-        monkeypatch.setattr(cli, "_assistant", lambda: Assistant(embedder=minilm))
+        monkeypatch.setattr(cli.common, "open_assistant", lambda: Assistant(embedder=minilm))
         return CliRunner().invoke(cli.app, list(args))
 
     return run

@@ -1,5 +1,5 @@
-"""`dossier eval`, behind the typer command in assistant/cli.py: pick the store, ingest, run,
-and write the report."""
+"""`dossier eval`, behind the typer command in assistant/cli/evaluation.py: pick the store,
+ingest, run, and write the report."""
 
 from __future__ import annotations
 

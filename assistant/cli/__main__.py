@@ -1,0 +1,5 @@
+"""`python -m assistant.cli`: the `dossier` command."""
+
+from assistant.cli import run
+
+run()
