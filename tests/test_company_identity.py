@@ -284,15 +284,3 @@ def test_search_scopes_boosts_or_searches_everything(two_document_store: Path, m
         assert filtered.scope is not None and filtered.scope.mode == "filter"
         assert {p.company for p in filtered} == {"Buckle Inc"}
 
-
-def test_several_years_named_scope_to_the_latest_annual_report() -> None:
-    from assistant.question import named_period
-
-    period = named_period("What is the 2 year revenue CAGR from FY2020 to FY2022?")
-    assert period is not None and period.text == "FY2022"
-    period = named_period("What was the average margin for FY2018 - FY2020?")
-    assert period is not None and period.text == "FY2020"
-    period = named_period("How did sales in 2019 compare with those in 2018?")
-    assert period is not None and period.text == "2019"
-    quarter = named_period("Q2 2023 against FY2022")  # a quarter named comes first, as before
-    assert quarter is not None and quarter.text == "Q2 2023"

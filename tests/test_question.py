@@ -19,7 +19,7 @@ import assistant.question
 import assistant.retrieval
 import assistant.scope
 from assistant import Assistant
-from assistant.question import Period, Question, read_question
+from assistant.question import Period, Question, named_period, read_question
 from ingest.documents import DocMeta
 from ingest.embeddings import LocalMiniLM
 from tests.conftest import CountingEmbedder
@@ -239,3 +239,15 @@ def test_a_reopened_conversation_reads_its_last_question_for_a_follow_up(
         *_, (_, _, _, state) = ChatApp(a).respond("What about cloud?", [], reopened,
                                                   None, None, None, None, None)
     assert state["last"] == "cloud, Alibaba"
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("What is the 2 year revenue CAGR from FY2020 to FY2022?", "FY2022"),
+    ("What was the average margin for FY2018 - FY2020?", "FY2020"),
+    ("How did sales in 2019 compare with those in 2018?", "2019"),
+    ("Q2 2023 against FY2022", "Q2 2023"),  # a quarter named comes first
+])
+def test_of_several_years_named_the_latest_is_the_period(question: str, named: str) -> None:
+    """So the scope is the latest annual report, which holds the earlier years too."""
+    period = named_period(question)
+    assert period is not None and period.text == named
