@@ -29,6 +29,7 @@ Doc = Annotated[list[str] | None, typer.Option("--doc", help="Only this document
 
 
 def open_assistant() -> Assistant:
+    """The Assistant every command uses (its heavy imports happen here, when a command runs)."""
     from assistant.api import Assistant
 
     return Assistant()

@@ -14,7 +14,6 @@ AllowIngest = Annotated[bool, typer.Option(
     "--allow-ingest", help="MCP: also offer the ingest tool (the client may add documents).")]
 
 
-
 def chat(
     host: Annotated[str, typer.Option(help="Interface to bind; 0.0.0.0 exposes the chat to the "
                                       "network (set DOSSIER_AUTH first).")] = "127.0.0.1",
