@@ -147,13 +147,13 @@ def _narrow(question: Question, metas: Mapping[str, DocMeta], companies: set[str
         dated = False
     if latest:
         found.docs = _latest(found.docs, metas)
-    period_applied = period is not None and not found.notes
-    if not (companies or form or period_applied or latest or dated or on_date):
+    period_shown = period is not None and not found.notes  # only when nothing was dropped
+    if not (companies or form or period_shown or latest or dated or on_date):
         return None
     found.form = form
     found.period = ("latest" if latest else when.phrase if dated
                     else f"dated {on_date.isoformat()}" if on_date
-                    else period.text if period is not None and period_applied else None)
+                    else period.text if period is not None and period_shown else None)
     return found
 
 
