@@ -4,7 +4,6 @@ own formula), the TAT-QA figure score, and the LLM given the computation over re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -237,21 +236,16 @@ def computed_evidence(question: str) -> ComputedAnswer:
     return ComputedAnswer(computation, citations, [])
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[ScriptedOpenAI]:
-    with ScriptedOpenAI() as s:
-        yield s
-
-
-def test_the_llm_may_state_dossiers_computed_figure_and_no_other(server: ScriptedOpenAI) -> None:
+def test_the_llm_may_state_dossiers_computed_figure_and_no_other(openai_server: ScriptedOpenAI) -> None:
     question = "What was the percentage change in total net sales between 2023 and 2024?"
     evidence = computed_evidence(question)
     assert evidence.computation is not None
     n = 5  # four retrieved passages, then the computation
-    server.script(Reply(f"Net sales grew 2.02% [{n}]. Gross margin was 46.2% [{n}]."))
-    llm = LLMAnswerer.from_settings(settings_for(server), apple_retriever(), compute=lambda q: evidence)
+    openai_server.script(Reply(f"Net sales grew 2.02% [{n}]. Gross margin was 46.2% [{n}]."))
+    llm = LLMAnswerer.from_settings(settings_for(openai_server), apple_retriever(),
+                                    compute=lambda q: evidence)
     answer = llm.answer(Question(question))
-    prompt = prompt_of(server.requests[-1])
+    prompt = prompt_of(openai_server.requests[-1])
     assert f'<passage n="{n}" source="Computed by Dossier">' in prompt
     assert "2.02% = (391,035" in prompt
     assert [c.status for c in answer.claims] == ["supported", "unsupported"]

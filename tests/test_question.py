@@ -7,7 +7,7 @@ import datetime as dt
 import socket
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_type_hints
 
@@ -167,22 +167,16 @@ def test_the_llm_fallback_reuses_the_question_read(alibaba_store: Path, minilm: 
     _read_once(reads, asked)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[ScriptedOpenAI]:
-    with ScriptedOpenAI() as s:
-        yield s
-
-
 def test_a_condensed_follow_up_is_a_new_question_read_once(
-    alibaba_store: Path, minilm: LocalMiniLM, server: ScriptedOpenAI,
+    alibaba_store: Path, minilm: LocalMiniLM, openai_server: ScriptedOpenAI,
     reads: Counter[tuple[str, str]],
 ) -> None:
     standalone = "Over how many years will Alibaba invest 380 billion yuan in AI?"
-    server.script(Reply(standalone), Reply("I cannot tell from the passages."))
+    openai_server.script(Reply(standalone), Reply("I cannot tell from the passages."))
     history = [{"role": "user", "content": "How much is Alibaba investing in AI?"},
                {"role": "assistant", "content": "380 billion yuan."}]
     with Assistant(home=alibaba_store, embedder=minilm, llm={
-            "base_url": server.base_url, "model": "test-model", "timeout_s": 5.0}) as a:
+            "base_url": openai_server.base_url, "model": "test-model", "timeout_s": 5.0}) as a:
         answer = a.ask("over how many years?", history=history)
     assert answer.searched == standalone and answer.scope is not None
     _read_once(reads, "over how many years?")
