@@ -2,4 +2,5 @@
 
 from assistant.cli import run
 
-run()
+if __name__ == "__main__":  # imported (the bare-install check imports every module), it runs nothing
+    run()
