@@ -8,7 +8,7 @@ import datetime as dt
 
 from assistant.answer.extractive import extractive_answer
 from assistant.answer.metric_words import asked_metrics, is_metric_row, names_metric
-from assistant.answer.terms import key_terms
+from assistant.answer.terms import key_terms, subject_terms
 from assistant.models import Passage
 from assistant.question import Question, read_question
 from ingest.documents import DocMeta
@@ -125,3 +125,42 @@ def test_the_metric_alone_does_not_answer_for_a_part_of_it(minilm: LocalMiniLM) 
     question = read("What was Harbor Logistics's pallets revenue?")
     answer = extractive_answer(question, [_passage(total)], minilm)
     assert answer.cannot_answer, answer.answer  # "revenue" is found in "net sales"; "pallets" is not
+
+
+def test_the_questions_framing_words_are_not_asked_of_the_evidence() -> None:
+    asked = key_terms("What major factors contributed to the change in gross margin compared to "
+                      "the previous quarters?")
+    assert subject_terms(asked) == key_terms("gross margin")
+    assert subject_terms(key_terms("What trends can be identified?")) == key_terms("trends identified")
+
+
+def test_a_question_framed_as_an_analysis_is_answered_by_the_sentence_on_its_subject(
+        minilm: LocalMiniLM) -> None:
+    reasons = ("Harbor Logistics gross margin decreased during the third quarter due primarily to "
+               "higher fuel costs.")
+    question = read("What are the major factors contributing to the change in Harbor Logistics's "
+                    "gross margin in the most recent 10-Q compared to the previous quarters?")
+    answer = extractive_answer(question, [_passage(reasons)], minilm)
+    assert not answer.cannot_answer, answer.answer
+    assert answer.citations[0].quote == reasons
+
+
+def test_framing_words_alone_do_not_make_an_off_topic_sentence_an_answer(
+        minilm: LocalMiniLM) -> None:
+    other = ("Harbor Logistics revenue changed significantly compared to previous quarters due to "
+             "major factors.")  # every framing word of the question, not its subject
+    question = read("What major factors drove the change in Harbor Logistics's inventory levels "
+                    "compared to previous quarters?")
+    assert extractive_answer(question, [_passage(other)], minilm).cannot_answer
+
+
+def test_a_statement_leads_over_a_pointer_to_another_note(minilm: LocalMiniLM) -> None:
+    pointer = ("Refer to Note 14 of the Notes to Financial Statements for information regarding "
+               "legal proceedings in which Harbor Logistics is involved.")
+    statement = ("Harbor Logistics believes the outcome of its legal proceedings will not "
+                 "materially harm its financial position.")
+    question = read("What legal proceedings were disclosed in Harbor Logistics's Q2 2023 10-Q?")
+    answer = extractive_answer(question, [_passage(pointer, rank=1), _passage(statement, rank=2)],
+                               minilm)
+    assert answer.citations[0].quote == statement, answer.answer
+    assert [c.quote for c in answer.citations] == [statement, pointer]  # the pointer is still shown

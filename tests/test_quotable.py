@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.quotable import continues_before, is_furniture, is_heading, is_table_row, quotable_spans
+from assistant.answer.quotable import (
+    continues_before,
+    is_cross_reference,
+    is_furniture,
+    is_heading,
+    is_table_row,
+    quotable_spans,
+)
 
 
 def _quotes(text: str, continues: bool = False) -> list[str]:
@@ -121,3 +128,16 @@ def test_rows_of_figures_and_rows_of_cells() -> None:
     assert is_table_row("Total net sales $ 81,797 $ 82,959")
     assert not is_table_row("September 30, 2022.")  # a date, not a row of figures
     assert not is_table_row("Apple Inc. | Q3 2023 Form 10-Q | 4")  # a running footer
+
+
+@pytest.mark.parametrize(("sentence", "pointer"), [
+    ("See accompanying Notes to Condensed Consolidated Financial Statements.", True),
+    ("Refer to Note 14 – Contingencies of the Notes to Financial Statements for information "
+     "regarding legal proceedings in which we are involved.", True),
+    ("For additional information, see Item 8 of Part II, “Financial Statements”.", True),
+    ("Also refer to Item 3, “Legal Proceedings” in our Annual Report on Form 10-K.", True),
+    ("Interest expense was $617 million during Q3 2022, see also Note 5.", False),
+    ("Seasonal demand drove a 5% increase in net sales.", False),
+])
+def test_a_sentence_that_points_elsewhere_is_a_cross_reference(sentence: str, pointer: bool) -> None:
+    assert is_cross_reference(sentence) is pointer

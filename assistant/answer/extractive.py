@@ -2,17 +2,21 @@
 verbatim, each followed by its citation; or the fixed cannot-answer sentence when the evidence
 does not cover the question's key terms. Only whole sentences and whole table rows are quoted
 (assistant/answer/quotable.py); a table row of the period the question asks for is preferred;
-the best sentence comes first. Terms are those of the question's topic: the companies, form
-and period that pick its documents are shared by every passage searched, and by the report's
+the best sentence comes first. Terms are those of the question's topic: the companies, form and
+period that pick its documents are shared by every passage searched, and by the report's
 boilerplate (certifications, cover page), so they rank nothing, and a quote that names none of
-the topic's words is not quoted. A question for a metric's figure (not why it moved) is answered
-first by a quote that states a figure: the statement's row for the metric itself where the
-question asks for nothing narrower (assistant/answer/metric_words.py), else any quote with a
-figure. The question's words for a metric count as found in a quote that names the metric in a
-filing's words ("revenue" in "Total net sales"), though the evidence must still name one of the
-question's own words ("Net sales" alone does not answer "iPhone revenue"). A quoted table row
-whose figures are in a scale its table states elsewhere ("(In millions, ...)") is followed by
-that scale: "(in millions of USD)"."""
+the topic's words is not quoted. Nor are the words that frame the question ("major factors",
+"compared to previous quarters", "what might this suggest") asked of a quote: the answering
+sentence names the subject, not them (assistant/answer/terms.py `subject_terms`); they count
+only where it uses them. A sentence that only points elsewhere ("Refer to Note 14 ...") does not
+lead. A question for a metric's figure (not why it moved) is answered first by a quote that
+states a figure: the statement's row for the metric itself where the question asks for nothing
+narrower (assistant/answer/metric_words.py), else any quote with a figure. The question's words
+for a metric count as found in a quote that names the metric in a filing's words ("revenue" in
+"Total net sales"), though the evidence must still name one of the question's own words ("Net
+sales" alone does not answer "iPhone revenue"). A quoted table row whose figures are in a scale
+its table states elsewhere ("(In millions, ...)") is followed by that scale: "(in millions of
+USD)"."""
 
 from __future__ import annotations
 
@@ -23,8 +27,15 @@ from dataclasses import dataclass
 import prompts
 from assistant.answer.metric_words import asked_metrics, is_metric_row, names_metric
 from assistant.answer.numbers import Number, read_passage, scale_stated_elsewhere, within
-from assistant.answer.quotable import continues_before, is_furniture, is_heading, is_table_row, quotable_spans
-from assistant.answer.terms import coverage, stems
+from assistant.answer.quotable import (
+    continues_before,
+    is_cross_reference,
+    is_furniture,
+    is_heading,
+    is_table_row,
+    quotable_spans,
+)
+from assistant.answer.terms import asked_of, coverage, stems, subject_terms
 from assistant.models import Answer, Citation, Passage
 from assistant.question import Period, Question
 from assistant.rendering import display_quote
@@ -68,11 +79,12 @@ def extractive_answer(
     """`document_texts` (doc id -> full text) lets names in the question ("Apple") rule out
     sentences from documents that never mention them."""
     terms = question.topic_terms or question.key_terms
+    subject = subject_terms(terms)
     metrics = asked_metrics(question.text) if question.metric else {}
     candidates = _candidates(_about_named(question.names, passages, document_texts),
                              document_texts or {})
     if question.topic_terms:  # a quote naming none of the topic (a certification, a cover page)
-        candidates = [c for c in candidates if _coverage(terms, metrics, c.text) > 0]
+        candidates = [c for c in candidates if _coverage(subject, metrics, c.text) > 0]
     if candidates:
         vectors = embedder.embed([question.text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
@@ -83,12 +95,12 @@ def extractive_answer(
             cand.score = (float(sim) + 0.5 * lexical + (0.1 if question.wants_figure and figure else 0.0)
                           + period + 0.05 / cand.passage.rank)
             if metrics and question.wants_figure and not _WHY.search(question.text):
-                cand.tier = _metric_tier(cand.text, figure, terms, metrics)
+                cand.tier = _metric_tier(cand.text, figure, subject, metrics)
     chosen = _select(candidates, max_sentences)
     evidence = " ".join(c.text for c in chosen)
     best_similarity = max((c.score for c in chosen), default=0.0)
     if (not chosen or _coverage(terms, metrics, evidence) < min_support
-            or best_similarity < min_similarity or not _names_the_part(terms, evidence)):
+            or best_similarity < min_similarity or not _names_the_part(subject, evidence)):
         return Answer(question=question.text, answer=prompts.cannot_answer(), cannot_answer=True,
                       mode="extractive", passages=list(passages))
     citations, lines = [], []
@@ -107,8 +119,10 @@ def extractive_answer(
 
 
 def _coverage(terms: frozenset[str], metrics: Mapping[str, frozenset[str]], text: str) -> float:
-    """Share of `terms` that `text` mentions; the question's words for a metric count as found
-    where `text` names that metric in any of its words ("revenue" in "Total net sales")."""
+    """Share of `terms` that `text` mentions, of those it is asked to (the framing words only
+    where it uses them); the question's words for a metric count as found where `text` names
+    that metric in any of its words ("revenue" in "Total net sales")."""
+    terms = asked_of(terms, text)
     if not terms:
         return 1.0
     credited = terms & frozenset().union(*(words for metric, words in metrics.items()
@@ -228,8 +242,10 @@ def _table_head(text: str, row_start: int, most: int = 4) -> str:
 
 def _select(candidates: list[Candidate], limit: int) -> list[Candidate]:
     """Best-scoring sentences near the top score, skipping near-duplicates: the best of the
-    highest tier first, then the others of any tier that score near it or above."""
-    ranked = sorted(candidates, key=lambda c: (c.tier, c.score), reverse=True)
+    highest tier first, a statement before a pointer to elsewhere ("Refer to Note 14 ..."),
+    then the others of any tier that score near it or above."""
+    ranked = sorted(candidates, key=lambda c: (c.tier, not is_cross_reference(c.text), c.score),
+                    reverse=True)
     if not ranked:
         return []
     floor = ranked[0].score - 0.15

@@ -10,6 +10,7 @@ not quoted, nor is a heading or a page's running header or footer.
     is_heading("# Harbor Logistics")     -> True
     is_heading("Harbor Logistics moved 5,120 pallets in May.")  -> False
     is_furniture("Apple Inc. | Q3 2023 Form 10-Q | 4")          -> True
+    is_cross_reference("Refer to Note 14 for information regarding legal proceedings.") -> True
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ _FURNITURE_WORDS = frozenset(
     october november december
     """.split()  # noqa: SIM905
 )
+# A sentence that sends the reader elsewhere: "See Note 5 ...", "Refer to Part II, Item 1A ...",
+# "For additional information, see ...".
+_CROSS_REFERENCE = re.compile(
+    r"[\"'\u201c]?(?:(?:also\s+)?(?:see|refer\s+to)\b"
+    r"|for\s+(?:additional|further|more)\s+(?:information|details?|discussion)\b)", re.IGNORECASE)
 _MAX_JOINED = 6  # lines one sentence may span (a hard-wrapped paragraph in a PDF)
 _SHORT_LINE_SHARE = 0.6  # a line under this share of the next one's length ends before it
 
@@ -85,6 +91,13 @@ def is_furniture(text: str, names: Iterable[str] = ()) -> bool:
     words = [w.lower().strip(".") for w in _WORD.findall(re.sub(r"\d", " ", text))]
     content = [w for w in words if w not in _FURNITURE_WORDS and w not in own and len(w) > 1]
     return not content
+
+
+def is_cross_reference(sentence: str) -> bool:
+    """A sentence that points to another part of the report or another filing instead of
+    stating something: "See accompanying Notes ...", "Refer to Note 14 ... for information
+    regarding legal proceedings.", "For additional information, see Item 8 of Part II ..."."""
+    return _CROSS_REFERENCE.match(sentence.lstrip()) is not None
 
 
 def quotable_spans(text: str, continues: bool = False,

@@ -25,6 +25,28 @@ STOPWORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 
+# Words that say what kind of answer a question wants, not what it is about: analysis and
+# comparison, extent, change and cause, hedges, and the time frame over which it asks. The
+# sentence that answers "What major factors contributed to the change in gross margin compared
+# to previous quarters?" names the gross margin, not these words; they stay key terms for
+# searching, and count where the evidence uses them ("no significant acquisitions"), but
+# evidence is not asked to name them (`subject_terms`, `asked_of`).
+FRAMING_WORDS = frozenset(
+    """
+    analyze analyse analysis discuss discussion compare comparison correlate correlation relate
+    relation relationship reflect indicate suggest imply implication insight identify
+    identifiable outline detail provide breakdown highlight overview summarize assess evaluate
+    role play way aspect area information figure number amount data section pattern
+    significant substantial considerable major main key notable extent scale level overall
+    particular especially
+    change shift fluctuate trend alter alteration evolve vary variation
+    factor cause driver drive drove contribute reason influence affect impact
+    might potential potentially possible likely engage take activity
+    quarter period previous prior historical recent reporting time one across among throughout
+    various different
+    """.split()  # noqa: SIM905
+)
+
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]{2,}|\d[\d,.]*\d|\d")
 
 
@@ -47,6 +69,21 @@ def key_terms(question: str) -> set[str]:
     return {_STEMMER.stemWord(w) for w in words}
 
 
+def subject_terms(terms: Set[str]) -> frozenset[str]:
+    """`terms` (stems, as `key_terms` gives them) without the question's framing words
+    (FRAMING_WORDS: "factors", "significant", "compared", "previous quarters"); all of `terms`
+    when nothing else is left."""
+    subject = frozenset(t for t in terms if t not in _FRAMING_STEMS)
+    return subject or frozenset(terms)
+
+
+def asked_of(terms: Set[str], evidence: str) -> frozenset[str]:
+    """The terms `evidence` is asked to cover: the subject's, and the framing words it uses."""
+    subject = subject_terms(terms)
+    found = stems(evidence)
+    return subject | frozenset(t for t in terms - subject if _mentioned(t, found))
+
+
 def coverage(terms: Set[str], evidence: str) -> float:
     """Share of `terms` the evidence mentions. Stems of four letters or more also match by
     prefix, so "regulation" (regul) is found in "regulatory" (regulatori)."""
@@ -62,6 +99,9 @@ def _mentioned(term: str, found: set[str]) -> bool:
     if len(term) < 4:
         return False
     return any(len(f) >= 4 and (f.startswith(term) or term.startswith(f)) for f in found)
+
+
+_FRAMING_STEMS = frozenset(_STEMMER.stemWord(w) for w in FRAMING_WORDS)
 
 
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:['’]s)?\b")
