@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.quotable import (
-    continues_before,
-    is_cross_reference,
-    is_furniture,
-    is_heading,
-    is_table_row,
-    quotable_spans,
-)
+from assistant.answer import quotable
+from assistant.answer.quotable import continues_before, is_furniture, is_heading, is_table_row, quotable_spans
 
 
 def _quotes(text: str, continues: bool = False) -> list[str]:
@@ -140,4 +134,4 @@ def test_rows_of_figures_and_rows_of_cells() -> None:
     ("Seasonal demand drove a 5% increase in net sales.", False),
 ])
 def test_a_sentence_that_points_elsewhere_is_a_cross_reference(sentence: str, pointer: bool) -> None:
-    assert is_cross_reference(sentence) is pointer
+    assert quotable.is_cross_reference(sentence) is pointer
