@@ -4,6 +4,7 @@ own formula), the TAT-QA figure score, and the LLM given the computation over re
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -188,6 +189,22 @@ def test_each_operand_is_cited_by_the_table_row_that_holds_it() -> None:
         "Percentage change in total net sales, 2023 to 2024: 2.02% = (391,035 \u2212 383,285) / 383,285 [1]"
     )
     assert row_quote(INCOME[2], chunk) == "Cost of sales | 2024: 210352 | 2023: 214137"
+
+
+def test_an_operand_is_quoted_by_its_own_row_not_one_whose_label_or_figure_contains_it() -> None:
+    """A label inside another row's label ("Parts" in "Services (excluding Parts)"), a figure inside
+    another figure ("1" in "12") and a label repeated under two group rows: the quote is the row
+    that states the operand, so the reader finds it there."""
+    chunk = (
+        "|  | 2019 | 2018 | 2017 |\n|---|---|---|---|\n| Europe |  |  |  |\n"
+        "| Services (excluding Parts) | 49 | 3 | 12 |\n| Parts | 3 | 1 | 3 |\n"
+        "| Asia |  |  |  |\n| Parts | — | 0 | 1 |\n| Total | 52 | 4 | 16 |"
+    )
+    europe = replace(fact("Parts", 2018, "1", scale=None), parents=("Europe",))
+    asia = replace(fact("Parts", 2017, "1", scale=None), parents=("Asia",))
+    assert row_quote(europe, chunk) == "| Parts | 3 | 1 | 3 |"
+    assert row_quote(asia, chunk) == "| Parts | — | 0 | 1 |"
+    assert row_quote(fact("Total", 2017, "16", scale=None), chunk) == "| Total | 52 | 4 | 16 |"
 
 
 def test_a_markdown_note_table_gives_facts_that_answer(tmp_path: Path) -> None:

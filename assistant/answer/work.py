@@ -9,6 +9,7 @@ quote holds the figure verbatim; two operands on one row share a citation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from assistant.answer.result import Computed
@@ -20,11 +21,23 @@ from ingest.registry import ChunkRecord
 
 
 def row_quote(fact: Fact, chunk_text: str) -> str | None:
-    """The line of the chunk that holds the fact's figure, preferring one that names its row."""
-    lines = [line.strip() for line in chunk_text.splitlines() if fact.text in line]
-    named = [line for line in lines if fact.line_item and fact.line_item in line]
-    chosen = named or lines
-    return chosen[0] if chosen else None
+    """The line of the chunk that holds the fact's figure: the figure whole (a "1" is not the
+    "1" of "12"), on the row its label names exactly ("Tamil films", not "Regional films
+    (excluding Tamil films)"), under its group row where the table repeats a label."""
+    figure = re.compile(rf"(?<![\d.,]){re.escape(fact.text)}(?![\d]|[.,]\d)")
+    rows: list[tuple[tuple[bool, bool, bool], str]] = []
+    group = None  # the label of the last row with no figures ("India Only")
+    for line in (line.strip() for line in chunk_text.splitlines()):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        label = cells[0] if len(cells) > 1 else None
+        if fact.text in line:
+            rows.append(((figure.search(line) is not None, label == fact.line_item,
+                          bool(fact.parents) and group == fact.parents[-1]), line))
+        if label and not any(cells[1:]):
+            group = label
+    named = [(rank, line) for rank, line in rows if fact.line_item and fact.line_item in line]
+    chosen = named or rows
+    return max(chosen, key=lambda row: row[0])[1] if chosen else None
 
 
 def evidence_passages(
