@@ -166,6 +166,15 @@ def test_markdown_has_both_pipelines_side_by_side() -> None:
     assert "| plain LangChain + Chroma | 0.000 | 1.000 | 1.000 | 0.500 |" in md
 
 
+def test_a_share_short_of_whole_is_never_shown_as_whole() -> None:
+    """One unbacked figure in 3,000 (0.9997) must not read "1.000" in the report."""
+    rows = [Row(str(i), "q", "", "a", ["x"], [], answer="a", mode="extractive",
+                numbers_supported=1.0, citation_validity=1.0) for i in range(3)]
+    rows[0].numbers_supported = 0.999
+    table = "\n".join(report.answer_table(report.summarize(rows)))
+    assert "0.9997" in table and "| 1.000 |" in table  # figures backed; citations still whole
+
+
 def test_write_section_keeps_the_rest(tmp_path: Path) -> None:
     doc = tmp_path / "evaluation.md"
     doc.write_text("# Evaluation\n\n<!-- bench:retrieval_dev -->\nkeep\n<!-- /bench:retrieval_dev -->\n")

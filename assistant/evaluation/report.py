@@ -87,7 +87,15 @@ def to_json(summary: dict[str, Any], rows: Sequence[Row], meta: dict[str, Any]) 
 
 # Markdown ----------------------------------------------------------------------------------------
 def _f(x: float | None, digits: int = 3) -> str:
-    return "–" if x is None else f"{x:.{digits}f}"
+    """A share to `digits` places; one short of whole never shows as whole (0.9997 is not
+    "1.000": a citation or figure the checks reject must be seen)."""
+    if x is None:
+        return "–"
+    shown = f"{x:.{digits}f}"
+    while x < 1.0 and float(shown) >= 1.0 and digits < 8:
+        digits += 1
+        shown = f"{x:.{digits}f}"
+    return shown
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
