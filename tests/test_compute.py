@@ -12,6 +12,7 @@ import pytest
 
 from assistant.answer.compute import MissingOperand, compute
 from assistant.answer.computing import ComputedAnswer, computed_passage
+from assistant.answer.deductions import is_deduction
 from assistant.answer.llm import LLMAnswerer
 from assistant.answer.operands import Facts
 from assistant.answer.request import read_request
@@ -130,6 +131,35 @@ def test_negative_figures_keep_their_sign_and_outflows_count_as_magnitudes_in_me
     # a figure asked for by itself is the row the question names, not the vocabulary's nearest item
     with pytest.raises(MissingOperand):
         computed("What was the LinkedIn capex in FY2024?")
+
+
+def test_a_deduction_printed_in_parentheses_is_asked_about_by_its_size() -> None:
+    expenses = [fact("Voyage expenses", 2024, "-21387"), fact("Voyage expenses", 2023, "-28237")]
+    assert computed("What was the change in voyage expenses from 2023 to 2024?", expenses) == (
+        "-$6,850 million",
+        "21,387 \u2212 28,237",
+    )
+    assert computed("What was the average voyage expenses in 2023 and 2024?", expenses)[0] == (
+        "$24,812 million"
+    )
+    # a part of a signed net figure keeps its sign: the row's group names income
+    grouped = [replace(f, parents=("Other income (expense):",)) for f in expenses]
+    assert computed("What was the change in voyage expenses from 2023 to 2024?", grouped)[0] == (
+        "$6,850 million"
+    )
+    # a deduction in one year only is not printed as one: signs kept
+    mixed = [fact("Voyage expenses", 2024, "-21387"), fact("Voyage expenses", 2023, "28237")]
+    assert computed("What was the change in voyage expenses from 2023 to 2024?", mixed)[0] == (
+        "-$49,624 million"
+    )
+
+
+def test_a_row_direction_is_its_first_direction_word_outside_parentheses() -> None:
+    assert is_deduction("Losses recognized in other income (expense), net")
+    assert is_deduction("Allowance for doubtful accounts") and is_deduction("Cost of sales")
+    assert not is_deduction("Other income (expense), net")
+    assert not is_deduction("(Loss)/profit before taxation") and not is_deduction("Gain (loss) on sale")
+    assert not is_deduction("Interest expense", ("Other income (expense):",))
 
 
 def test_scales_are_shown_and_converted_as_asked() -> None:

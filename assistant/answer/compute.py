@@ -103,7 +103,7 @@ def _change(request: Request, facts: Facts, ev: Evaluator) -> _Computed:
     subject = request.subjects[0]
     years = _years(request, facts, 2)
     old, new = min(years), max(years)
-    a, b = ev.row(subject, new), ev.row(subject, old)
+    a, b = ev.series(subject, [new, old])
     change = combine("-", a, b)
     if request.operation == "change":
         return change, ev, _amount_spec(f"Change in {subject}, {old} to {new}",
@@ -122,7 +122,7 @@ def _average(request: Request, facts: Facts, ev: Evaluator) -> _Computed:
     years = list(dict.fromkeys(request.years)) or sorted(facts.row_years(subject))
     if len(years) == 1 and request.years:
         years = [years[0], years[0] - 1]  # "the 2019 average": opening and closing, as avg()
-    result = mean([ev.row(subject, y) for y in years] if years else [ev.row(subject, None)])
+    result = mean(ev.series(subject, list(years) or [None]))
     named = ", ".join(str(y) for y in sorted(years))
     return result, ev, _amount_spec(f"Average {subject}, {named}",
                                     f"average of {subject} over {named}", ev)
@@ -165,9 +165,11 @@ def _sum(request: Request, ev: Evaluator) -> _Computed:
     pairs = ([(s, year) for s in subjects] if len(subjects) > 1
              else [(subjects[0], y) for y in years] if len(years) > 1
              else [(subjects[0], year)])
-    total = ev.row(*pairs[0])
-    for s, y in pairs[1:]:
-        total = combine("+", total, ev.row(s, y))
+    terms = ev.series(subjects[0], [y for _, y in pairs]) if len(subjects) == 1 else [
+        ev.row(s, y) for s, y in pairs]
+    total = terms[0]
+    for term in terms[1:]:
+        total = combine("+", total, term)
     return total, ev, _amount_spec(f"Total of {' and '.join(subjects)}{when}",
                                    " + ".join(s for s, _ in pairs), ev)
 

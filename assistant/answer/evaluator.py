@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from assistant.answer.arithmetic import MissingOperand, Term, combine, figure
+from assistant.answer.deductions import is_deduction
 from assistant.answer.operands import Facts, Found, line_items_named
 from ingest.finance import load_vocabulary
 from ingest.finance.formula import Binary, Call, Expr, Negate, Number, Operand
@@ -46,6 +47,20 @@ class Evaluator:
             raise MissingOperand(f"{subject}{f' for {year}' if year else ''}")
         item = load_vocabulary().line_items.get(found.fact.line_item_id or "")
         return self.term(found, magnitude=magnitude and item is not None and item.sign == "negative")
+
+    def series(self, subject: str, years: list[int | None]) -> list[Term]:
+        """One row's figures for `years`, in that order; a deduction printed in parentheses in
+        every one of them (voyage expenses, an allowance: deductions.py) taken as its size, as a
+        question about the row by itself means it."""
+        start = len(self.used)
+        terms = [self.row(subject, year) for year in years]
+        found = self.used[start:]
+        printed = zip(terms, found, strict=False)
+        if len(found) == len(terms) and all(
+            t.value < 0 and is_deduction(f.fact.line_item, f.fact.parents) for t, f in printed
+        ):
+            return [Term(-t.value, figure(-t.value)) for t in terms]
+        return terms
 
     def item(self, item_id: str, year: int) -> Term:
         found = self.facts.item(item_id, year)
