@@ -179,6 +179,55 @@ def test_ratios_with_different_scales_are_computed_in_units() -> None:
     assert result == "25.00%"
 
 
+def test_a_share_of_a_total_is_the_part_over_the_whole_however_the_question_words_it() -> None:
+    def parts(question: str) -> tuple[str, ...]:
+        request = read_request(question)
+        assert request is not None and request.operation == "ratio"
+        return request.subjects
+
+    assert parts("What percentage of the total amortized cost is made up of foreign bonds in 2018?") == (
+        "foreign bonds",
+        "total amortized cost",
+    )
+    assert parts("What percentage of total investments were accounted for using the equity method?") == (
+        "using equity method",
+        "total investments",
+    )
+    assert parts("What percentage of the total income before taxes does Swiss income form a part of?") == (
+        "Swiss income",
+        "total income before taxes",
+    )
+    # the split is at the total, not at an earlier "of" or "to"
+    assert parts(
+        "What is the percentage of the receivables three to six months old in the total receivables?"
+    ) == (
+        "receivables three six months old",
+        "total receivables",
+    )
+
+
+def test_a_share_of_a_rows_total_column_is_two_columns_of_that_row() -> None:
+    def cell(label: str, header: str, value: str) -> Fact:
+        return replace(fact(label, 2024, value), header=header, period_end=None, fiscal_period=None)
+
+    obligations = [
+        cell(label, header, value)
+        for label, values in (
+            ("Purchase obligations", ("400", "300", "60", "40")),
+            ("Leases", ("9", "5", "3", "1")),
+        )
+        for header, value in zip(
+            ("Total", "Less Than 1 Year", "1-3 Years", "More Than 5 Years"), values, strict=True
+        )
+    ]
+    result, work = computed(
+        "What is the percentage of the purchase obligations of more than 5 years in the total purchase "
+        "obligations?",
+        obligations,
+    )
+    assert (result, work) == ("10.00%", "40 / 400")
+
+
 def test_a_metric_uses_prior_periods_and_the_questions_own_definition_wins() -> None:
     builtin, work = computed("What is Acme's FY2024 inventory turnover ratio?")
     assert builtin == "30.90" and work == "210,352 / ((7,286 + 6,331) / 2)"
@@ -289,8 +338,9 @@ def test_the_llm_may_state_dossiers_computed_figure_and_no_other(openai_server: 
     assert evidence.computation is not None
     n = 5  # four retrieved passages, then the computation
     openai_server.script(Reply(f"Net sales grew 2.02% [{n}]. Gross margin was 46.2% [{n}]."))
-    llm = LLMAnswerer.from_settings(settings_for(openai_server), apple_retriever(),
-                                    compute=lambda q: evidence)
+    llm = LLMAnswerer.from_settings(
+        settings_for(openai_server), apple_retriever(), compute=lambda q: evidence
+    )
     answer = llm.answer(Question(question))
     prompt = prompt_of(openai_server.requests[-1])
     assert f'<passage n="{n}" source="Computed by Dossier">' in prompt

@@ -117,8 +117,9 @@ class Facts:
         words, and a row is taken for being the vocabulary's item only when the subject is that
         item and nothing more ("operating income", not "LinkedIn operating loss")."""
         pool = self._by_year.get(year, []) if year is not None else self.facts
-        if exclude is not None:
-            pool = [f for f in pool if not _same_row(f, exclude)]
+        if exclude is not None:  # with no year asked, another column of its row may be the whole
+            pool = [f for f in pool if f != exclude] if year is None else [
+                f for f in pool if not _same_row(f, exclude)]
         words = _words(subject)
         items = line_items_named(subject)
         if strict and items and words - _item_words(items):
@@ -194,8 +195,10 @@ def _named_column(chosen: Fact, pool: list[Fact], words: set[str]) -> bool:
     row = [f for f in pool if _same_row(f, chosen)]
     if len(row) == 1:
         return True
-    named = [f for f in row if words & _words(f.header)]
-    return len(named) == 1 and named[0] is chosen
+    said = {id(f): len(words & _words(f.header)) for f in row}
+    most = max(said.values())
+    named = [f for f in row if said[id(f)] == most]
+    return most > 0 and len(named) == 1 and named[0] is chosen
 
 
 def _item_words(items: list[str]) -> set[str]:

@@ -296,16 +296,7 @@ def _ratio(asked: str, found: re.Match[str], years: tuple[int, ...], rounding: R
     """ "A as a percentage of B", "the percentage of A in (the) total B", "ratio of A to B"."""
     before, after = asked[: found.start()], asked[found.end() :]
     percent = bool(re.search(r"percent|%", asked, re.I))
-    if _subject(before):
-        parts = (_subject(before), _subject(after))
-    else:
-        split = re.split(
-            r"\s+(?:in|to|of|over|against|compared\s+to|relative\s+to)\s+(?:the\s+)?"
-            r"(?=total\b|\w)",
-            after,
-            maxsplit=1,
-        )
-        parts = (_subject(split[0]), _subject(split[1])) if len(split) == 2 else (_subject(after), "")
+    parts = (_subject(before), _subject(after)) if _subject(before) else _part_and_whole(after)
     averaged = bool(_AVERAGE.search(asked)) and len(set(years)) >= 2
     request = Request(
         "average_ratio" if averaged else "ratio",
@@ -314,6 +305,38 @@ def _ratio(asked: str, found: re.Match[str], years: tuple[int, ...], rounding: R
         rounding=Rounding(rounding.decimals, rounding.percent or percent, rounding.power),
     )
     return request
+
+
+_MADE_UP_OF = re.compile(
+    r"\s+(?:(?:is|are|was|were)\s+)?(?:made\s+up\s+of|generated\s+(?:from|by)|accounted\s+for"
+    r"(?:\s+by)?|derived\s+from|contributed\s+by|attributable\s+to)\s+",
+    re.I,
+)
+_DOES_PART = re.compile(
+    r"\s+(?:does|do|did)\s+(.+?)\s+(?:form|make\s+up|represent|account\s+for|contribute)\b", re.I
+)
+_OF_TOTAL = re.compile(r"\s+(?:in|among|out\s+of|of|over|to)\s+(?:the\s+)?(?=total\b)", re.I)
+_OF_WHOLE = re.compile(
+    r"\s+(?:in|among|out\s+of|to|of|over|against|compared\s+to|relative\s+to)\s+(?:the\s+)?(?=\w)",
+    re.I,
+)
+
+
+def _part_and_whole(after: str) -> tuple[str, str]:
+    """After "the percentage/proportion of": the part and the whole. "A in (the) total B" splits
+    at the total, before any earlier "of" or "to" ("purchase obligations of more than 5 years in
+    the total purchase obligations"); "the total B (that) is made up of A" and "the total B does
+    A form a part of" name the whole first."""
+    made_up = _MADE_UP_OF.search(after)
+    if made_up:
+        return _subject(after[made_up.end() :]), _subject(after[: made_up.start()])
+    does = _DOES_PART.search(after)
+    if does:
+        return _subject(does.group(1)), _subject(after[: does.start()])
+    split = _OF_TOTAL.split(after, maxsplit=1)
+    if len(split) < 2 or not _subject(split[0]):
+        split = _OF_WHOLE.split(after, maxsplit=1)
+    return (_subject(split[0]), _subject(split[1])) if len(split) == 2 else (_subject(after), "")
 
 
 def _two_subjects(asked: str) -> tuple[str, ...]:
