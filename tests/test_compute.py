@@ -14,7 +14,7 @@ from assistant.answer.compute import MissingOperand, compute
 from assistant.answer.computing import ComputedAnswer, computed_passage
 from assistant.answer.deductions import is_deduction
 from assistant.answer.llm import LLMAnswerer
-from assistant.answer.operands import Facts
+from assistant.answer.operands import Facts, fact_year
 from assistant.answer.request import read_request
 from assistant.answer.work import cited_computation, row_quote
 from assistant.evaluation import metrics as m
@@ -226,6 +226,24 @@ def test_a_share_of_a_rows_total_column_is_two_columns_of_that_row() -> None:
         obligations,
     )
     assert (result, work) == ("10.00%", "40 / 400")
+
+
+def test_a_roll_forward_row_dated_by_its_label_is_that_years_figure() -> None:
+    def row(label: str, value: str) -> Fact:
+        undated = fact(label, 2019, value, scale=1_000, unit=None, currency=None)
+        return replace(undated, header="Number of Shares (thousands)", period_end=None, fiscal_period=None)
+
+    roll = [
+        row("Nonvested as of December 31, 2018", "5974"),
+        row("Granted", "1200"),
+        row("Nonvested as of December 31, 2019", "6148"),
+        row("Senior notes due December 2024", "400"),
+    ]
+    assert [fact_year(f) for f in roll] == [2018, None, 2019, None]  # a maturity is not a date
+    result, work = computed(
+        "What is the total number of nonvested shares as of December 31, 2019 and 2018?", roll
+    )
+    assert (result, work) == ("12,122 thousand", "6,148 + 5,974")
 
 
 def test_a_metric_uses_prior_periods_and_the_questions_own_definition_wins() -> None:

@@ -25,6 +25,10 @@ from ingest.finance.phrases import PhraseIndex
 _FY = re.compile(r"^FY(\d{4})$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _SPACED_YEAR = re.compile(r"\b([12]) ([09]) (\d) (\d)\b")  # "2 0 1 8"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATED = re.compile(  # a day's date, not a year alone ("Notes due 2024" is a maturity)
+    rf"\b{_MONTH}\s+\d{{1,2}},?\s+((?:19|20)\d\d)\b|\b\d{{1,2}}\s+{_MONTH}\s+((?:19|20)\d\d)\b", re.I
+)
 _SHORT_YEAR = re.compile(r"\bF(?:Y\s?)?'?(\d\d)\b", re.I)  # FY19, F19
 _MIN_RECALL = 0.5  # half the subject's words are in the row's label, or half the label's in the subject
 _STRICT_RECALL = 0.66  # a figure asked for by itself: the row says two thirds of the subject
@@ -40,7 +44,7 @@ class Found:
 
 def fact_year(fact: Fact) -> int | None:
     """The year of a fact's column: its fiscal year, else the year its period ends or its header
-    names, else the one year the group row above it names."""
+    names, else the one year the group row above it names, else the one year its row names."""
     if fact.fiscal_period:
         found = _FY.match(fact.fiscal_period)
         return int(found.group(1)) if found else None  # a quarter is not a year
@@ -51,6 +55,8 @@ def fact_year(fact: Fact) -> int | None:
     years = years or {2000 + int(y) for y in _SHORT_YEAR.findall(fact.header)}
     if not years:  # the group row names it: "December 31, 2019" over that year's rows
         years = {int(y) for y in _YEAR.findall(" ".join(fact.parents))}
+    if not years:  # the row's own date: "Nonvested as of December 31, 2018" in a roll-forward
+        years = {int(a or b) for a, b in _DATED.findall(fact.line_item)}
     return years.pop() if len(years) == 1 else None
 
 
