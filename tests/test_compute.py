@@ -246,6 +246,22 @@ def test_a_roll_forward_row_dated_by_its_label_is_that_years_figure() -> None:
     assert (result, work) == ("12,122 thousand", "6,148 + 5,974")
 
 
+def test_a_change_in_a_percentage_of_sales_is_in_points_not_a_ratio_or_a_growth_rate() -> None:
+    shares = [
+        fact("Gross profit", 2019, "40.0", scale=None, unit=None, currency=None),
+        fact("Gross profit", 2018, "50.9", scale=None, unit=None, currency=None),
+        fact("Sales", 2019, "100", scale=None, unit="percent", currency=None),
+        fact("Sales", 2018, "100", scale=None, unit="percent", currency=None),
+    ]
+    question = "What was the change in percentage of sales represented by gross profit between 2018 and 2019?"
+    request = read_request(question)
+    assert request is not None and request.operation == "change" and request.of_percentages
+    assert computed(question, shares) == ("-10.90%", "40 \u2212 50.9")
+    # a percentage change is still a growth rate
+    growth = read_request("What was the percentage change in gross profit between 2018 and 2019?")
+    assert growth is not None and growth.operation == "percent_change"
+
+
 def test_a_metric_uses_prior_periods_and_the_questions_own_definition_wins() -> None:
     builtin, work = computed("What is Acme's FY2024 inventory turnover ratio?")
     assert builtin == "30.90" and work == "210,352 / ((7,286 + 6,331) / 2)"

@@ -71,10 +71,10 @@ def _evaluate(request: Request, facts: Facts, use_amounts: bool) -> _Computed:
     raise ComputeError(f"cannot compute a {op.replace('_', ' ')} of {', '.join(subjects)}")
 
 
-def _amount_spec(label: str, formula: str, ev: Evaluator) -> Spec:
-    """The spec of a result in its operands' unit: percentage points where they are percents,
-    an amount otherwise."""
-    percent_unit = _percent_operands(ev)
+def _amount_spec(label: str, formula: str, ev: Evaluator, of_percentages: bool = False) -> Spec:
+    """The spec of a result in its operands' unit: percentage points where they are percents (or
+    the question says they are), an amount otherwise."""
+    percent_unit = of_percentages or _percent_operands(ev)
     return Spec(label, formula, percent=False, unit="%" if percent_unit else "",
                  amount=not percent_unit)
 
@@ -107,7 +107,8 @@ def _change(request: Request, facts: Facts, ev: Evaluator) -> _Computed:
     change = combine("-", a, b)
     if request.operation == "change":
         return change, ev, _amount_spec(f"Change in {subject}, {old} to {new}",
-                                        f"{subject}[{new}] - {subject}[{old}]", ev)
+                                        f"{subject}[{new}] - {subject}[{old}]", ev,
+                                        request.of_percentages)
     if request.operation == "percent_change":
         return combine("/", change, b), ev, Spec(
             f"Percentage change in {subject}, {old} to {new}",

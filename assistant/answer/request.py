@@ -65,12 +65,17 @@ _PERCENT_CHANGE = re.compile(
     r"\b(?:percent(?:age)?|%)\s+(?:change|increase|decrease|growth|decline|rise|fall)|\bchange\s*\(\s*%\s*\)|"
     r"\bgrowth\s+rate\b|\brate\s+of\s+(?:change|growth|increase|decrease)|"
     r"\b(?:yoy|year[- ]over[- ]year|year[- ]on[- ]year)\b|"
-    r"\b(?:increase|decrease|change|growth)\s+in\s+percent",
+    r"\b(?:increase|decrease|change|growth)\s+in\s+percent(?!(?:age)?\s+of\b)",
     re.I,
 )
 _RATIO = re.compile(
     r"\bas\s+an?\s+(?:percent(?:age)?|%|proportion|share|ratio|fraction)\s+of\b|"
     r"\b(?:percent(?:age)?|%|proportion|share|ratio|fraction)\s+of\b|\bratio\s+(?:of|between)\b",
+    re.I,
+)
+_CHANGE_OF_SHARE = re.compile(  # a change of a percentage figure: in points, not a ratio
+    r"\b(?:change|increase|decrease|difference)\b(?:\s*/\s*\(?\s*(?:increase|decrease)\s*\)?)?"
+    r"\s+in\s+(?:the\s+)?(?:percent(?:age)?|%|proportion|share)\s+of\b",
     re.I,
 )
 _CHANGE = re.compile(
@@ -131,6 +136,7 @@ class Request:
     definition: Definition | None = None  # the question's own, when it gave one
     rounding: Rounding = field(default_factory=Rounding)
     problem: str = ""  # why it cannot be computed as asked (a definition it cannot read)
+    of_percentages: bool = False  # the figures compared are percentages: a change in points
 
 
 def rounding_of(text: str) -> Rounding:
@@ -218,6 +224,10 @@ def _composite_asked(asked: str, metrics: list[Metric]) -> Metric | None:
 
 def _operation(asked: str, years: tuple[int, ...], rounding: Rounding) -> Request | None:
     """A ratio, percentage change, average, change, difference or sum of the rows named."""
+    if _CHANGE_OF_SHARE.search(asked):  # "the change in the percentage of sales from APAC"
+        return Request(
+            "change", subjects=_subjects(asked), years=years, rounding=rounding, of_percentages=True
+        )
     ratio = _RATIO.search(asked)
     if ratio and not _PERCENT_CHANGE.search(asked):
         return _ratio(asked, ratio, years, rounding)
