@@ -262,6 +262,22 @@ def test_a_change_in_a_percentage_of_sales_is_in_points_not_a_ratio_or_a_growth_
     assert growth is not None and growth.operation == "percent_change"
 
 
+def test_a_rows_own_words_are_not_read_as_what_to_compute() -> None:
+    # "weighted-average" names the row; the question asks for its change
+    shares = read_request(
+        "What was the change in the diluted weighted-average number of shares between 2017 and 2018?"
+    )
+    assert shares is not None and shares.operation == "change"
+    assert shares.subjects == ("diluted weighted-average number shares",)
+    # a hyphenated word is one word: "in-game" keeps its "in", "stock-based" its "based"
+    total = read_request("What was the sum of net bookings and in-game net bookings in 2019?")
+    assert total is not None and total.subjects == ("net bookings", "in-game net bookings")
+    benefit = read_request(
+        "What is the change in excess tax benefits from stock-based compensation from 2018 to 2019?"
+    )
+    assert benefit is not None and benefit.subjects == ("excess tax benefits stock-based compensation",)
+
+
 def test_a_metric_uses_prior_periods_and_the_questions_own_definition_wins() -> None:
     builtin, work = computed("What is Acme's FY2024 inventory turnover ratio?")
     assert builtin == "30.90" and work == "210,352 / ((7,286 + 6,331) / 2)"

@@ -87,7 +87,8 @@ _ROUNDING_WORDS = re.compile(
     r"percents?)\s*\)?|\bpay\s+out\b|\b(?:have|had|has|pay|paid|spend|spent)\b",
     re.I,
 )
-_AVERAGE = re.compile(r"\b(?:average|mean)\b", re.I)
+# an average asked for, not a row's own "weighted-average shares"
+_AVERAGE = re.compile(r"(?<!weighted )(?<!weighted-)\b(?:average|mean)\b", re.I)
 _SUM = re.compile(r"\b(?:sum|combined|in\s+total|total\s+of|altogether|aggregate)\b", re.I)
 
 _HOW_MUCH = re.compile(
@@ -106,13 +107,13 @@ _QUARTER = re.compile(
 )
 
 # Words around the subject that say what is asked, not what is measured.
-_SCAFFOLD = re.compile(
-    r"\b(?:what|how|much|many|is|was|were|are|the|a|an|of|in|for|from|to|between|and|by|did|does|"
+_SCAFFOLD = re.compile(  # whole words: "in-game", "stock-based" and "company-operated" stay
+    r"(?<![\w-])(?:what|how|much|many|is|was|were|are|the|a|an|of|in|for|from|to|between|and|by|did|does|"
     r"do|company|company's|companys|group|group's|its|their|value|amount|year|years|fiscal|"
     r"respective|respectively|period|during|at|as|on|over|end|ending|ended|percentage|percent|"
     r"change|increase|decrease|difference|growth|average|mean|sum|combined|ratio|proportion|share|"
     r"yoy|year-over-year|compound|annual|cagr|approximately|approximate|reported|with|which|"
-    r"that|this|those|these|statement|based)\b",
+    r"that|this|those|these|statement|based)(?![\w-])",
     re.I,
 )
 
