@@ -143,3 +143,17 @@ def test_two_columns_and_no_year_nor_column_named_is_no_operand(tmp_path: Path) 
     assert request is not None
     with pytest.raises(MissingOperand):
         compute(request, Facts(facts))
+
+
+def test_a_paragraph_stating_the_units_heads_the_table_it_scales(tmp_path: Path) -> None:
+    rows = [["", "2019", "2018"], ["Raw materials", "23,363", "25,746"], ["Finished goods", "1,000", "2,000"]]
+    heading = "NOTES TO CONSOLIDATED FINANCIAL STATEMENTS (in thousands, except for share and per share data)"
+    facts = note_facts(tmp_path, rows, heading)
+    assert {f.scale for f in facts} == {1000}
+    assert answer("What was the change in the amount of raw materials between 2018 and 2019?", facts) == (
+        "-2,383 thousand"
+    )
+    # a paragraph that states no units still follows the table
+    plain = [{"order": 1, "text": "Inventories grew."}]
+    text = tatqa_document({"table": {"table": rows}, "paragraphs": plain})
+    assert text.index("| Raw materials") < text.index("Inventories grew.")

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from assistant.errors import DossierError
 from ingest.loaders.tables import is_figure
+from ingest.units import states_units
 
 Format = Literal["financebench", "docugami", "tatqa", "simple"]
 FORMATS: tuple[str, ...] = ("financebench", "docugami", "tatqa", "simple")
@@ -225,7 +226,8 @@ def read_tatqa(path: Path) -> EvalSet:
 def tatqa_document(context: dict[str, Any]) -> str:
     """A TAT-QA context as a user's Markdown note would hold it: the table as a pipe table, then
     the paragraphs in their order, those ending with a colon (which introduce the table: "...
-    by contract type (in millions):") before it. The table's leading rows without figures are
+    by contract type (in millions):") or stating the units (the page's heading "NOTES TO
+    CONSOLIDATED FINANCIAL STATEMENTS (in thousands)") before it. The table's leading rows without figures are
     its head: a row with a single cell (a title, "Years Ended September 30,", "(in millions)") becomes a line
     above the table, the others are merged column by column into the one header row Markdown
     allows ("2019 €m")."""
@@ -233,9 +235,10 @@ def tatqa_document(context: dict[str, Any]) -> str:
             for row in (context.get("table") or {}).get("table") or [] if any(str(c).strip() for c in row)]
     paragraphs = sorted(context.get("paragraphs") or [], key=lambda p: p.get("order", 0))
     texts = [str(p.get("text", "")).strip() for p in paragraphs]
-    # "The table below presents net sales by contract type (in millions):" introduces the table
-    intro = [t for t in texts if t.endswith(":")]
-    rest = [t for t in texts if not t.endswith(":")]
+    # "The table below presents net sales by contract type (in millions):" introduces the table;
+    # a page heading "NOTES TO ... (in thousands, except per share data)" stands above it
+    intro = [t for t in texts if t.endswith(":") or states_units(t)]
+    rest = [t for t in texts if t not in intro]
     return "\n\n".join([*intro, *_markdown_table(rows), *rest]).strip() + "\n"
 
 
