@@ -278,6 +278,22 @@ def test_a_rows_own_words_are_not_read_as_what_to_compute() -> None:
     assert benefit is not None and benefit.subjects == ("excess tax benefits stock-based compensation",)
 
 
+def test_a_difference_between_two_years_is_a_size_a_change_a_direction() -> None:
+    assets = [fact("Net deferred tax assets", 2019, "3851"), fact("Net deferred tax assets", 2018, "4317")]
+    difference = "What is the difference in net deferred tax assets between 2018 and 2019?"
+    assert computed(difference, assets) == ("$466 million", "4,317 \u2212 3,851")
+    assert computed("How much did net deferred tax assets decrease by from 2018 to 2019?", assets)[0] == (
+        "$466 million"
+    )
+    change = "What was the change in net deferred tax assets from 2018 to 2019?"
+    assert computed(change, assets) == ("-$466 million", "3,851 \u2212 4,317")
+    # a loss against a profit keeps its direction
+    profit = [fact("Net profit", 2019, "-9819"), fact("Net profit", 2018, "6639")]
+    assert computed("What is the difference in net profit between 2018 and 2019?", profit)[0] == (
+        "-$16,458 million"
+    )
+
+
 def test_a_metric_uses_prior_periods_and_the_questions_own_definition_wins() -> None:
     builtin, work = computed("What is Acme's FY2024 inventory turnover ratio?")
     assert builtin == "30.90" and work == "210,352 / ((7,286 + 6,331) / 2)"

@@ -105,6 +105,10 @@ def _change(request: Request, facts: Facts, ev: Evaluator) -> _Computed:
     old, new = min(years), max(years)
     a, b = ev.series(subject, [new, old])
     change = combine("-", a, b)
+    if request.unsigned and 0 <= a.value < b.value:  # a difference's size: the larger less the
+        return combine("-", b, a), ev, _amount_spec(  # smaller, of two amounts (a loss against a
+            f"Difference in {subject}, {old} and {new}",  # profit keeps its direction)
+            f"{subject}[{old}] - {subject}[{new}]", ev, request.of_percentages)
     if request.operation == "change":
         return change, ev, _amount_spec(f"Change in {subject}, {old} to {new}",
                                         f"{subject}[{new}] - {subject}[{old}]", ev,

@@ -78,6 +78,13 @@ _CHANGE_OF_SHARE = re.compile(  # a change of a percentage figure: in points, no
     r"\s+in\s+(?:the\s+)?(?:percent(?:age)?|%|proportion|share)\s+of\b",
     re.I,
 )
+# "the difference in X between 2018 and 2019", "how much did X decrease by": a size; "the change
+# in X from 2018 to 2019", "the increase / (decrease) in X": a direction
+_BY = re.compile(r"\b(?:decrease|increase|decline|fall|rise)d?\s+by\b", re.I)
+_UNSIGNED = re.compile(r"\bdifference\b", re.I)
+_SIGNED = re.compile(
+    r"\b(?:change|increase|decrease|grow|growth|declined?)\b|\bfrom\b.+\bto\b|\bnet\s+difference\b", re.I
+)
 _CHANGE = re.compile(
     r"\b(?:change|increased?|decreased?|difference|growth|grew|declined?|variance|rise|rose|fall|fell)\b",
     re.I,
@@ -138,6 +145,7 @@ class Request:
     rounding: Rounding = field(default_factory=Rounding)
     problem: str = ""  # why it cannot be computed as asked (a definition it cannot read)
     of_percentages: bool = False  # the figures compared are percentages: a change in points
+    unsigned: bool = False  # "the difference in X between 2018 and 2019": its size, not a direction
 
 
 def rounding_of(text: str) -> Rounding:
@@ -245,7 +253,8 @@ def _operation(asked: str, years: tuple[int, ...], rounding: Rounding) -> Reques
         parts = _two_subjects(asked)
         if len(set(years)) < 2 and parts:
             return Request("difference", subjects=parts, years=years, rounding=rounding)
-        return Request("change", subjects=_subjects(asked), years=years, rounding=rounding)
+        unsigned = bool(_BY.search(asked)) or bool(_UNSIGNED.search(asked)) and not _SIGNED.search(asked)
+        return Request("change", subjects=_subjects(asked), years=years, rounding=rounding, unsigned=unsigned)
     if _SUM.search(asked) or (re.search(r"\btotal\b", asked, re.I) and len(set(years)) >= 2):
         return Request("sum", subjects=_subjects(asked), years=_range(asked, years), rounding=rounding)
     return None
