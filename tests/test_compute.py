@@ -206,6 +206,20 @@ def test_a_share_of_a_total_is_the_part_over_the_whole_however_the_question_word
     )
 
 
+def test_a_percentage_constitution_is_a_share_and_a_deduction_counts_by_its_size() -> None:
+    request = read_request(
+        "In 2019, what is the percentage constitution of prepaid expenses among the total assets?"
+    )
+    assert request is not None and request.operation == "ratio"
+    assert request.subjects == ("prepaid expenses", "total assets")
+    ebitda = [
+        fact("Depreciation and amortisation", 2019, "-111"),
+        fact("EBITDA", 2019, "372"),
+    ]
+    question = "What is the percentage constitution of depreciation and amortisation in EBITDA in 2019?"
+    assert computed(question, ebitda) == ("29.84%", "111 / 372")
+
+
 def test_a_share_of_a_rows_total_column_is_two_columns_of_that_row() -> None:
     def cell(label: str, header: str, value: str) -> Fact:
         return replace(fact(label, 2024, value), header=header, period_end=None, fiscal_period=None)

@@ -38,7 +38,8 @@ class Evaluator:
         self, subject: str, year: int | None, exclude: Found | None = None, magnitude: bool = False
     ) -> Term:
         """The row's figure; `magnitude`: an outflow the vocabulary knows (capex, printed in
-        parentheses) taken as a positive amount, as the vocabulary's formulas take it."""
+        parentheses) or a deduction (deductions.py) taken as a positive amount, as the
+        vocabulary's formulas and a share of a total take it."""
         found = self.facts.row(subject, year, exclude=exclude.fact if exclude else None)
         if found is None:
             metric = _composite_metric(subject)
@@ -46,7 +47,9 @@ class Evaluator:
                 return self.formula(metric.expression, year)
             raise MissingOperand(f"{subject}{f' for {year}' if year else ''}")
         item = load_vocabulary().line_items.get(found.fact.line_item_id or "")
-        return self.term(found, magnitude=magnitude and item is not None and item.sign == "negative")
+        outflow = item is not None and item.sign == "negative"
+        deduction = is_deduction(found.fact.line_item, found.fact.parents)
+        return self.term(found, magnitude=magnitude and (outflow or deduction))
 
     def series(self, subject: str, years: list[int | None]) -> list[Term]:
         """One row's figures for `years`, in that order; a deduction printed in parentheses in

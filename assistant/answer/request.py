@@ -70,7 +70,8 @@ _PERCENT_CHANGE = re.compile(
 )
 _RATIO = re.compile(
     r"\bas\s+an?\s+(?:percent(?:age)?|%|proportion|share|ratio|fraction)\s+of\b|"
-    r"\b(?:percent(?:age)?|%|proportion|share|ratio|fraction)\s+of\b|\bratio\s+(?:of|between)\b",
+    r"\b(?:percent(?:age)?|%|proportion|share|ratio|fraction)(?:\s+(?:of\s+)?(?:constitution|composition))?"
+    r"\s+of\b|\bratio\s+(?:of|between)\b",
     re.I,
 )
 _CHANGE_OF_SHARE = re.compile(  # a change of a percentage figure: in points, not a ratio
@@ -120,7 +121,7 @@ _SCAFFOLD = re.compile(  # whole words: "in-game", "stock-based" and "company-op
     r"respective|respectively|period|during|at|as|on|over|end|ending|ended|percentage|percent|"
     r"change|increase|decrease|difference|growth|average|mean|sum|combined|ratio|proportion|share|"
     r"yoy|year-over-year|compound|annual|cagr|approximately|approximate|reported|with|which|"
-    r"that|this|those|these|statement|based)(?![\w-])",
+    r"that|this|those|these|statement|based|constitution|composition)(?![\w-])",
     re.I,
 )
 
