@@ -283,6 +283,9 @@ def test_a_rows_own_words_are_not_read_as_what_to_compute() -> None:
     )
     assert shares is not None and shares.operation == "change"
     assert shares.subjects == ("diluted weighted-average number shares",)
+    # "per share" names the row; "share of" asks for a share
+    per_share = read_request("What is the change in basic net income per share from 2018 to 2019?")
+    assert per_share is not None and per_share.subjects == ("basic net income per share",)
     # a hyphenated word is one word: "in-game" keeps its "in", "stock-based" its "based"
     total = read_request("What was the sum of net bookings and in-game net bookings in 2019?")
     assert total is not None and total.subjects == ("net bookings", "in-game net bookings")
@@ -301,6 +304,8 @@ def test_a_difference_between_two_years_is_a_size_a_change_a_direction() -> None
     )
     change = "What was the change in net deferred tax assets from 2018 to 2019?"
     assert computed(change, assets) == ("-$466 million", "3,851 \u2212 4,317")
+    compared = "What is the difference between net deferred tax assets in 2019 as compared to 2018?"
+    assert computed(compared, assets)[0] == "-$466 million"  # "as compared to": a direction
     # a loss against a profit keeps its direction
     profit = [fact("Net profit", 2019, "-9819"), fact("Net profit", 2018, "6639")]
     assert computed("What is the difference in net profit between 2018 and 2019?", profit)[0] == (

@@ -84,7 +84,9 @@ _CHANGE_OF_SHARE = re.compile(  # a change of a percentage figure: in points, no
 _BY = re.compile(r"\b(?:decrease|increase|decline|fall|rise)d?\s+by\b", re.I)
 _UNSIGNED = re.compile(r"\bdifference\b", re.I)
 _SIGNED = re.compile(
-    r"\b(?:change|increase|decrease|grow|growth|declined?)\b|\bfrom\b.+\bto\b|\bnet\s+difference\b", re.I
+    r"\b(?:change|increase|decrease|grow|growth|declined?)\b|\bfrom\b.+\bto\b|\bnet\s+difference\b|"
+    r"\bcompared\b",
+    re.I,
 )
 _CHANGE = re.compile(
     r"\b(?:change|increased?|decreased?|difference|growth|grew|declined?|variance|rise|rose|fall|fell)\b",
@@ -119,7 +121,7 @@ _SCAFFOLD = re.compile(  # whole words: "in-game", "stock-based" and "company-op
     r"(?<![\w-])(?:what|how|much|many|is|was|were|are|the|a|an|of|in|for|from|to|between|and|by|did|does|"
     r"do|company|company's|companys|group|group's|its|their|value|amount|year|years|fiscal|"
     r"respective|respectively|period|during|at|as|on|over|end|ending|ended|percentage|percent|"
-    r"change|increase|decrease|difference|growth|average|mean|sum|combined|ratio|proportion|share|"
+    r"change|increase|decrease|difference|growth|average|mean|sum|combined|ratio|proportion|(?<!per )share|"
     r"yoy|year-over-year|compound|annual|cagr|approximately|approximate|reported|with|which|"
     r"that|this|those|these|statement|based|constitution|composition)(?![\w-])",
     re.I,
