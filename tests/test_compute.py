@@ -98,7 +98,10 @@ def test_a_question_is_read_into_what_to_compute() -> None:
     assert read_request("What does the company say about supply chain risk?") is None
     # why and how are quoted, not computed; a quarter's figure is not taken from the year's
     assert read_request("What were the main factors behind the change in gross margin in 2023?") is None
-    assert read_request("What was Acme's operating income in Q2 2023?") is None
+    quarter = read_request("What was Acme's operating income in Q2 2023?")
+    assert quarter is not None and [str(q) for q in quarter.quarters] == ["Q2 FY2023"]
+    with pytest.raises(MissingOperand):
+        compute(quarter, Facts([*INCOME, fact("Operating income", 2023, "114301", item="operating_income")]))
     assert read_request("In Q1 2023, how did operating expenses measure up against revenue?") is None
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from assistant.answer.arithmetic import ComputeError, MissingOperand, Term, cagr, combine, mean
 from assistant.answer.evaluator import Evaluator
-from assistant.answer.operands import Facts
+from assistant.answer.operands import Facts, Period, period_name
 from assistant.answer.request import Request
 from assistant.answer.result import Computed, Spec, shown
 from ingest.finance import load_vocabulary
@@ -25,6 +25,8 @@ def compute(request: Request, facts: Facts) -> Computed:
     """The request computed over `facts`; raises ComputeError / MissingOperand."""
     if request.problem:
         raise ComputeError(request.problem)
+    if request.quarters and request.operation in ("cagr", "average_ratio"):
+        raise ComputeError(f"a {request.operation.replace('_', ' ')} over quarters is not computed")
     first = _evaluate(request, facts, use_amounts=False)
     scales = {f.fact.scale for f in first[1].used}
     if len(scales) > 1 and None not in scales and request.operation in ("ratio", "average_ratio", "formula"):
@@ -33,13 +35,20 @@ def compute(request: Request, facts: Facts) -> Computed:
     return shown(request, term, evaluator, spec)
 
 
-def _years(request: Request, facts: Facts, needed: int) -> list[int]:
-    """The years named; with none named, the row's own columns when it has exactly `needed`."""
-    years = list(dict.fromkeys(request.years))
+def _periods(request: Request) -> list[Period]:
+    """The quarters named, else the years named, in the order named."""
+    return list(dict.fromkeys(request.quarters or request.years))
+
+
+def _years(request: Request, facts: Facts, needed: int) -> list[Period]:
+    """The periods named; with none named, the row's own columns when it has exactly `needed`."""
+    years = _periods(request)
     if len(years) >= needed:
         return years
+    if request.quarters:
+        raise MissingOperand(f"{needed} quarters: the question names {len(years)}")
     if not years and request.subjects and len(columns := facts.row_years(request.subjects[0])) == needed:
-        return columns
+        return list[Period](columns)
     if needed == 1 and not years:
         raise MissingOperand("the year: the question names none")
     raise MissingOperand(f"{needed} years: the question names {len(years) or 'none'}")
@@ -79,12 +88,15 @@ def _amount_spec(label: str, formula: str, ev: Evaluator, of_percentages: bool =
                  amount=not percent_unit)
 
 
-def _asked_year(request: Request) -> int | None:
-    return max(request.years) if request.years else None
+def _asked_year(request: Request) -> Period | None:
+    """The period asked about: the latest named."""
+    periods = _periods(request)
+    return max(periods) if periods else None
 
 
 def _value(request: Request, facts: Facts, ev: Evaluator) -> _Computed:
-    subject, asked_year = request.subjects[0], max(request.years)
+    subject, asked_year = request.subjects[0], _asked_year(request)
+    assert asked_year is not None  # a value is read only where a period is named
     found = facts.row(subject, asked_year, strict=True)
     if found is None:
         raise MissingOperand(f"{subject} for {asked_year}")
@@ -93,7 +105,7 @@ def _value(request: Request, facts: Facts, ev: Evaluator) -> _Computed:
     name = request.metric.label if request.metric else item.label if item else found.fact.line_item
     kind = request.metric.kind if request.metric else "amount"
     percent = found.fact.unit == "percent"
-    return term, ev, Spec(f"{name} FY{asked_year}", found.fact.line_item_id or subject,
+    return term, ev, Spec(f"{name} {period_name(asked_year)}", found.fact.line_item_id or subject,
                            percent=False, unit="%" if percent else "",
                            amount=kind in ("amount", "shares") and not percent)
 
@@ -117,6 +129,7 @@ def _change(request: Request, facts: Facts, ev: Evaluator) -> _Computed:
         return combine("/", change, b), ev, Spec(
             f"Percentage change in {subject}, {old} to {new}",
             f"({subject}[{new}] - {subject}[{old}]) / {subject}[{old}]", percent=True)
+    assert isinstance(new, int) and isinstance(old, int)  # no CAGR over quarters (compute)
     return cagr(a, b, new - old), ev, Spec(
         f"{subject} CAGR, {old} to {new}",
         f"({subject}[{new}] / {subject}[{old}]) ^ (1 / {new - old}) - 1", percent=True)
@@ -124,9 +137,11 @@ def _change(request: Request, facts: Facts, ev: Evaluator) -> _Computed:
 
 def _average(request: Request, facts: Facts, ev: Evaluator) -> _Computed:
     subject = request.subjects[0]
-    years = list(dict.fromkeys(request.years)) or sorted(facts.row_years(subject))
-    if len(years) == 1 and request.years:
+    years: list[Period] = _periods(request) or list(sorted(facts.row_years(subject)))
+    if len(years) == 1 and request.years and isinstance(years[0], int):
         years = [years[0], years[0] - 1]  # "the 2019 average": opening and closing, as avg()
+    if len(years) == 1 and request.quarters:
+        raise MissingOperand("the quarters to average over: the question names one")
     result = mean(ev.series(subject, list(years) or [None]))
     named = ", ".join(str(y) for y in sorted(years))
     return result, ev, _amount_spec(f"Average {subject}, {named}",
@@ -166,7 +181,7 @@ def _sum(request: Request, ev: Evaluator) -> _Computed:
     """Several rows in one year, or one row over several years."""
     subjects, year = request.subjects, _asked_year(request)
     when = f", {year}" if year else ""
-    years = list(dict.fromkeys(request.years))
+    years = _periods(request)
     pairs = ([(s, year) for s in subjects] if len(subjects) > 1
              else [(subjects[0], y) for y in years] if len(years) > 1
              else [(subjects[0], year)])
@@ -204,6 +219,7 @@ def _vocabulary(request: Request, facts: Facts, ev: Evaluator) -> tuple[Term, Ev
     if request.operation == "cagr":
         years = _years(request, facts, 2)
         old, new = min(years), max(years)
+        assert isinstance(new, int) and isinstance(old, int)  # no CAGR over quarters (compute)
         a, b = ev.formula(request.formula, new), ev.formula(request.formula, old)
         return (
             cagr(a, b, new - old),
@@ -226,11 +242,12 @@ def _vocabulary(request: Request, facts: Facts, ev: Evaluator) -> tuple[Term, Ev
                 unit=unit,
             ),
         )
-    if not request.years:
+    year = _asked_year(request)
+    if year is None:
         raise MissingOperand("the fiscal year: the question names none")
-    year = max(request.years)
     return (
         ev.formula(request.formula, year),
         ev,
-        Spec(f"{name} FY{year}", formula, percent=percent, unit=unit, amount=amount and not percent),
+        Spec(f"{name} {period_name(year)}", formula, percent=percent, unit=unit,
+             amount=amount and not percent),
     )

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from assistant.answer.arithmetic import MissingOperand, Term, combine, figure
+from assistant.answer.arithmetic import ComputeError, MissingOperand, Term, combine, figure
 from assistant.answer.deductions import is_deduction
-from assistant.answer.operands import Facts, Found, line_items_named
+from assistant.answer.operands import Facts, Found, Period, line_items_named, period_name
+from assistant.answer.quarters import Quarter
 from ingest.finance import load_vocabulary
 from ingest.finance.formula import Binary, Call, Expr, Negate, Number, Operand
 from ingest.finance.lookup import default_lookup
@@ -35,7 +36,7 @@ class Evaluator:
         return Term(value, f"({text})" if value < 0 else text)
 
     def row(
-        self, subject: str, year: int | None, exclude: Found | None = None, magnitude: bool = False
+        self, subject: str, year: Period | None, exclude: Found | None = None, magnitude: bool = False
     ) -> Term:
         """The row's figure; `magnitude`: an outflow the vocabulary knows (capex, printed in
         parentheses) or a deduction (deductions.py) taken as a positive amount, as the
@@ -51,7 +52,7 @@ class Evaluator:
         deduction = is_deduction(found.fact.line_item, found.fact.parents)
         return self.term(found, magnitude=magnitude and (outflow or deduction))
 
-    def series(self, subject: str, years: list[int | None]) -> list[Term]:
+    def series(self, subject: str, years: list[Period | None]) -> list[Term]:
         """One row's figures for `years`, in that order; a deduction printed in parentheses in
         every one of them (voyage expenses, an allowance: deductions.py) taken as its size, as a
         question about the row by itself means it."""
@@ -65,15 +66,15 @@ class Evaluator:
             return [Term(-t.value, figure(-t.value)) for t in terms]
         return terms
 
-    def item(self, item_id: str, year: int) -> Term:
+    def item(self, item_id: str, year: Period) -> Term:
         found = self.facts.item(item_id, year)
         if found is None:
             label = load_vocabulary().line_items[item_id].label.lower()
-            raise MissingOperand(f"{label} for FY{year}")
+            raise MissingOperand(f"{label} for {period_name(year)}")
         negative = load_vocabulary().line_items[item_id].sign == "negative"
         return self.term(found, magnitude=negative)  # formulas take outflows as magnitudes
 
-    def formula(self, expr: Expr, year: int, resolve: Callable[[str, int], Term] | None = None) -> Term:
+    def formula(self, expr: Expr, year: Period, resolve: Callable[[str, Period], Term] | None = None) -> Term:
         resolve = resolve or self.item
         if isinstance(expr, Number):
             return Term(expr.value, figure(expr.value))
@@ -83,6 +84,8 @@ class Evaluator:
             inner = self.formula(expr.inner, year, resolve)
             return Term(-inner.value, f"\u2212{inner.wrapped()}", atom=False)
         if isinstance(expr, Call):
+            if isinstance(year, Quarter):  # a year back from a quarter is not its prior period
+                raise ComputeError(f"{expr.function}() over a quarter is not computed")
             inner_expr = expr.args[0]
             if expr.function == "avg":
                 total = combine(

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from assistant.answer.quarters import Quarter
 from assistant.answer.terms import stems
 from ingest.facts import Fact
 from ingest.finance import load_vocabulary
@@ -85,6 +86,14 @@ def line_items_named(subject: str) -> list[str]:
     return named
 
 
+Period = int | Quarter  # a fiscal year, or a quarter (quarters.py)
+
+
+def period_name(period: Period) -> str:
+    """'FY2023', or 'Q3 FY2023'."""
+    return str(period) if isinstance(period, Quarter) else f"FY{period}"
+
+
 class Facts:
     """The facts a computation may use, in order of preference (documents first to last)."""
 
@@ -95,6 +104,12 @@ class Facts:
             year = fact_year(fact)
             if year is not None:
                 self._by_year.setdefault(year, []).append(fact)
+
+    def _pool(self, period: Period) -> list[Fact]:
+        """The facts of a year's columns, or of a quarter's (never a year-to-date column)."""
+        if isinstance(period, Quarter):
+            return [f for f in self.facts if period.holds(f)]
+        return self._by_year.get(period, [])
 
     def years(self) -> list[int]:
         return sorted(self._by_year, reverse=True)
@@ -111,7 +126,7 @@ class Facts:
     def row(
         self,
         subject: str,
-        year: int | None,
+        year: Period | None,
         *,
         exclude: Fact | None = None,
         any_column: bool = False,
@@ -122,7 +137,7 @@ class Facts:
         (a figure asked for by itself, not an operand): the row must say most of the subject's
         words, and a row is taken for being the vocabulary's item only when the subject is that
         item and nothing more ("operating income", not "LinkedIn operating loss")."""
-        pool = self._by_year.get(year, []) if year is not None else self.facts
+        pool = self._pool(year) if year is not None else self.facts
         if exclude is not None:  # with no year asked, another column of its row may be the whole
             pool = [f for f in pool if f != exclude] if year is None else [
                 f for f in pool if not _same_row(f, exclude)]
@@ -142,16 +157,16 @@ class Facts:
             return None  # several columns and no year asked, none named: not ours to pick
         return Found(chosen, subject)
 
-    def item(self, item_id: str, year: int) -> Found | None:
+    def item(self, item_id: str, year: Period) -> Found | None:
         """The figure of a vocabulary line item in `year`: a row the vocabulary knows as it, in
         its own statement first."""
         item = load_vocabulary().line_items[item_id]
-        pool = [f for f in self._by_year.get(year, []) if f.line_item_id == item_id]
+        pool = [f for f in self._pool(year) if f.line_item_id == item_id]
         if not pool:
             words = _words(item.label)
             pool = [
                 f
-                for f in self._by_year.get(year, [])
+                for f in self._pool(year)
                 if any(_words(label) == _words(f.line_item) for label in (*item.labels, item.label))
                 or _words(f.line_item) == words
             ]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.answer.operands import line_items_named
+from assistant.answer.quarters import Quarter, quarters_asked, without_quarters
 from ingest.finance import metric_for
 from ingest.finance.definition import Definition, parse_definition
 from ingest.finance.formula import Expr, operands
@@ -110,11 +111,6 @@ _QUALITATIVE = re.compile(
     r"strateg\w*|breakdown|significant|connection|relate|measure\s+up)\b",
     re.I,
 )
-_QUARTER = re.compile(
-    r"\bQ[1-4]\b|\b(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b"
-    r"|\bquarterly\b|\bthis quarter\b|\b10-Q\b",
-    re.I,
-)
 
 # Words around the subject that say what is asked, not what is measured.
 _SCAFFOLD = re.compile(  # whole words: "in-game", "stock-based" and "company-operated" stay
@@ -123,7 +119,7 @@ _SCAFFOLD = re.compile(  # whole words: "in-game", "stock-based" and "company-op
     r"respective|respectively|period|during|at|as|on|over|end|ending|ended|percentage|percent|"
     r"change|increase|decrease|difference|growth|average|mean|sum|combined|ratio|proportion|(?<!per )share|"
     r"yoy|year-over-year|compound|annual|cagr|approximately|approximate|reported|with|which|"
-    r"that|this|those|these|statement|based|constitution|composition)(?![\w-])",
+    r"that|this|those|these|statement|based|constitution|composition|compared|versus|vs)(?![\w-])",
     re.I,
 )
 
@@ -149,6 +145,7 @@ class Request:
     problem: str = ""  # why it cannot be computed as asked (a definition it cannot read)
     of_percentages: bool = False  # the figures compared are percentages: a change in points
     unsigned: bool = False  # "the difference in X between 2018 and 2019": its size, not a direction
+    quarters: tuple[Quarter, ...] = ()  # the quarters named, in order: the periods, where named
 
 
 def rounding_of(text: str) -> Rounding:
@@ -173,28 +170,31 @@ def years_of(text: str) -> tuple[int, ...]:
 
 def read_request(text: str) -> Request | None:
     """What `text` asks to compute, or None when it asks for no computation: a question about
-    why or how ("the factors behind the change in gross margin") quotes its sources, and a
-    quarter's figures are not computed (the facts' periods are matched by year)."""
+    why or how ("the factors behind the change in gross margin") quotes its sources, and so does
+    one naming a quarter it does not date (quarters.py). The quarters named are the periods."""
+    quarters = quarters_asked(text)
+    if not quarters:
+        return None if quarters is None else _read(text, years_of(text))
+    request = _read(without_quarters(text), tuple(q.year for q in quarters))
+    return replace(request, quarters=quarters) if request else None
+
+
+def _read(text: str, years: tuple[int, ...]) -> Request | None:
     rounding = rounding_of(text)
-    years = years_of(text)
     definition = parse_definition(text)
     asked = _asked_part(text)
     if definition is not None:
         return _defined(definition, years, rounding)
-    if _QUALITATIVE.search(asked) or _QUARTER.search(text):
+    if _QUALITATIVE.search(asked):
         return None
     metrics = [m for m in metric_for(asked) if not m.parameters]
     if _CAGR.search(asked):
         return _cagr(asked, metrics, years, rounding)
     composite = _composite_asked(asked, metrics)
     if composite is not None:  # "the change in the current ratio": a change, read below
-        return _with_average(
-            Request(
-                "formula", years=years, metric=composite, formula=composite.expression, rounding=rounding
-            ),
-            asked,
-            years,
-        )
+        formula = Request("formula", years=years, metric=composite, formula=composite.expression,
+                          rounding=rounding)
+        return _with_average(formula, asked, years)
     return _operation(asked, years, rounding) or _single_value(asked, metrics, years, rounding)
 
 
@@ -321,13 +321,12 @@ def _ratio(asked: str, found: re.Match[str], years: tuple[int, ...], rounding: R
     percent = bool(re.search(r"percent|%", asked, re.I))
     parts = (_subject(before), _subject(after)) if _subject(before) else _part_and_whole(after)
     averaged = bool(_AVERAGE.search(asked)) and len(set(years)) >= 2
-    request = Request(
+    return Request(
         "average_ratio" if averaged else "ratio",
         subjects=tuple(p for p in parts if p),
         years=_range(asked, years) if averaged else years,
         rounding=Rounding(rounding.decimals, rounding.percent or percent, rounding.power),
     )
-    return request
 
 
 _MADE_UP_OF = re.compile(
