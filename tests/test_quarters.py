@@ -25,10 +25,10 @@ def computed(question: str, facts: list[Fact]) -> Computed:
 
 
 def column(label: str, fiscal: str, value: str, start: str | None, end: str, item: str | None = None,
-           statement: str = "income_statement") -> Fact:
+           statement: str = "income_statement", parents: tuple[str, ...] = ()) -> Fact:
     """A figure of a 10-Q table, its column as ingest dates it (ingest/facts.py)."""
     return Fact(doc_id="q", chunk_id="c", page=4, company="Apple Inc.", statement=statement,
-                line_item=label, parents=(), line_item_id=item, header=fiscal, period_start=start,
+                line_item=label, parents=parents, line_item_id=item, header=fiscal, period_start=start,
                 period_end=end, fiscal_period=fiscal, value=Decimal(value), text=value,
                 unit="currency", currency="USD", scale=1_000_000)
 
@@ -149,6 +149,19 @@ def test_a_year_back_from_a_quarter_is_not_computed() -> None:
         computed("What was the inventory turnover in Q3 2023?", TEN_Q)
     with pytest.raises(ComputeError):
         computed("What was the CAGR of total net sales between Q3 2022 and Q3 2023?", TEN_Q)
+
+
+def test_a_breakdown_row_named_like_the_total_is_not_the_total() -> None:
+    """The segment note's "Net sales" under "Americas:" is a part; "net sales" is the total."""
+    segments = [column("Net sales", fiscal, value, *period, item="revenue", statement="segment_note",
+                       parents=("Americas:",))
+                for fiscal, value, period in (("Q3 FY2023", "35383", Q3_23), ("Q3 FY2022", "37472", Q3_22))]
+    result = computed("What was the percentage change in net sales in Q3 FY2023 compared to Q3 FY2022?",
+                      [*segments, *TEN_Q])
+    assert result.work == "(81,797 − 82,959) / 82,959"
+    americas = computed("What was the percentage change in Americas net sales in Q3 FY2023 compared to "
+                        "Q3 FY2022?", [*segments, *TEN_Q])
+    assert americas.work == "(35,383 − 37,472) / 37,472"
 
 
 def test_a_real_10q_statement_computes_its_quarters() -> None:

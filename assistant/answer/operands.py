@@ -181,7 +181,8 @@ class Facts:
         subject says (a row named exactly scores highest), then of the subject's words the row,
         its group and its column header say; a row the vocabulary knows as the subject's line item counts too.
         Of two balances alike ("Goodwill, beginning of the year" / "..., end of the year") the
-        closing one is the year's."""
+        closing one is the year's; the vocabulary's item in another statement, under a group the
+        subject does not name, is a part (a segment's "Net sales"), not the item."""
         label = _words(fact.line_item)
         group = _words(" ".join(fact.parents)) - label
         column = _words(fact.header) - label - group
@@ -195,11 +196,17 @@ class Facts:
             return None
         if strict and not vocabulary and recall < _STRICT_RECALL:
             return None
-        exact = 2.0 if label == words else 0.0
+        own_statement = vocabulary and _statement_of(fact.line_item_id) == fact.statement
+        # the vocabulary's item in another known statement, under a group the subject does not
+        # name, is a part of a breakdown ("Net sales" under "Americas:" in the segment note): its
+        # group's words count against it, and it is never named exactly
+        elsewhere = vocabulary and fact.statement is not None and not own_statement
+        unnamed = group - words if elsewhere else set()
+        exact = 2.0 if label == words and not unnamed else 0.0
+        precision = said / (len(label) + len(unnamed)) if label else 0.0
         closing = (
             0.05 if _CLOSING.search(fact.line_item) else -0.05 if _OPENING.search(fact.line_item) else 0.0
         )
-        own_statement = vocabulary and _statement_of(fact.line_item_id) == fact.statement
         return (
             exact
             + precision
