@@ -55,8 +55,10 @@ def comparison_parts(question: Question, metas: Mapping[str, DocMeta]) -> list[P
     companies = _companies(question, stored)
     periods = list(dict.fromkeys(m.name for m in period_mentions(question.text)))
     # a figure computed over several years (a growth, an average, a definition's "average
-    # between FY2018 and FY2019") is one answer: its years stay in each part's text
-    joint = len(periods) > 1 and read_request(question.text) is not None
+    # between FY2018 and FY2019") is one answer: its years stay in each part's text; a figure
+    # asked for in each period ("net sales in Q3 2023 vs Q3 2022") is a part per period
+    request = read_request(question.text) if len(periods) > 1 else None
+    joint = request is not None and request.operation != "value"
     if joint:
         periods = []
     if len(companies) < 2 and len(periods) < 2:

@@ -175,3 +175,23 @@ def test_a_real_10q_statement_computes_its_quarters() -> None:
     assert result.result == "-1.40%"
     assert {f.fact.doc_id for f in result.used} == {facts[0].doc_id}
     assert [f.fact.period_end for f in result.used] == ["2023-07-01", "2022-06-25"]
+
+
+def test_a_figure_asked_of_a_part_is_the_parts_row_not_a_segments_total() -> None:
+    """"iPhone net sales": the row that names iPhone, never a region's "Net sales" (the
+    vocabulary's item under a group the question does not name); a part some row names but
+    none in the quarter asked has no figure there; a word no row says (the company's name)
+    tells no row from another."""
+    facts = [
+        column("Net sales", "Q3 FY2023", "35383", *Q3_23, item="revenue", statement="segment_note",
+               parents=("Americas:",)),
+        column("iPhone", "Q3 FY2023", "39669", *Q3_23, statement="notes",
+               parents=("Net sales by category:",)),
+        column("Mac", "Q3 FY2022", "7382", *Q3_22, statement="notes", parents=("Net sales by category:",)),
+        *TEN_Q,
+    ]
+    assert computed("What were iPhone net sales in Q3 FY2023?", facts).value == Decimal("39669")
+    assert computed("What were Apple's total net sales in Q3 FY2023?", facts).value == Decimal("81797")
+    assert computed("What were Mac net sales in Q3 FY2022?", facts).value == Decimal("7382")
+    with pytest.raises(MissingOperand):  # no figure rather than another row's
+        computed("What were Mac net sales in Q3 FY2023?", facts)

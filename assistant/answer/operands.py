@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from assistant.answer.quarters import Quarter
 from assistant.answer.terms import stems
@@ -111,6 +111,11 @@ class Facts:
             return [f for f in self.facts if period.holds(f)]
         return self._by_year.get(period, [])
 
+    @cached_property
+    def row_words(self) -> set[str]:
+        """Every word the rows, their groups and their columns say."""
+        return set().union(*(_words(" ".join((f.line_item, *f.parents, f.header))) for f in self.facts))
+
     def years(self) -> list[int]:
         return sorted(self._by_year, reverse=True)
 
@@ -136,18 +141,25 @@ class Facts:
         column of figures for that row); never `exclude` (the other side of a ratio). `strict`
         (a figure asked for by itself, not an operand): the row must say most of the subject's
         words, and a row is taken for being the vocabulary's item only when the subject is that
-        item and nothing more ("operating income", not "LinkedIn operating loss")."""
+        item and nothing more ("operating income", not "LinkedIn operating loss"), and then the row,
+        its group or its column must say each of the subject's own words that some row of the
+        documents says ("iPhone" of "iPhone net sales": a segment's "Net sales" is not its
+        figure; a word no row says, as the company's name, tells no row from another)."""
         pool = self._pool(year) if year is not None else self.facts
         if exclude is not None:  # with no year asked, another column of its row may be the whole
             pool = [f for f in pool if f != exclude] if year is None else [
                 f for f in pool if not _same_row(f, exclude)]
         words = _words(subject)
         items = line_items_named(subject)
-        if strict and items and words - _item_words(items):
+        required: set[str] = set()
+        if strict and items and (own := words - _item_words(items)):
             items = []
+            required = own & self.row_words
         best: tuple[float, int] | None = None
         chosen: Fact | None = None
         for i, fact in enumerate(pool):
+            if required and not required <= _words(" ".join((fact.line_item, *fact.parents, fact.header))):
+                continue  # "iPhone net sales": a row that says no "iPhone" is another's figure
             score = self._score(fact, words, items, strict)
             if score is not None and (best is None or (score, -i) > best):
                 best, chosen = (score, -i), fact
