@@ -21,7 +21,7 @@ AAPL = FIXTURES / "AAPL_10-Q_2023-Q2.pdf"
 # Helvetica advance widths (1/1000 em) of what figures are made of, to set them flush right.
 _WIDTHS = {**dict.fromkeys("0123456789$", 556), ",": 278, ".": 278, "(": 333, ")": 333, " ": 278,
            **dict.fromkeys("honedM", 556), "T": 611, "r": 333, "t": 278, "s": 500, "E": 667, "S": 667,
-           "i": 222, "x": 500}
+           "i": 222, "x": 500, "N": 722, "O": 778, "c": 500, "b": 556}
 _WIDTHS["M"] = 833
 Placed = tuple[float, float, str]  # x, y (baseline), text
 
@@ -140,6 +140,32 @@ def test_flush_right_headers_span_the_columns_to_their_left() -> None:
         "Revenue | Three Months Ended 2022: 52,747 | Three Months Ended 2021: 51,728"
         " | Six Months Ended 2022: 102,869 | Six Months Ended 2021: 97,045"
     )
+
+
+def test_units_line_under_the_headers_leaves_them_the_tables() -> None:
+    """'(In millions)' on its own line between the period headers and the body (NVIDIA's
+    notes), under a sentence that introduces the table: the headers still label the figures,
+    the units line is a caption and the sentence no header."""
+    cols = [330.0, 400.0, 470.0, 540.0]
+    page: list[Placed] = [
+        (72, 712, "The following table summarizes our revenue by each of the markets we serve:"),
+        right(cols[1], 700, "Three Months Ended"), right(cols[3], 700, "Nine Months Ended")]
+    page += [right(x, 688, "October 29," if k % 2 == 0 else "October 30,") for k, x in enumerate(cols)]
+    page += [right(x, 676, "2023" if k % 2 == 0 else "2022") for k, x in enumerate(cols)]
+    page += [(300, 664, "(In millions)"), (72, 652, "Revenue:")]
+    for y, label, figures in [(640, "Data Center", ["14,514", "3,833", "29,121", "11,389"]),
+                              (628, "Gaming", ["2,856", "1,574", "7,582", "7,236"])]:
+        page.append((72, y, label))
+        page += [(x - 62, y, "$") for x in cols if label == "Data Center"]
+        page += [right(x, y, f) for x, f in zip(cols, figures, strict=True)]
+    doc = load_bytes(placed_pdf([page]), source="/filings/nvda.pdf", suffix=".pdf")
+    [(head, rows, _)] = tables_of(doc)
+    assert "(In millions)" in head.splitlines()
+    assert "Three Months Ended | Nine Months Ended" in head.splitlines()
+    assert rows.strip().splitlines()[1] == (
+        "Data Center | Three Months Ended October 29, 2023: $14,514"
+        " | Three Months Ended October 30, 2022: $3,833 | Nine Months Ended October 29, 2023: $29,121"
+        " | Nine Months Ended October 30, 2022: $11,389")
 
 
 def test_two_tables_on_a_page_share_no_line() -> None:

@@ -118,23 +118,44 @@ def _table_at(lines: list[Line], i: int, floor: int) -> tuple[int, int, Piece | 
     while (body_from > floor and i - body_from < _MAX_LABEL_LINES
            and _is_label_line(lines[body_from - 1], lines[i])):
         body_from -= 1
-    head_from = body_from
-    while (head_from > floor and body_from - head_from < _MAX_HEAD_LINES
-           and _is_head_line(lines[head_from - 1], value_left)):
-        head_from -= 1
+    head_from, units = _head_start(lines, body_from, floor, value_left)
     caption_from = head_from
     while (caption_from > floor and head_from - caption_from < _MAX_CAPTIONS
            and _is_caption(lines[caption_from - 1])):
         caption_from -= 1
-    head_words = [w for line in lines[head_from:body_from] for w in line.words]
+    head_words = [w for k in range(head_from, body_from) if k not in units for w in lines[k].words]
     head_rows = _head_rows(head_words, columns, value_left)
     body = _body_rows(lines[body_from:last + 1], columns)
     rendered = tables.render(head_rows + body)
     if not rendered.has_figures:
         return i, last, None
-    captions = [" ".join(w.text for w in line.words) for line in lines[caption_from:head_from]]
+    caption_lines = [*range(caption_from, head_from), *sorted(units)]
+    captions = [" ".join(w.text for w in lines[k].words) for k in caption_lines]
     text, head_len, figures = rendered.joined(captions)
     return caption_from, last, Piece(text, table=True, head_len=head_len, figures=figures)
+
+
+def _head_start(lines: list[Line], body_from: int, floor: int, value_left: float) -> tuple[int, set[int]]:
+    """The first header line above the body at lines[body_from], and the units lines among the
+    header lines: '(In millions)' alone on its line between the column headers and the body
+    is a caption, and the headers above it are still the table's."""
+    head_from = body_from
+    units: set[int] = set()
+    while head_from > floor and body_from - head_from < _MAX_HEAD_LINES:
+        line = lines[head_from - 1]
+        if _is_head_line(line, value_left):
+            head_from -= 1
+        elif (head_from - 1 > floor and _CAPTION_ONLY.search(_text(line))
+              and _is_head_line(lines[head_from - 2], value_left)):
+            units.add(head_from - 1)
+            head_from -= 1
+        else:
+            break
+    return head_from, units
+
+
+def _text(line: Line) -> str:
+    return " ".join(w.text for w in line.words)
 
 
 def _is_label_line(line: Line, first_row: Line) -> bool:
@@ -149,7 +170,7 @@ def _is_label_line(line: Line, first_row: Line) -> bool:
 def _is_head_line(line: Line, value_left: float) -> bool:
     """Header text over the value columns, no figures ('April 1,' / '2023' / 'Six Months'),
     perhaps after a short left part ('(In millions)  Shares  Amount'), not a caption."""
-    if not line.words or line.is_figure_row:
+    if not line.words or line.is_figure_row or _is_prose(line.words, value_left):
         return False
     if _CAPTION_ONLY.search(" ".join(w.text for w in line.words)) and line.words[0].left >= value_left:
         return False  # '(In millions)' or '(Unaudited)' set over the columns: a caption
@@ -162,6 +183,12 @@ def _is_head_line(line: Line, value_left: float) -> bool:
 def _is_sentence(words: list[Word]) -> bool:
     """Three words or more ending with a full stop: 'See accompanying notes.' (not 'Apple Inc.')."""
     return len(words) >= 3 and words[-1].text.endswith(".") and words[-1].text[-2:-1].islower()
+
+
+def _is_prose(words: list[Word], value_left: float) -> bool:
+    """A line of running text from the label side: 'The following table summarizes ... we
+    serve:' (six words or more ending with a colon or a full stop)."""
+    return len(words) >= 6 and words[0].left < value_left and words[-1].text.endswith((":", "."))
 
 
 def _is_caption(line: Line) -> bool:
