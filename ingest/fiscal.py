@@ -20,7 +20,7 @@ from ingest.dates import FULL_MONTH_PATTERN, month_day_year_dates, parse_month_d
 from ingest.documents import DocMeta
 
 _PERIOD_ENDED = re.compile(
-    rf"(quarterly period|fiscal year|transition period)\s+ended\s*:?\s*"
+    rf"(quarterly\s+period|fiscal\s+year|transition\s+period)\s+ended\s*:?\s*"
     rf"(?:[^\d\n]{{0,40}}\r?\n\s*)?"  # a two-column cover's other column: "ended Commission file\n"
     rf"(({FULL_MONTH_PATTERN})\s+\d{{1,2}}\s*,\s*\d{{4}})",
     re.IGNORECASE,

@@ -175,3 +175,10 @@ def test_the_scoped_query_drops_the_company_names_it_is_restricted_to() -> None:
     kept = resolve_scope(read_question("What was Amazon.com, Inc.'s operating income in Q3 2023?",
                                        METAS.values()), METAS, strip_names=False)
     assert kept is not None and kept.query is None
+
+
+def test_cover_set_with_non_breaking_spaces_gives_the_fiscal_year() -> None:
+    """PDFium gives some covers' spaces as U+00A0 ('For the fiscal year ended January 28, 2017')."""
+    cover = "FORM\xa010-K\nFor\xa0the\xa0fiscal\xa0year\xa0ended\xa0January\xa028,\xa02017\nOR"
+    found = infer_fiscal_period(cover)
+    assert found is not None and (found.label, found.end) == ("FY2017", dt.date(2017, 1, 28))
