@@ -147,6 +147,8 @@ def period_of(header: str, head: str, statement: str | None, fiscal: _FiscalYear
         # the same period as the document's in that year ('2022' over 'Three Months Ended
         # September 30' in a 10-Q for that quarter; '2023' in a 10-K for fiscal 2024)
         report = fiscal.report_end
+        if year > report.year:
+            return Period(None, None, None)  # a year after the report's: a schedule ('Debt maturing in')
         end = report.replace(year=year, day=min(report.day, 28 if report.month == 2 else 31))
     instant = statement in _INSTANT_STATEMENTS
     if months is None and not instant and annual:

@@ -18,7 +18,15 @@ from assistant.api import Assistant
 from assistant.cli import app
 from ingest.companies import fill_main_company
 from ingest.documents import DocMeta, Document
-from ingest.facts import Fact, extract_facts, fiscal_year_of, line_item_id, parse_value, period_of
+from ingest.facts import (
+    Fact,
+    Period,
+    extract_facts,
+    fiscal_year_of,
+    line_item_id,
+    parse_value,
+    period_of,
+)
 from ingest.fiscal import fill_fiscal_period
 from ingest.loaders.pdf import load_pdf
 from ingest.loaders.sec import load_sec
@@ -88,6 +96,14 @@ def test_a_year_header_in_an_annual_report_is_its_fiscal_year() -> None:
     assert (period.end, period.fiscal) == ("2023-09-28", "FY2023")
     assert period.start is not None and period.start.startswith("2022-09")
     assert period_of("2024", "", "balance_sheet", fiscal, annual=True).fiscal == "FY2024"
+
+
+def test_a_year_after_the_reports_heads_a_schedule_not_a_period() -> None:
+    """'Debt maturing in 2025 | 2026 | Thereafter' in a 10-K for fiscal 2024: no period."""
+    fiscal = fiscal_year_of(_quarterly("FY2024", "2024-12-31"))
+    head = "Debt maturing in December 31,"
+    assert period_of("2025", head, "debt_note", fiscal, annual=True) == Period(None, None, None)
+    assert period_of("2024", head, "debt_note", fiscal, annual=True).fiscal == "FY2024"
 
 
 def test_a_year_header_in_a_quarterly_report_is_that_quarter_of_the_year() -> None:
