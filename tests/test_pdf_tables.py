@@ -148,7 +148,8 @@ def test_units_line_under_the_headers_leaves_them_the_tables() -> None:
     the units line is a caption and the sentence no header."""
     cols = [330.0, 400.0, 470.0, 540.0]
     page: list[Placed] = [
-        (72, 712, "The following table summarizes our revenue by each of the markets we serve:"),
+        (72, 712, "The following table summarizes our revenue by"),  # justified: two runs
+        (300, 712, "each of the markets we serve:"),
         right(cols[1], 700, "Three Months Ended"), right(cols[3], 700, "Nine Months Ended")]
     page += [right(x, 688, "October 29," if k % 2 == 0 else "October 30,") for k, x in enumerate(cols)]
     page += [right(x, 676, "2023" if k % 2 == 0 else "2022") for k, x in enumerate(cols)]
