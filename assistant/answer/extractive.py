@@ -100,7 +100,7 @@ def extractive_answer(
     evidence = " ".join(c.text for c in chosen)
     best_similarity = max((c.score for c in chosen), default=0.0)
     if (not chosen or _coverage(terms, metrics, evidence) < min_support
-            or best_similarity < min_similarity or not _names_the_part(subject, evidence)):
+            or best_similarity < min_similarity or not _names_the_part(subject, metrics, evidence)):
         return Answer(question=question.text, answer=prompts.cannot_answer(), cannot_answer=True,
                       mode="extractive", passages=list(passages))
     citations, lines = [], []
@@ -125,16 +125,23 @@ def _coverage(terms: frozenset[str], metrics: Mapping[str, frozenset[str]], text
     terms = asked_of(terms, text)
     if not terms:
         return 1.0
-    credited = terms & frozenset().union(*(words for metric, words in metrics.items()
-                                           if names_metric(text, metric)))
+    credited = terms & _metric_words_named(metrics, text)
     rest = terms - credited
     return (len(credited) + coverage(rest, text) * len(rest)) / len(terms)
 
 
-def _names_the_part(terms: frozenset[str], evidence: str) -> bool:
+def _metric_words_named(metrics: Mapping[str, frozenset[str]], text: str) -> frozenset[str]:
+    """The question's words for the metrics that `text` names in any of their words."""
+    return frozenset().union(*(words for metric, words in metrics.items() if names_metric(text, metric)))
+
+
+def _names_the_part(terms: frozenset[str], metrics: Mapping[str, frozenset[str]],
+                    evidence: str) -> bool:
     """Evidence names at least one of the question's own words: the words for a metric found
-    in a filing's words alone ("Net sales" for "iPhone revenue") do not answer it."""
-    return coverage(terms, evidence) > 0
+    in a filing's words alone ("Net sales" for "iPhone revenue") do not answer it. Where the
+    question's subject is the metric and nothing else ("R&D expenditure"), the evidence naming
+    it in the filing's words ("R&D expenses") does."""
+    return coverage(terms, evidence) > 0 or bool(terms) and terms <= _metric_words_named(metrics, evidence)
 
 
 def _metric_tier(text: str, figure: bool, terms: frozenset[str],

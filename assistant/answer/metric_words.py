@@ -6,6 +6,7 @@ vocabulary (ingest/finance/vocabulary.toml) knows both: a metric's names, and, f
 is one line item, that item's row labels and aliases.
 
     asked_metrics("What was Apple's revenue in Q3?")          -> {"revenue": frozenset({"revenu"})}
+    asked_metrics("How did R&D expenditure change?")  -> {"research_development": {"expenditur"}}
     names_metric("Total net sales increased 5%.", "revenue")   -> True
     is_metric_row("Total net sales | 2023: 81,797", "revenue") -> True
     is_metric_row("iPhone | 2023: 39,669", "revenue")          -> False (a part of it)
@@ -17,21 +18,36 @@ import re
 from functools import cache
 
 from assistant.answer.quotable import is_table_row
-from assistant.answer.terms import stems
+from assistant.answer.terms import key_terms
 from ingest.finance.lookup import default_lookup, label_key
 from ingest.finance.phrases import normalise, phrase_pattern
 
 _FIRST_FIGURE = re.compile(r"\s[$(]?\d")
+# The English words for an amount spent, after a metric's name in a question ("R&D expenditure",
+# "research and development spending", "SG&A costs") or before it ("spend on research and
+# development"). They say how much of the metric, not what else: a filing names the same amount
+# "R&D expenses" or just "Research and development".
+_AMOUNT = r"(?:expenses?|expenditures?|spending|spend|spent|costs?|outlays?)"
+_AMOUNT_AFTER = re.compile(rf" {_AMOUNT}(?![0-9a-z])")
+_AMOUNT_BEFORE = re.compile(rf"(?<![0-9a-z]){_AMOUNT} (?:on|for) $")
 
 
 def asked_metrics(question: str) -> dict[str, frozenset[str]]:
-    """The metrics `question` names (metric id -> the stems of the words naming it there)."""
+    """The metrics `question` names (metric id -> the stems of the words naming it there, with
+    a noun for its amount that follows the name: "R&D expenditure")."""
     normal = normalise(question)
     out: dict[str, frozenset[str]] = {}
     for metric in default_lookup().metric_for(question):
-        words = [m.group(0) for name in metric.names for m in phrase_pattern(name).finditer(normal)]
-        out[metric.id] = frozenset(stems(" ".join(words)))
+        words = [_with_amount_noun(normal, m) for name in metric.names
+                 for m in phrase_pattern(name).finditer(normal)]
+        out[metric.id] = frozenset(key_terms(" ".join(words)))
     return out
+
+
+def _with_amount_noun(normal: str, match: re.Match[str]) -> str:
+    after = _AMOUNT_AFTER.match(normal, match.end())
+    before = _AMOUNT_BEFORE.search(normal, 0, match.start())
+    return normal[before.start() if before else match.start():after.end() if after else match.end()]
 
 
 def names_metric(text: str, metric_id: str) -> bool:
