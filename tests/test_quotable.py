@@ -186,3 +186,24 @@ def test_the_rows_of_an_exhibit_index_are_not_quoted() -> None:
             "101.CAL Inline XBRL Taxonomy Extension Calculation Linkbase.\n"
             "Items 3, 4, and 5 are not applicable and have been omitted.")
     assert _quotes(text) == ["Items 3, 4, and 5 are not applicable and have been omitted."]
+
+
+@pytest.mark.parametrize(("line", "contents"), [
+    ("Item 3. Quantitative and Qualitative Disclosures About Market Risk | 35", True),
+    ("Item 1A. Risk Factors | 38", True),
+    ("Part II | Other Information | 40", True),
+    ("Item 1. Legal Proceedings | Pages 19 - 22", True),
+    ("Item 2. Properties | Page 43", True),
+    ("Item 7. Management's discussion | 2023: 4,120 | 2022: 3,900", False),  # figures, not pages
+    ("Total net sales | 81,797 | 82,959", False),
+    ("Item 1A of our Annual Report describes the risks we face.", False),
+])
+def test_a_row_of_the_table_of_contents_is_told_from_a_row_of_figures(line: str, contents: bool) -> None:
+    assert quotable.is_contents_row(line) is contents
+
+
+def test_the_rows_of_a_table_of_contents_are_not_quoted() -> None:
+    text = ("Item 3. Quantitative and Qualitative Disclosures About Market Risk | 35\n"
+            "Item 4. Controls and Procedures | 36\n\n"
+            "There have been no material changes to our market risk during the quarter.")
+    assert _quotes(text) == ["There have been no material changes to our market risk during the quarter."]

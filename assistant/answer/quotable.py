@@ -5,7 +5,8 @@ cannot prove to be a soft wrap, so a PDF line that ends mid-sentence ("... as of
 and") is a unit of its own; here such a unit is joined to the lines that finish its sentence. What
 is still not a whole sentence after that (cut at the passage's start or end, or at a page break) is
 not quoted, nor is a heading, a page's running header or footer, or a row of the report's exhibit
-index ("31.1 Certification of Chief Executive Officer ...").
+index ("31.1 Certification of Chief Executive Officer ...") or its table of contents ("Item 3.
+Quantitative and Qualitative Disclosures About Market Risk | 35").
 
     quotable_spans(text)                 -> [(start, end), ...]  sentences and rows of `text`
     is_heading("# Harbor Logistics")     -> True
@@ -65,6 +66,10 @@ _EXHIBIT_NUMBER = re.compile(
 _ITEM_601_NUMBERS = frozenset(
     [*range(1, 6), *range(7, 11), *range(13, 27), *range(31, 37), *range(95, 108)])
 _EXHIBIT_WORDS = re.compile(r"\bXBRL\b|\bExhibit\b")
+# A row of the report's table of contents: a Part or Item heading, then its page ("| 35",
+# "Pages 19 - 22").
+_CONTENTS_LABEL = re.compile(r"\s*(?:Part\s+[IVX]+|Item\s+\d{1,2}[A-C]?)\b", re.IGNORECASE)
+_PAGE_CELL = re.compile(r"(?:Pages?\s+)?\d{1,3}(?:\s*[-–]\s*\d{1,3})?", re.IGNORECASE)
 _MAX_JOINED = 6  # lines one sentence may span (a hard-wrapped paragraph in a PDF)
 _SHORT_LINE_SHARE = 0.6  # a line under this share of the next one's length ends before it
 
@@ -138,6 +143,16 @@ def is_exhibit_row(text: str) -> bool:
     return bool(found.group("sub") or found.group("marks") or _EXHIBIT_WORDS.search(text))
 
 
+def is_contents_row(text: str) -> bool:
+    """A row of the report's table of contents: "Item 3. Quantitative and Qualitative
+    Disclosures About Market Risk | 35": a Part or Item heading whose cells after it are pages."""
+    if not _CONTENTS_LABEL.match(text) or "|" not in text:
+        return False
+    cells = [c.strip() for c in text.split("|")[1:] if c.strip()]
+    return bool(cells) and _PAGE_CELL.fullmatch(cells[-1]) is not None and all(
+        _PAGE_CELL.fullmatch(c) or not any(ch.isdigit() for ch in c) for c in cells)
+
+
 def quotable_spans(text: str, continues: bool = False,
                    paragraph_end: str | None = None) -> list[tuple[int, int]]:
     """The whole sentences and whole table rows of `text`, as ``(start, end)`` spans.
@@ -166,7 +181,7 @@ def quotable_spans(text: str, continues: bool = False,
             text[end:units[j][0]] if j < len(units) else text[end:] + paragraph_end)
         fragment = (i == 0 and continues) or not (
             _whole(span, first) or (ends_paragraph and _unpunctuated_sentence(span, first)))
-        if not fragment and not is_exhibit_row(span):
+        if not fragment and not is_exhibit_row(span) and not is_contents_row(span):
             out.append((start, end))
         i = j
     return out
