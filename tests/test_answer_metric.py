@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.answer.extractive import extractive_answer
-from assistant.answer.metric_words import asked_metrics, is_metric_row, names_metric
+from assistant.answer.metric_words import asked_line_items, asked_metrics, is_metric_row, names_metric
 from assistant.answer.terms import key_terms, subject_terms
 from assistant.models import Passage
 from assistant.question import Question, read_question
@@ -194,3 +194,16 @@ def test_the_metric_in_other_words_still_does_not_answer_for_a_part_of_it(
     expense = "Harbor Logistics R&D expenses increased $40 million in the third quarter."
     question = read("How did Harbor Logistics's pallets R&D expenditure change?")
     assert extractive_answer(question, [_passage(expense)], minilm).cannot_answer
+
+
+def test_a_line_item_named_as_people_call_it_is_found_in_the_filings_words(
+        minilm: LocalMiniLM) -> None:
+    assert asked_line_items("Did Harbor do any stock buybacks?") == {
+        "share_repurchases": key_terms("stock buybacks")}
+    repurchased = ("As of July 1, 2023, $18.7 billion remained of Harbor Logistics's $60 billion share "
+                   "repurchase program.")
+    question = read("Has Harbor Logistics partaken in any substantial stock buyback programs in the "
+                    "reported quarters, and what are the economic consequences of these actions?")
+    answer = extractive_answer(question, [_passage(repurchased)], minilm)
+    assert not answer.cannot_answer, answer.answer
+    assert answer.citations[0].quote == repurchased

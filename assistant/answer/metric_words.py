@@ -7,6 +7,7 @@ is one line item, that item's row labels and aliases.
 
     asked_metrics("What was Apple's revenue in Q3?")          -> {"revenue": frozenset({"revenu"})}
     asked_metrics("How did R&D expenditure change?")  -> {"research_development": {"expenditur"}}
+    asked_line_items("Any stock buybacks?")           -> {"share_repurchases": {"stock", "buyback"}}
     names_metric("Total net sales increased 5%.", "revenue")   -> True
     is_metric_row("Total net sales | 2023: 81,797", "revenue") -> True
     is_metric_row("iPhone | 2023: 39,669", "revenue")          -> False (a part of it)
@@ -50,6 +51,18 @@ def _with_amount_noun(normal: str, match: re.Match[str]) -> str:
     return normal[before.start() if before else match.start():after.end() if after else match.end()]
 
 
+def asked_line_items(question: str) -> dict[str, frozenset[str]]:
+    """The line items `question` names by what people call them (item id -> the stems of the
+    words naming it there): "stock buyback" for the row "Repurchases of common stock"."""
+    normal = normalise(question)
+    out: dict[str, frozenset[str]] = {}
+    for item in default_lookup().line_items_named(question):
+        words = [_with_amount_noun(normal, m) for alias in item.aliases
+                 for m in phrase_pattern(alias).finditer(normal)]
+        out[item.id] = frozenset(key_terms(" ".join(words)))
+    return out
+
+
 def names_metric(text: str, metric_id: str) -> bool:
     """`text` names the metric: by one of its names, or by a row label or alias of the line
     item that the metric is."""
@@ -75,12 +88,13 @@ def _row_label(row: str) -> str:
 
 
 def _phrases(metric_id: str) -> tuple[str, ...]:
+    """A metric's names and, for one that is a line item, the item's labels and aliases; for a
+    line item's id that is no metric, its labels and aliases."""
     vocab = default_lookup().vocab
     metric = vocab.metrics.get(metric_id)
-    if metric is None:
-        return ()
-    item = vocab.line_items.get(metric.formula.strip())  # a metric that is one line item
-    return (*metric.names, *((*item.labels, *item.aliases) if item else ()))
+    item = vocab.line_items.get(metric.formula.strip() if metric else metric_id)
+    names = metric.names if metric else []
+    return (*names, *((*item.labels, *item.aliases) if item else ()))
 
 
 @cache
