@@ -200,6 +200,9 @@ def test_a_line_item_named_as_people_call_it_is_found_in_the_filings_words(
         minilm: LocalMiniLM) -> None:
     assert asked_line_items("Did Harbor do any stock buybacks?") == {
         "share_repurchases": key_terms("stock buybacks")}
+    assert asked_line_items("What were Harbor's total assets?") == {"total_assets": key_terms("total assets")}
+    assert not names_metric("Other current assets | $435 | $421", "total_assets")  # a part of it
+    assert asked_line_items("What share of revenue came from Apple?") == {}  # a metric: asked_metrics
     repurchased = ("As of July 1, 2023, $18.7 billion remained of Harbor Logistics's $60 billion share "
                    "repurchase program.")
     question = read("Has Harbor Logistics partaken in any substantial stock buyback programs in the "

@@ -16,6 +16,7 @@ is one line item, that item's row labels and aliases.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from assistant.answer.quotable import is_table_row
@@ -37,12 +38,27 @@ def asked_metrics(question: str) -> dict[str, frozenset[str]]:
     """The metrics `question` names (metric id -> the stems of the words naming it there, with
     a noun for its amount that follows the name: "R&D expenditure")."""
     normal = normalise(question)
+    return {metric.id: _words_naming(normal, metric.names)
+            for metric in default_lookup().metric_for(question)}
+
+
+def asked_line_items(question: str) -> dict[str, frozenset[str]]:
+    """The line items `question` names by what people call them, in two words or more (item id
+    -> the stems of the words naming it there): "stock buyback" for the row "Repurchases of
+    common stock". A one-word name ("assets", "sales") also names the item's parts ("Other
+    current assets"), and a line item that is a metric is asked for as that metric."""
+    normal = normalise(question)
     out: dict[str, frozenset[str]] = {}
-    for metric in default_lookup().metric_for(question):
-        words = [_with_amount_noun(normal, m) for name in metric.names
-                 for m in phrase_pattern(name).finditer(normal)]
-        out[metric.id] = frozenset(key_terms(" ".join(words)))
+    for item in default_lookup().line_items_named(question):
+        words = _words_naming(normal, _several_words(item.aliases))
+        if words and item.id not in _metric_items():
+            out[item.id] = words
     return out
+
+
+def _words_naming(normal: str, names: Iterable[str]) -> frozenset[str]:
+    words = [_with_amount_noun(normal, m) for name in names for m in phrase_pattern(name).finditer(normal)]
+    return frozenset(key_terms(" ".join(words)))
 
 
 def _with_amount_noun(normal: str, match: re.Match[str]) -> str:
@@ -51,16 +67,14 @@ def _with_amount_noun(normal: str, match: re.Match[str]) -> str:
     return normal[before.start() if before else match.start():after.end() if after else match.end()]
 
 
-def asked_line_items(question: str) -> dict[str, frozenset[str]]:
-    """The line items `question` names by what people call them (item id -> the stems of the
-    words naming it there): "stock buyback" for the row "Repurchases of common stock"."""
-    normal = normalise(question)
-    out: dict[str, frozenset[str]] = {}
-    for item in default_lookup().line_items_named(question):
-        words = [_with_amount_noun(normal, m) for alias in item.aliases
-                 for m in phrase_pattern(alias).finditer(normal)]
-        out[item.id] = frozenset(key_terms(" ".join(words)))
-    return out
+def _several_words(names: Iterable[str]) -> list[str]:
+    return [name for name in names if len(normalise(name).split()) > 1]
+
+
+@cache
+def _metric_items() -> frozenset[str]:
+    """The line items that are a metric by themselves (revenue, capex)."""
+    return frozenset(m.formula.strip() for m in default_lookup().vocab.metrics.values())
 
 
 def names_metric(text: str, metric_id: str) -> bool:
@@ -89,12 +103,14 @@ def _row_label(row: str) -> str:
 
 def _phrases(metric_id: str) -> tuple[str, ...]:
     """A metric's names and, for one that is a line item, the item's labels and aliases; for a
-    line item's id that is no metric, its labels and aliases."""
+    line item's id that is no metric, its labels and its aliases of two words or more."""
     vocab = default_lookup().vocab
     metric = vocab.metrics.get(metric_id)
-    item = vocab.line_items.get(metric.formula.strip() if metric else metric_id)
-    names = metric.names if metric else []
-    return (*names, *((*item.labels, *item.aliases) if item else ()))
+    if metric is None:
+        item = vocab.line_items.get(metric_id)
+        return (*item.labels, *_several_words(item.aliases)) if item else ()
+    item = vocab.line_items.get(metric.formula.strip())  # a metric that is one line item
+    return (*metric.names, *((*item.labels, *item.aliases) if item else ()))
 
 
 @cache
