@@ -13,8 +13,10 @@ lead. A question for a metric's figure (not why it moved) is answered first by a
 states a figure: the statement's row for the metric itself where the question asks for nothing
 narrower (assistant/answer/metric_words.py), else any quote with a figure. The question's words
 for a metric count as found in a quote that names the metric in a filing's words ("revenue" in
-"Total net sales"), though the evidence must still name one of the question's own words ("Net
-sales" alone does not answer "iPhone revenue"). A quoted table row whose figures are in a scale
+"Total net sales", "R&D expenditure" in "R&D expenses"), and so do its words for a line item
+("stock buyback" in "share repurchase program"), though the evidence must still name one of the
+question's own words outside the metric ("Net sales" alone does not answer "iPhone revenue"). A
+quoted table row whose figures are in a scale
 its table states elsewhere ("(In millions, ...)") is followed by that scale: "(in millions of
 USD)"."""
 
