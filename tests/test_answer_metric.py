@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.answer.extractive import extractive_answer
-from assistant.answer.metric_words import asked_metrics, is_metric_row, names_metric
+from assistant.answer.metric_words import asked_line_items, asked_metrics, is_metric_row, names_metric
 from assistant.answer.terms import key_terms, subject_terms
 from assistant.models import Passage
 from assistant.question import Question, read_question
@@ -164,3 +164,49 @@ def test_a_statement_leads_over_a_pointer_to_another_note(minilm: LocalMiniLM) -
                                minilm)
     assert answer.citations[0].quote == statement, answer.answer
     assert [c.quote for c in answer.citations] == [statement, pointer]  # the pointer is still shown
+
+
+def test_the_word_for_the_amount_after_a_metric_is_part_of_its_name() -> None:
+    # "R&D expenditure", "research and development spending": the filing says "R&D expenses"
+    assert asked_metrics("How did Harbor's R&D expenditure change?") == {
+        "research_development": key_terms("R&D expenditure")}
+    assert asked_metrics("How did Harbor's research and development spending change?") == {
+        "research_development": key_terms("research and development spending")}
+    assert asked_metrics("How much did Harbor spend on research and development?") == {
+        "research_development": key_terms("spend on research and development")}
+    assert asked_metrics("What was Harbor's revenue in 2023?") == {"revenue": key_terms("revenue")}
+
+
+def test_a_quote_naming_the_metric_in_the_filings_words_answers_it(minilm: LocalMiniLM) -> None:
+    expense = ("Harbor Logistics R&D expenses increased $40 million in the third quarter, driven by "
+               "headcount-related expenses.")
+    for asked in ("How does Harbor Logistics's R&D expenditure in the most recent quarter compare to "
+                  "previous quarters?",
+                  "How does Harbor Logistics's research and development spending in the latest "
+                  "quarter compare to prior quarters?"):
+        answer = extractive_answer(read(asked), [_passage(expense)], minilm)
+        assert not answer.cannot_answer, (asked, answer.answer)
+        assert answer.citations[0].quote == expense
+
+
+def test_the_metric_in_other_words_still_does_not_answer_for_a_part_of_it(
+        minilm: LocalMiniLM) -> None:
+    expense = "Harbor Logistics R&D expenses increased $40 million in the third quarter."
+    question = read("How did Harbor Logistics's pallets R&D expenditure change?")
+    assert extractive_answer(question, [_passage(expense)], minilm).cannot_answer
+
+
+def test_a_line_item_named_as_people_call_it_is_found_in_the_filings_words(
+        minilm: LocalMiniLM) -> None:
+    assert asked_line_items("Did Harbor do any stock buybacks?") == {
+        "share_repurchases": key_terms("stock buybacks")}
+    assert asked_line_items("What were Harbor's total assets?") == {"total_assets": key_terms("total assets")}
+    assert not names_metric("Other current assets | $435 | $421", "total_assets")  # a part of it
+    assert asked_line_items("What share of revenue came from Apple?") == {}  # a metric: asked_metrics
+    repurchased = ("As of July 1, 2023, $18.7 billion remained of Harbor Logistics's $60 billion share "
+                   "repurchase program.")
+    question = read("Has Harbor Logistics partaken in any substantial stock buyback programs in the "
+                    "reported quarters, and what are the economic consequences of these actions?")
+    answer = extractive_answer(question, [_passage(repurchased)], minilm)
+    assert not answer.cannot_answer, answer.answer
+    assert answer.citations[0].quote == repurchased

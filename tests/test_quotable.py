@@ -132,6 +132,78 @@ def test_rows_of_figures_and_rows_of_cells() -> None:
     ("Also refer to Item 3, “Legal Proceedings” in our Annual Report on Form 10-K.", True),
     ("Interest expense was $617 million during Q3 2022, see also Note 5.", False),
     ("Seasonal demand drove a 5% increase in net sales.", False),
+    # a subject, then only where it is told: nothing is stated here
+    ("The impact of foreign currency transactions related to foreign exchange rate risk is "
+     "described in Part II, Item 7A, “Quantitative and Qualitative Disclosures About Market Risk” "
+     "in our Annual Report on Form 10-K for the fiscal year ended January 29, 2023.", True),
+    ("Our legal proceedings are discussed in Note 14 – Contingencies.", True),
+    ("For a discussion of the Company’s exposure to market risk, refer to the Company’s market risk "
+     "disclosures set forth in Part II, Item 7A of the 2022 Form 10-K.", True),
+    # a statement that also points elsewhere stays a statement
+    ("Interest expense was $617 million, as described in Note 5.", False),
+    ("Net sales grew 5% and the drivers are described in Note 3.", False),
+    ("Our legal proceedings are described in Note 14, and we believe none will have a material "
+     "adverse effect on our results.", False),
+    ("Purchasing our common stock involves investment risks including the risks described in "
+     "Item 1A of our Annual Report on Form 10-K.", False),
+    ("For a discussion of our results, revenue increased 5%.", False),
 ])
 def test_a_sentence_that_points_elsewhere_is_a_cross_reference(sentence: str, pointer: bool) -> None:
     assert quotable.is_cross_reference(sentence) is pointer
+
+
+@pytest.mark.parametrize(("line", "exhibit"), [
+    # rows of the exhibit index of 10-Q filings (Item 6. Exhibits)
+    ("31.1 Certification of Chief Executive Officer Pursuant to Section 302 of the Sarbanes-Oxley "
+     "Act of 2002", True),
+    ("32.1** Certification of Chief Executive Officer Pursuant to Section 906 of the Sarbanes-Oxley "
+     "Act of 2002", True),
+    ("101.INS Inline XBRL Instance Document–the instance document does not appear in the "
+     "Interactive Data File as its XBRL tags are embedded within the Inline XBRL document", True),
+    ("101.SCH Inline XBRL Taxonomy Extension Schema", True),
+    ("10.28* Form of Stock Award Agreement Under the Microsoft Corporation 2017 Stock Plan", True),
+    ("3.1 Amended and Restated Certificate of Incorporation of the Company (incorporated by "
+     "reference to the Company’s Current Report on Form 8-K, filed May 27, 2022).", True),
+    ("101* Inline XBRL Document Set for the condensed consolidated financial statements and "
+     "accompanying notes in Part I, Item 1, “Financial Statements” of this Quarterly Report on "
+     "Form 10-Q.", True),
+    ("104 Cover page formatted as Inline XBRL and contained in Exhibit 101", True),
+    # text that starts with a figure is not an exhibit row
+    ("3.1 million customers joined the program in the quarter.", False),
+    ("101 Hudson Street is the address of our principal office.", False),
+    ("2023 Compared to 2022: net sales decreased 3%.", False),
+    ("1. Summary of Significant Accounting Policies", False),
+    ("Total net sales 81,797 82,959", False),
+])
+def test_a_row_of_the_exhibit_index_is_told_from_text(line: str, exhibit: bool) -> None:
+    assert quotable.is_exhibit_row(line) is exhibit
+
+
+def test_the_rows_of_an_exhibit_index_are_not_quoted() -> None:
+    text = ("Item 6. Exhibits\n"
+            "31.1 Certification of Chief Executive Officer Pursuant to Section 302 of the "
+            "Sarbanes-Oxley Act of 2002.\n"
+            "101.CAL Inline XBRL Taxonomy Extension Calculation Linkbase.\n"
+            "Items 3, 4, and 5 are not applicable and have been omitted.")
+    assert _quotes(text) == ["Items 3, 4, and 5 are not applicable and have been omitted."]
+
+
+@pytest.mark.parametrize(("line", "contents"), [
+    ("Item 3. Quantitative and Qualitative Disclosures About Market Risk | 35", True),
+    ("Item 1A. Risk Factors | 38", True),
+    ("Part II | Other Information | 40", True),
+    ("Item 1. Legal Proceedings | Pages 19 - 22", True),
+    ("Item 2. Properties | Page 43", True),
+    ("Item 7. Management's discussion | 2023: 4,120 | 2022: 3,900", False),  # figures, not pages
+    ("Total net sales | 81,797 | 82,959", False),
+    ("Item 1A of our Annual Report describes the risks we face.", False),
+])
+def test_a_row_of_the_table_of_contents_is_told_from_a_row_of_figures(line: str, contents: bool) -> None:
+    assert quotable.is_contents_row(line) is contents
+
+
+def test_the_rows_of_a_table_of_contents_are_not_quoted() -> None:
+    text = ("Item 3. Quantitative and Qualitative Disclosures About Market Risk | 35\n"
+            "Item 4. Controls and Procedures | 36\n\n"
+            "There have been no material changes to our market risk during the quarter.")
+    assert _quotes(text) == ["There have been no material changes to our market risk during the quarter."]

@@ -13,8 +13,10 @@ lead. A question for a metric's figure (not why it moved) is answered first by a
 states a figure: the statement's row for the metric itself where the question asks for nothing
 narrower (assistant/answer/metric_words.py), else any quote with a figure. The question's words
 for a metric count as found in a quote that names the metric in a filing's words ("revenue" in
-"Total net sales"), though the evidence must still name one of the question's own words ("Net
-sales" alone does not answer "iPhone revenue"). A quoted table row whose figures are in a scale
+"Total net sales", "R&D expenditure" in "R&D expenses"), and so do its words for a line item
+("stock buyback" in "share repurchase program"), though the evidence must still name one of the
+question's own words outside the metric ("Net sales" alone does not answer "iPhone revenue"). A
+quoted table row whose figures are in a scale
 its table states elsewhere ("(In millions, ...)") is followed by that scale: "(in millions of
 USD)"."""
 
@@ -25,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import prompts
-from assistant.answer.metric_words import asked_metrics, is_metric_row, names_metric
+from assistant.answer.metric_words import asked_line_items, asked_metrics, is_metric_row, names_metric
 from assistant.answer.numbers import Number, read_passage, scale_stated_elsewhere, within
 from assistant.answer.quotable import (
     continues_before,
@@ -81,15 +83,16 @@ def extractive_answer(
     terms = question.topic_terms or question.key_terms
     subject = subject_terms(terms)
     metrics = asked_metrics(question.text) if question.metric else {}
+    named = {**asked_line_items(question.text), **metrics}  # the words a filing may say otherwise
     candidates = _candidates(_about_named(question.names, passages, document_texts),
                              document_texts or {})
     if question.topic_terms:  # a quote naming none of the topic (a certification, a cover page)
-        candidates = [c for c in candidates if _coverage(subject, metrics, c.text) > 0]
+        candidates = [c for c in candidates if _coverage(subject, named, c.text) > 0]
     if candidates:
         vectors = embedder.embed([question.text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
         for cand, sim in zip(candidates, similarity, strict=True):
-            lexical = _coverage(terms, metrics, cand.text)
+            lexical = _coverage(terms, named, cand.text)
             figure = _FIGURE.search(cand.text) is not None
             period = _PERIOD_WEIGHT * _period_fit(cand, question.period)
             cand.score = (float(sim) + 0.5 * lexical + (0.1 if question.wants_figure and figure else 0.0)
@@ -99,8 +102,8 @@ def extractive_answer(
     chosen = _select(candidates, max_sentences)
     evidence = " ".join(c.text for c in chosen)
     best_similarity = max((c.score for c in chosen), default=0.0)
-    if (not chosen or _coverage(terms, metrics, evidence) < min_support
-            or best_similarity < min_similarity or not _names_the_part(subject, evidence)):
+    if (not chosen or _coverage(terms, named, evidence) < min_support
+            or best_similarity < min_similarity or not _names_the_part(subject, named, evidence)):
         return Answer(question=question.text, answer=prompts.cannot_answer(), cannot_answer=True,
                       mode="extractive", passages=list(passages))
     citations, lines = [], []
@@ -121,20 +124,28 @@ def extractive_answer(
 def _coverage(terms: frozenset[str], metrics: Mapping[str, frozenset[str]], text: str) -> float:
     """Share of `terms` that `text` mentions, of those it is asked to (the framing words only
     where it uses them); the question's words for a metric count as found where `text` names
-    that metric in any of its words ("revenue" in "Total net sales")."""
+    that metric in any of its words ("revenue" in "Total net sales"); so do its words for a line
+item (`metrics` holds those too: "stock buyback" in "share repurchase")."""
     terms = asked_of(terms, text)
     if not terms:
         return 1.0
-    credited = terms & frozenset().union(*(words for metric, words in metrics.items()
-                                           if names_metric(text, metric)))
+    credited = terms & _metric_words_named(metrics, text)
     rest = terms - credited
     return (len(credited) + coverage(rest, text) * len(rest)) / len(terms)
 
 
-def _names_the_part(terms: frozenset[str], evidence: str) -> bool:
+def _metric_words_named(metrics: Mapping[str, frozenset[str]], text: str) -> frozenset[str]:
+    """The question's words for the metrics that `text` names in any of their words."""
+    return frozenset().union(*(words for metric, words in metrics.items() if names_metric(text, metric)))
+
+
+def _names_the_part(terms: frozenset[str], metrics: Mapping[str, frozenset[str]],
+                    evidence: str) -> bool:
     """Evidence names at least one of the question's own words: the words for a metric found
-    in a filing's words alone ("Net sales" for "iPhone revenue") do not answer it."""
-    return coverage(terms, evidence) > 0
+    in a filing's words alone ("Net sales" for "iPhone revenue") do not answer it. Where the
+    question's subject is the metric and nothing else ("R&D expenditure"), the evidence naming
+    it in the filing's words ("R&D expenses") does."""
+    return coverage(terms, evidence) > 0 or bool(terms) and terms <= _metric_words_named(metrics, evidence)
 
 
 def _metric_tier(text: str, figure: bool, terms: frozenset[str],

@@ -6,6 +6,8 @@ vocabulary (ingest/finance/vocabulary.toml) knows both: a metric's names, and, f
 is one line item, that item's row labels and aliases.
 
     asked_metrics("What was Apple's revenue in Q3?")          -> {"revenue": frozenset({"revenu"})}
+    asked_metrics("How did R&D expenditure change?")  -> {"research_development": {"expenditur"}}
+    asked_line_items("Any stock buybacks?")           -> {"share_repurchases": {"stock", "buyback"}}
     names_metric("Total net sales increased 5%.", "revenue")   -> True
     is_metric_row("Total net sales | 2023: 81,797", "revenue") -> True
     is_metric_row("iPhone | 2023: 39,669", "revenue")          -> False (a part of it)
@@ -14,24 +16,65 @@ is one line item, that item's row labels and aliases.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from assistant.answer.quotable import is_table_row
-from assistant.answer.terms import stems
+from assistant.answer.terms import key_terms
 from ingest.finance.lookup import default_lookup, label_key
 from ingest.finance.phrases import normalise, phrase_pattern
 
 _FIRST_FIGURE = re.compile(r"\s[$(]?\d")
+# The English words for an amount spent, after a metric's name in a question ("R&D expenditure",
+# "research and development spending", "SG&A costs") or before it ("spend on research and
+# development"). They say how much of the metric, not what else: a filing names the same amount
+# "R&D expenses" or just "Research and development".
+_AMOUNT = r"(?:expenses?|expenditures?|spending|spend|spent|costs?|outlays?)"
+_AMOUNT_AFTER = re.compile(rf" {_AMOUNT}(?![0-9a-z])")
+_AMOUNT_BEFORE = re.compile(rf"(?<![0-9a-z]){_AMOUNT} (?:on|for) $")
 
 
 def asked_metrics(question: str) -> dict[str, frozenset[str]]:
-    """The metrics `question` names (metric id -> the stems of the words naming it there)."""
+    """The metrics `question` names (metric id -> the stems of the words naming it there, with
+    a noun for its amount that follows the name: "R&D expenditure")."""
+    normal = normalise(question)
+    return {metric.id: _words_naming(normal, metric.names)
+            for metric in default_lookup().metric_for(question)}
+
+
+def asked_line_items(question: str) -> dict[str, frozenset[str]]:
+    """The line items `question` names by what people call them, in two words or more (item id
+    -> the stems of the words naming it there): "stock buyback" for the row "Repurchases of
+    common stock". A one-word name ("assets", "sales") also names the item's parts ("Other
+    current assets"), and a line item that is a metric is asked for as that metric."""
     normal = normalise(question)
     out: dict[str, frozenset[str]] = {}
-    for metric in default_lookup().metric_for(question):
-        words = [m.group(0) for name in metric.names for m in phrase_pattern(name).finditer(normal)]
-        out[metric.id] = frozenset(stems(" ".join(words)))
+    for item in default_lookup().line_items_named(question):
+        words = _words_naming(normal, _several_words(item.aliases))
+        if words and item.id not in _metric_items():
+            out[item.id] = words
     return out
+
+
+def _words_naming(normal: str, names: Iterable[str]) -> frozenset[str]:
+    words = [_with_amount_noun(normal, m) for name in names for m in phrase_pattern(name).finditer(normal)]
+    return frozenset(key_terms(" ".join(words)))
+
+
+def _with_amount_noun(normal: str, match: re.Match[str]) -> str:
+    after = _AMOUNT_AFTER.match(normal, match.end())
+    before = _AMOUNT_BEFORE.search(normal, 0, match.start())
+    return normal[before.start() if before else match.start():after.end() if after else match.end()]
+
+
+def _several_words(names: Iterable[str]) -> list[str]:
+    return [name for name in names if len(normalise(name).split()) > 1]
+
+
+@cache
+def _metric_items() -> frozenset[str]:
+    """The line items that are a metric by themselves (revenue, capex)."""
+    return frozenset(m.formula.strip() for m in default_lookup().vocab.metrics.values())
 
 
 def names_metric(text: str, metric_id: str) -> bool:
@@ -59,10 +102,13 @@ def _row_label(row: str) -> str:
 
 
 def _phrases(metric_id: str) -> tuple[str, ...]:
+    """A metric's names and, for one that is a line item, the item's labels and aliases; for a
+    line item's id that is no metric, its labels and its aliases of two words or more."""
     vocab = default_lookup().vocab
     metric = vocab.metrics.get(metric_id)
     if metric is None:
-        return ()
+        item = vocab.line_items.get(metric_id)
+        return (*item.labels, *_several_words(item.aliases)) if item else ()
     item = vocab.line_items.get(metric.formula.strip())  # a metric that is one line item
     return (*metric.names, *((*item.labels, *item.aliases) if item else ()))
 

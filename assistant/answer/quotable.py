@@ -4,7 +4,9 @@ Never a fragment: the sentence splitter (ingest/sentences.py) ends a unit at eve
 cannot prove to be a soft wrap, so a PDF line that ends mid-sentence ("... as of December 31, 2021
 and") is a unit of its own; here such a unit is joined to the lines that finish its sentence. What
 is still not a whole sentence after that (cut at the passage's start or end, or at a page break) is
-not quoted, nor is a heading or a page's running header or footer.
+not quoted, nor is a heading, a page's running header or footer, or a row of the report's exhibit
+index ("31.1 Certification of Chief Executive Officer ...") or its table of contents ("Item 3.
+Quantitative and Qualitative Disclosures About Market Risk | 35").
 
     quotable_spans(text)                 -> [(start, end), ...]  sentences and rows of `text`
     is_heading("# Harbor Logistics")     -> True
@@ -43,7 +45,31 @@ _FURNITURE_WORDS = frozenset(
 # "For additional information, see ...".
 _CROSS_REFERENCE = re.compile(
     r"[\"'\u201c]?(?:(?:also\s+)?(?:see|refer\s+to)\b"
-    r"|for\s+(?:additional|further|more)\s+(?:information|details?|discussion)\b)", re.IGNORECASE)
+    r"|for\s+(?:additional|further|more)\s+(?:information|details?|discussion)\b"
+    r"|for\s+(?:(?:a|an)\s+)?(?:discussion|description|summary|explanation|information|details?)\s+"
+    r"(?:of|on|about|regarding|concerning)\b[^.;]*?,\s*(?:see|refer\s+to)\b)", re.IGNORECASE)
+# "<subject> is described in Part II, Item 7A ...": a subject, then only where the report tells
+# of it. A subject stating a figure ("Net sales grew 5% and the drivers are described in Note
+# 3"), or a clause after the reference (", and we believe ..."), states something.
+_TOLD_ELSEWHERE = re.compile(
+    r"(?P<subject>[^,;:\d]+?)\s+(?:is|are)\s+(?:also\s+|further\s+|more\s+fully\s+)?"
+    r"(?:described|discussed|included|presented|set\s+forth|contained|provided|summari[sz]ed)\s+"
+    r"(?:in|under|within)\s+(?P<where>.+)", re.IGNORECASE | re.DOTALL)
+_REFERENCE = re.compile(r"\b(?:Part|Item|Note|Notes|Annual\s+Report|Form\s+10-[KQ])\b", re.IGNORECASE)
+_CLAUSE_AFTER = re.compile(r",\s+(?:and|but|which|while|where)\b|;", re.IGNORECASE)
+# A row of a filing's exhibit index (Regulation S-K Item 601): the exhibit's number, as Item
+# 601(b)'s table numbers them, maybe with a sub-number ("31.1", "101.INS") and marks ("32.1**",
+# "10.28*"), then its description. Not a claim of the report: "31.1 Certification of Chief
+# Executive Officer ...", "101.SCH Inline XBRL Taxonomy Extension Schema".
+_EXHIBIT_NUMBER = re.compile(
+    r"\s*(?P<number>\d{1,3})(?P<sub>\.(?:\d{1,2}|[A-Z]{3})\b)?(?P<marks>[*\u2020\u2021#]*)\s+[A-Z(]")
+_ITEM_601_NUMBERS = frozenset(
+    [*range(1, 6), *range(7, 11), *range(13, 27), *range(31, 37), *range(95, 108)])
+_EXHIBIT_WORDS = re.compile(r"\bXBRL\b|\bExhibit\b")
+# A row of the report's table of contents: a Part or Item heading, then its page ("| 35",
+# "Pages 19 - 22").
+_CONTENTS_LABEL = re.compile(r"\s*(?:Part\s+[IVX]+|Item\s+\d{1,2}[A-C]?)\b", re.IGNORECASE)
+_PAGE_CELL = re.compile(r"(?:Pages?\s+)?\d{1,3}(?:\s*[-–]\s*\d{1,3})?", re.IGNORECASE)
 _MAX_JOINED = 6  # lines one sentence may span (a hard-wrapped paragraph in a PDF)
 _SHORT_LINE_SHARE = 0.6  # a line under this share of the next one's length ends before it
 
@@ -96,8 +122,35 @@ def is_furniture(text: str, names: Iterable[str] = ()) -> bool:
 def is_cross_reference(sentence: str) -> bool:
     """A sentence that points to another part of the report or another filing instead of
     stating something: "See accompanying Notes ...", "Refer to Note 14 ... for information
-    regarding legal proceedings.", "For additional information, see Item 8 of Part II ..."."""
-    return _CROSS_REFERENCE.match(sentence.lstrip()) is not None
+    regarding legal proceedings.", "For additional information, see Item 8 of Part II ...",
+    "For a discussion of ..., refer to ...", "... risk is described in Part II, Item 7A ..." (a
+    subject, then only the place that tells of it)."""
+    text = sentence.strip()
+    if _CROSS_REFERENCE.match(text):
+        return True
+    told = _TOLD_ELSEWHERE.fullmatch(text)
+    return told is not None and (_REFERENCE.match(told.group("where")) is not None
+                                 and _CLAUSE_AFTER.search(told.group("where")) is None)
+
+
+def is_exhibit_row(text: str) -> bool:
+    """A row of the report's exhibit index: an exhibit number of Regulation S-K Item 601 and its
+    description. A bare number ("104 Cover page ...") counts only with a mark or where the text
+    names XBRL or an exhibit, so "101 Hudson Street is ..." stays text."""
+    found = _EXHIBIT_NUMBER.match(text)
+    if found is None or int(found.group("number")) not in _ITEM_601_NUMBERS:
+        return False
+    return bool(found.group("sub") or found.group("marks") or _EXHIBIT_WORDS.search(text))
+
+
+def is_contents_row(text: str) -> bool:
+    """A row of the report's table of contents: "Item 3. Quantitative and Qualitative
+    Disclosures About Market Risk | 35": a Part or Item heading whose cells after it are pages."""
+    if not _CONTENTS_LABEL.match(text) or "|" not in text:
+        return False
+    cells = [c.strip() for c in text.split("|")[1:] if c.strip()]
+    return bool(cells) and _PAGE_CELL.fullmatch(cells[-1]) is not None and all(
+        _PAGE_CELL.fullmatch(c) or not any(ch.isdigit() for ch in c) for c in cells)
 
 
 def quotable_spans(text: str, continues: bool = False,
@@ -128,7 +181,7 @@ def quotable_spans(text: str, continues: bool = False,
             text[end:units[j][0]] if j < len(units) else text[end:] + paragraph_end)
         fragment = (i == 0 and continues) or not (
             _whole(span, first) or (ends_paragraph and _unpunctuated_sentence(span, first)))
-        if not fragment:
+        if not fragment and not is_exhibit_row(span) and not is_contents_row(span):
             out.append((start, end))
         i = j
     return out

@@ -40,8 +40,8 @@ FRAMING_WORDS = frozenset(
     significant substantial considerable major main key notable extent scale level overall
     particular especially
     change shift fluctuate trend alter alteration evolve vary variation
-    factor cause driver drive drove contribute reason influence affect impact
-    might potential potentially possible likely engage take activity
+    factor cause driver drive drove contribute reason influence affect impact consequence
+    might potential potentially possible likely engage partake take activity
     quarter period previous prior historical recent reporting time one across among throughout
     various different
     """.split()  # noqa: SIM905

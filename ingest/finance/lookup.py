@@ -51,6 +51,10 @@ class FinanceLookup:
         return PhraseIndex({m.id: m.names for m in self.vocab.metrics.values()})
 
     @cached_property
+    def _aliases(self) -> PhraseIndex:
+        return PhraseIndex({i.id: i.aliases for i in self.vocab.line_items.values()})
+
+    @cached_property
     def _headings(self) -> PhraseIndex:
         return PhraseIndex({s.id: s.headings for s in self.vocab.statements.values()})
 
@@ -72,6 +76,11 @@ class FinanceLookup:
         """The metrics `text` names, in the order it names them; the longest name wins where
         names overlap ("gross margin", not "margin"; "basic EPS", not "EPS")."""
         return [self.vocab.metrics[key] for key in self._metric_names.keys_in(text)]
+
+    def line_items_named(self, text: str) -> list[LineItem]:
+        """The line items `text` names by what people call them ("fixed assets", "buybacks"),
+        in the order it names them, longest name first where names overlap."""
+        return [self.vocab.line_items[key] for key in self._aliases.keys_in(text)]
 
     def line_item_for(self, row_label: str) -> list[LineItem]:
         """The line items a table row label is (usually one; a bare "Basic" under "Earnings per
