@@ -46,14 +46,21 @@ def ask(page: Any, question: str) -> None:
 
 def wait_for_whole_answer(page: Any) -> None:
     """The sources panel holds a card (or, for a card several citations share, an anchor on it)
-    per citation from the first streamed sentence on; the latest answer is complete when it has
-    as many [n] links."""
+    per citation from the first streamed sentence on; the latest answer is complete when its [n]
+    links name as many (a computed figure's work box cites its operands again)."""
     page.wait_for_function("""() => {
         const cards = document.querySelectorAll('#sources .src-turn.latest [data-n]').length;
         const answers = document.querySelectorAll('#chat .msg.answer');
         const last = answers[answers.length - 1];
-        return cards > 0 && last && last.querySelectorAll('a.cite').length === cards;
+        if (!last) return false;
+        const named = new Set(Array.from(last.querySelectorAll('a.cite'), a => a.getAttribute('href')));
+        return cards > 0 && named.size === cards;
     }""")
+
+
+def cited(answer: Any) -> set[str]:
+    """The sources an answer's [n] links name (a computed figure's work box repeats them)."""
+    return set(answer.locator("a.cite").evaluate_all("links => links.map(a => a.getAttribute('href'))"))
 
 
 def open_filters(page: Any) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from assistant import Assistant
 from ingest.embeddings import LocalMiniLM
-from tests.browser.chat_page import ask, served, wait_for_whole_answer
+from tests.browser.chat_page import ask, cited, served, wait_for_whole_answer
 
 NET_SALES = "What were Apple's total net sales in the third quarter of fiscal 2023?"
 
@@ -45,7 +45,7 @@ def test_and_iphone_is_answered_with_the_iphone_figure(page: Any) -> None:
     assert "searched as: iPhone net sales, Apple, Q3 FY2023" in text
     assert "39,669" in text  # iPhone net sales for the quarter, $M
     cards = page.locator("#sources .src-turn.latest .src-card")
-    assert cards.count() == reply.locator("a.cite").count() > 0
+    assert cards.count() == len(cited(reply)) > 0
     assert all("iPhone" in card for card in cards.all_inner_texts())
 
 
